@@ -1,0 +1,67 @@
+"""Cover art: check it against Apple's rules and make the smaller copies we publish."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+FORMAT_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
+MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+COVER_MIN, COVER_MAX = 1400, 3000
+
+
+def image_format(path: Path) -> str | None:
+    """``JPEG`` or ``PNG``, or None when the file is neither (or not an image at all)."""
+    try:
+        with Image.open(path) as image:
+            return image.format if image.format in FORMAT_EXTENSIONS else None
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+def cover_problems(path: Path) -> list[str]:
+    """Why Apple Podcasts would refuse this file as show or episode art (empty when fine)."""
+    try:
+        with Image.open(path) as image:
+            kind, (width, height), mode = image.format, image.size, image.mode
+    except (UnidentifiedImageError, OSError):
+        return ["is not an image: use a square JPEG or PNG of 1400 to 3000 pixels"]
+    problems = []
+    if kind not in FORMAT_EXTENSIONS:
+        problems.append(f"is a {kind} image: Apple accepts only JPEG or PNG")
+    elif path.suffix.lower() not in FORMAT_EXTENSIONS[kind]:
+        wanted = " or ".join(FORMAT_EXTENSIONS[kind])
+        problems.append(f"is a {kind} image but its name ends in {path.suffix!r}: rename it {wanted}")
+    if width != height:
+        problems.append(f"is {width}x{height} pixels: cover art must be square")
+    elif not COVER_MIN <= width <= COVER_MAX:
+        problems.append(
+            f"is {width}x{height} pixels: cover art must be {COVER_MIN} to {COVER_MAX} pixels wide"
+        )
+    if mode not in ("RGB", "RGBA" if kind == "PNG" else "RGB"):
+        problems.append(f"uses the {mode} colour space: save it as RGB")
+    return problems
+
+
+def resized_jpeg(path: Path, size: int, quality: int = 85) -> bytes:
+    """A square JPEG copy at most ``size`` pixels wide (for tags, pages and the favicon).
+
+    Pillow writes no timestamps into JPEGs, so the same source gives the same bytes.
+    """
+    with Image.open(path) as image:
+        copy = image.convert("RGB")
+    if copy.width > size:
+        copy = copy.resize((size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    copy.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def favicon_png(path: Path, size: int = 64) -> bytes:
+    with Image.open(path) as image:
+        icon = image.convert("RGB").resize((size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    icon.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,399 @@
+"""Read ``show.toml`` and every ``<slug>/episode.toml`` into the model, checking every key.
+
+All problems of all files are collected and raised together as one `ToolkitError`; warnings
+(unknown keys, missing notes) are returned with the show so the CLI can print them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from toolkit import audio, transcript
+from toolkit.apple_categories import APPLE_CATEGORIES
+from toolkit.artwork import cover_problems, image_format
+from toolkit.errors import Problem, Problems
+from toolkit.model import (
+    AudioInfo,
+    Category,
+    Chapter,
+    Episode,
+    Funding,
+    Link,
+    Person,
+    Show,
+    Transcript,
+)
+from toolkit.notes import summary_from_notes
+from toolkit.timecode import format_timestamp
+from toolkit.tomlcheck import Table, load_toml
+
+SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
+TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
+PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def podcast_guid(feed_url: str) -> str:
+    """Podcasting 2.0 GUID: UUIDv5 of the feed URL without scheme and trailing slashes.
+
+    >>> podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml")
+    '917393e3-1b1e-5cef-ace4-edaa54e1f810'
+    """
+    bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
+
+
+def load_show(source: Path, base_url: str | None = None) -> tuple[Show, list[Problem]]:
+    """The whole show from ``source``; raises ToolkitError listing every problem."""
+    problems = Problems()
+    show_file = source / SHOW_FILE
+    if not source.is_dir():
+        problems.add(source, None, "folder not found: pass --source with your show's folder")
+        problems.raise_if_errors()
+    data = load_toml(show_file, problems)
+    show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
+    episodes = [_read_episode(d, problems) for d in _episode_dirs(source, problems)]
+    loaded = [e for e in episodes if e is not None]
+    _check_unique(loaded, problems)
+    problems.raise_if_errors()
+    assert show is not None
+    loaded.sort(key=lambda e: (e.published, e.slug))
+    return replace(show, episodes=tuple(loaded)), problems.warnings
+
+
+def _episode_dirs(source: Path, problems: Problems) -> list[Path]:
+    found = []
+    for child in sorted(source.iterdir()):
+        if not child.is_dir() or child.name.startswith((".", "_")):
+            continue  # _scripts, .git and the like are the show's own business
+        if not (child / EPISODE_FILE).is_file():
+            problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
+            continue
+        if not SLUG.match(child.name):
+            suggestion = re.sub(r"[^a-z0-9]+", "-", child.name.lower()).strip("-") or "episode-1"
+            problems.add(
+                child,
+                None,
+                "folder name is used in URLs: use lowercase letters, digits and dashes, "
+                f"e.g. rename it {suggestion!r}",
+            )
+            continue
+        found.append(child)
+    if not found:
+        problems.add(source, None, "no episode folder: create one with `podkit new \"Title\"`")
+    return found
+
+
+def _read_show(
+    data: dict[str, object],
+    file: Path,
+    source: Path,
+    base_url_override: str | None,
+    problems: Problems,
+) -> Show | None:
+    t = Table(data, file, "", problems)
+    title = t.text("title", required=True)
+    description = t.text("description", required=True)
+    language = t.text("language", required=True)
+    if language and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
+        t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
+    base_url = t.url("base_url", required=True)
+    if base_url_override is not None:
+        base_url = base_url_override
+    author = t.text("author", required=True)
+    copyright_ = t.text("copyright", required=True)
+    cover = t.file_path("cover", source, required=True)
+    if cover:
+        for message in cover_problems(cover):
+            t.error("cover", message)
+    explicit = t.boolean("explicit", False)
+    show_type = t.choice("type", ("episodic", "serial"), "episodic")
+    locked = t.boolean("locked", True)
+    medium = t.choice("medium", MEDIUMS, "podcast")
+    timezone = t.text("timezone", default="UTC") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        t.error("timezone", f"{timezone!r} is not a time zone: use e.g. Europe/Paris")
+    guid = t.text("guid")
+    if guid is not None:
+        try:
+            guid = str(uuid.UUID(guid))
+        except ValueError:
+            t.error("guid", "must be a UUID; leave it out to derive it from the feed URL")
+    keywords = t.strings("keywords")
+
+    owner = t.table("owner", required=True)
+    owner_name = owner_email = None
+    if owner:
+        owner_name = owner.text("name", required=True)
+        owner_email = owner.email("email", required=True)
+        owner.finish()
+
+    categories = _categories(t)
+    if not categories and "categories" in data:
+        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
+    elif "categories" not in data:
+        t.error("categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)')
+    persons = _persons(t)
+    funding = []
+    for f in t.tables("funding"):
+        url, text = f.url("url", required=True), f.text("text", required=True)
+        f.finish()
+        if url and text:
+            funding.append(Funding(url, text))
+    links = []
+    for link in t.tables("links"):
+        name, url = link.text("name", required=True), link.url("url", required=True)
+        link.finish()
+        if name and url:
+            links.append(Link(name, url))
+    t.finish()
+
+    if not (title and description and language and base_url and author and copyright_):
+        return None
+    if not (cover and owner_name and owner_email):
+        return None
+    base_url = base_url.rstrip("/") + "/"
+    return Show(
+        directory=source,
+        title=title,
+        description=description,
+        language=language,
+        base_url=base_url,
+        author=author,
+        owner_name=owner_name,
+        owner_email=owner_email,
+        cover=cover,
+        categories=tuple(categories),
+        explicit=explicit,
+        show_type="serial" if show_type == "serial" else "episodic",
+        copyright=copyright_,
+        podcast_guid=guid or podcast_guid(base_url + "feed.xml"),
+        locked=locked,
+        medium=medium,
+        timezone=timezone,
+        persons=tuple(persons),
+        funding=tuple(funding),
+        links=tuple(links),
+        keywords=keywords,
+    )
+
+
+def _categories(t: Table) -> list[Category]:
+    categories = []
+    for c in t.tables("categories"):
+        name, sub = c.text("name", required=True), c.text("subcategory")
+        c.finish()
+        if name is None:
+            continue
+        if name not in APPLE_CATEGORIES:
+            c.error("name", f"{name!r} is not an Apple Podcasts category: {_closest(name)}")
+            continue
+        if sub is not None and sub not in APPLE_CATEGORIES[name]:
+            allowed = ", ".join(APPLE_CATEGORIES[name]) or "none"
+            c.error("subcategory", f"{sub!r} is not a subcategory of {name}: use one of {allowed}")
+            continue
+        categories.append(Category(name, sub))
+    return categories
+
+
+def _closest(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(APPLE_CATEGORIES), n=1, cutoff=0.4)
+    return f"did you mean {close[0]!r}?" if close else "see Apple's list in the README"
+
+
+def _persons(t: Table) -> list[Person]:
+    persons = []
+    for p in t.tables("persons"):
+        name = p.text("name", required=True)
+        role = p.text("role", default="host") or "host"
+        group = p.text("group", default="cast") or "cast"
+        href, img = p.url("href"), p.url("img")
+        p.finish()
+        if name:
+            persons.append(Person(name, role.lower(), group.lower(), href, img))
+    return persons
+
+
+def _read_episode(directory: Path, problems: Problems) -> Episode | None:
+    file = directory / EPISODE_FILE
+    data = load_toml(file, problems)
+    if data is None:
+        return None
+    t = Table(data, file, "", problems)
+    title = t.text("title", required=True)
+    number = t.integer("number")
+    season = t.integer("season")
+    episode_type = t.choice("type", ("full", "trailer", "bonus"), "full")
+    published = t.moment("published", required=True)
+    guid = t.text("guid", required=True)
+    explicit = t.boolean("explicit", False)
+    audio_path = t.file_path("audio", directory, required=True)
+    cover = t.file_path("cover", directory)
+    if cover:
+        for message in cover_problems(cover):
+            t.error("cover", message)
+    summary = t.text("summary")
+    keywords = t.strings("keywords")
+    transcript_name = t.text("transcript")
+    persons = _persons(t)
+    chapter_tables = t.tables("chapters")
+    t.finish()
+
+    info = _probe(audio_path, file, problems) if audio_path else None
+    chapters = _chapters(chapter_tables, directory, info, problems)
+    notes = _notes(directory, problems)
+    spoken = _transcript(directory, transcript_name, file, info, problems)
+
+    if not (title and published and guid and audio_path and info):
+        return None
+    return Episode(
+        slug=directory.name,
+        directory=directory,
+        title=title,
+        number=number,
+        season=season,
+        episode_type="trailer"
+        if episode_type == "trailer"
+        else "bonus"
+        if episode_type == "bonus"
+        else "full",
+        published=published,
+        guid=guid,
+        explicit=explicit,
+        audio=audio_path,
+        audio_info=info,
+        summary=summary or summary_from_notes(notes),
+        notes_markdown=notes,
+        cover=cover,
+        persons=tuple(persons),
+        chapters=tuple(chapters),
+        transcript=spoken,
+        keywords=keywords,
+    )
+
+
+def _probe(path: Path, file: Path, problems: Problems) -> AudioInfo | None:
+    try:
+        return audio.probe(path)
+    except audio.AudioError as error:
+        problems.add(file, "audio", f"{path.name} {error}")
+        return None
+
+
+def _chapters(
+    tables: list[Table], directory: Path, info: AudioInfo | None, problems: Problems
+) -> list[Chapter]:
+    chapters: list[Chapter] = []
+    previous: float | None = None
+    for index, c in enumerate(tables):
+        start = c.timestamp("start", required=True)
+        title = c.text("title", required=True)
+        url = c.url("url")
+        image = c.file_path("image", directory)
+        if image and image_format(image) is None:
+            c.error("image", f"{image.name} is not a JPEG or PNG image")
+            image = None
+        hidden = c.boolean("hidden", False)
+        c.finish()
+        if start is None or title is None:
+            continue
+        if index == 0 and start != 0:
+            c.error("start", 'the first chapter must start at "00:00:00"')
+        if previous is not None and start <= previous:
+            c.error(
+                "start",
+                f"{format_timestamp(start)} is not after the previous chapter "
+                f"({format_timestamp(previous)}): chapters must be in order, without repeats",
+            )
+        if info is not None and start >= info.duration:
+            c.error(
+                "start",
+                f"{format_timestamp(start)} is past the end of the audio "
+                f"({format_timestamp(info.duration)})",
+            )
+        previous = start
+        chapters.append(Chapter(start, title, url, image, hidden))
+    return chapters
+
+
+def _notes(directory: Path, problems: Problems) -> str:
+    path = directory / NOTES_FILE
+    if not path.is_file():
+        problems.warn(path, None, "no show notes: the episode page will only have its summary")
+        return ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
+        return ""
+
+
+def _transcript(
+    directory: Path,
+    name: str | None,
+    file: Path,
+    info: AudioInfo | None,
+    problems: Problems,
+) -> Transcript | None:
+    if name is not None:
+        path = directory / name
+        if not path.is_file():
+            problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
+            return None
+    else:
+        candidates = [directory / n for n in TRANSCRIPT_NAMES if (directory / n).is_file()]
+        if not candidates:
+            return None
+        path = candidates[0]
+    try:
+        spoken = transcript.read(path, path.read_bytes())
+    except transcript.TranscriptError as error:
+        problems.add(path, error.where, error.message)
+        return None
+    if info is not None:
+        for index, segment in enumerate(spoken.segments):
+            last = max(segment.start or 0.0, segment.end or 0.0)
+            if last > info.duration + 0.5:
+                problems.add(
+                    path,
+                    f"segment {index + 1}",
+                    f"at {format_timestamp(last)} is past the end of the audio "
+                    f"({format_timestamp(info.duration)}): fix its time",
+                )
+                break
+    return spoken
+
+
+def _check_unique(episodes: list[Episode], problems: Problems) -> None:
+    seen: dict[str, Episode] = {}
+    for episode in episodes:
+        other = seen.get(episode.guid)
+        if other is not None:
+            problems.add(
+                episode.directory / EPISODE_FILE,
+                "guid",
+                f"is also the GUID of {other.slug}: every episode needs its own "
+                "(`python -c 'import uuid; print(uuid.uuid4())'` makes one)",
+            )
+        seen[episode.guid] = episode
+    numbers: dict[tuple[int | None, int], str] = {}
+    for episode in episodes:
+        if episode.number is None:
+            continue
+        key = (episode.season, episode.number)
+        if key in numbers:
+            problems.warn(
+                episode.directory / EPISODE_FILE,
+                "number",
+                f"episode {episode.number} is also {numbers[key]}'s number in this season",
+            )
+        numbers[key] = episode.slug

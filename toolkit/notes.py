@@ -1,0 +1,68 @@
+"""Show notes: Markdown to HTML (markdown-it-py, raw HTML off) and plain-text summaries."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # "commonmark" with html=False: a <script> typed in the notes is shown, never run.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render(markdown: str) -> str:
+    """HTML for the notes.
+
+    >>> render("Bonjour <script>x</script> **toi**")
+    '<p>Bonjour &lt;script&gt;x&lt;/script&gt; <strong>toi</strong></p>\\n'
+    """
+    return _markdown().render(markdown)
+
+
+def plain_text(markdown: str) -> str:
+    """The notes as text without Markdown marks (for descriptions and ID3 comments).
+
+    >>> plain_text("## Titre\\n\\nUn [lien](https://x.org) et **gras**.\\n\\n- un\\n- deux")
+    'Titre\\n\\nUn lien et gras.\\n\\n- un\\n- deux'
+    """
+    blocks: list[str] = []
+    items: list[str] | None = None
+    for token in _markdown().parse(markdown):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            items = []
+        elif token.type in ("bullet_list_close", "ordered_list_close") and items is not None:
+            blocks.append("\n".join(items))
+            items = None
+        elif token.type == "inline":
+            text = _joined(token.children or [])
+            if items is not None:
+                items.append("- " + text)
+            else:
+                blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def _joined(children: list[Token]) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def summary_from_notes(markdown: str, limit: int = 400) -> str:
+    """The first paragraph of the notes as plain text, cut at a word under ``limit``."""
+    tokens = _markdown().parse(markdown)
+    for previous, token in zip(tokens, tokens[1:], strict=False):
+        if previous.type == "paragraph_open" and token.content.strip():
+            text = _joined(token.children or [])
+            if len(text) <= limit:
+                return text
+            return text[:limit].rsplit(" ", 1)[0] + "…"
+    return ""

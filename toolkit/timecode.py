@@ -1,0 +1,74 @@
+"""Timestamps: the one place that turns ``HH:MM:SS.mmm`` into seconds and back."""
+
+from __future__ import annotations
+
+import re
+
+_TIMESTAMP = re.compile(r"^(?:(?:(\d+):)?([0-5]?\d):)?([0-5]?\d|\d+)(?:[.,](\d{1,3}))?$")
+
+
+def parse_timestamp(text: str) -> float:
+    """Parse ``HH:MM:SS(.mmm)``, ``MM:SS`` or plain seconds into seconds.
+
+    A comma is accepted for the milliseconds, as SRT writes them.
+
+    >>> parse_timestamp("01:02:03.5")
+    3723.5
+    >>> parse_timestamp("12:34")
+    754.0
+    >>> parse_timestamp("00:00:07,250")
+    7.25
+    >>> parse_timestamp("90")
+    90.0
+    >>> parse_timestamp("1:75")
+    Traceback (most recent call last):
+    ...
+    ValueError: '1:75' is not a time: write HH:MM:SS or HH:MM:SS.mmm
+    """
+    match = _TIMESTAMP.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a time: write HH:MM:SS or HH:MM:SS.mmm")
+    hours, minutes, seconds, fraction = match.groups()
+    if (hours or minutes) and int(seconds) > 59:
+        raise ValueError(f"{text!r} is not a time: write HH:MM:SS or HH:MM:SS.mmm")
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds)
+    return total + (int(fraction.ljust(3, "0")) / 1000 if fraction else 0.0)
+
+
+def to_millis(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def format_timestamp(seconds: float, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm`` (``separator=","`` gives SRT's form).
+
+    >>> format_timestamp(3723.5)
+    '01:02:03.500'
+    >>> format_timestamp(7.25, ",")
+    '00:00:07,250'
+    """
+    millis = to_millis(seconds)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def format_clock(seconds: float, always_hours: bool = False) -> str:
+    """Whole-second time for people and for description timestamps.
+
+    >>> format_clock(754.9)
+    '12:34'
+    >>> format_clock(3723)
+    '1:02:03'
+    >>> format_clock(5, always_hours=True)
+    '00:00:05'
+    """
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if always_hours:
+        return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"

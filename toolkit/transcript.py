@@ -1,0 +1,465 @@
+"""Transcript formats: read and write, pure functions over `Transcript`.
+
+Formats:
+- ``turns``: the editable form. ``- Speaker name`` starts a turn; each following line is one
+  segment (usually a sentence), optionally prefixed by its start time ``[HH:MM:SS.mmm]``.
+  The seed's raw automatic transcripts are this form without times.
+- ``vtt``: WebVTT with a ``<v Name>`` voice tag on every cue.
+- ``srt``: SubRip with ``Name:`` at each change of speaker.
+- ``json``: Podcasting 2.0 JSON (``version`` 1.0.0).
+- ``txt``: plain text for reading (write only): a paragraph per turn under the speaker's name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from toolkit.model import Segment, Transcript
+from toolkit.timecode import format_clock, format_timestamp, parse_timestamp
+
+FORMATS = ("turns", "vtt", "srt", "json", "txt")
+WRITE_EXTENSIONS = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "txt"}
+MIME_TYPES = {
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "json": "application/json",
+    "txt": "text/plain",
+}
+VTT_LINE, SRT_LINE = 65, 32
+_EPSILON = 0.0005  # half a millisecond: every format stores milliseconds
+
+
+class TranscriptError(Exception):
+    """A problem at a line (int) or a key path (str) of a transcript file."""
+
+    def __init__(self, where: int | str | None, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+
+
+# ---------------------------------------------------------------- reading
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (a BOM is dropped); TranscriptError naming the line of a bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise TranscriptError(
+            line, f"is not UTF-8 (byte 0x{data[error.start]:02x}): save the file as UTF-8"
+        ) from None
+
+
+def detect_format(path: Path, text: str) -> str:
+    """The format from the extension, or from the content when the extension says nothing."""
+    by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json"}.get(path.suffix.lower())
+    if by_extension:
+        return by_extension
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.startswith("WEBVTT"):
+        return "vtt"
+    if first.startswith("{"):
+        return "json"
+    if first.startswith("- "):
+        return "turns"
+    if first.isdigit() and "-->" in text:
+        return "srt"
+    raise TranscriptError(
+        1,
+        "cannot tell the transcript format: use .vtt, .srt or .json, or start a text "
+        "transcript with a '- Speaker name' line",
+    )
+
+
+def read(path: Path, data: bytes, fmt: str | None = None) -> Transcript:
+    text = decode(data)
+    fmt = fmt or detect_format(path, text)
+    readers = {"turns": parse_turns, "vtt": parse_vtt, "srt": parse_srt, "json": parse_json}
+    if fmt not in readers:
+        raise TranscriptError(None, f"podkit cannot read the {fmt!r} format")
+    return readers[fmt](text)
+
+
+_TURN_TIME = re.compile(r"^\[([0-9:.,]+)\]\s*")
+
+
+def parse_turns(text: str) -> Transcript:
+    """The editable form.
+
+    >>> t = parse_turns("- Ana\\n[00:00:01.5] Bonjour.\\n- Bo\\n[00:00:03] Salut !\\n")
+    >>> [(s.speaker, s.text, s.start, s.end) for s in t.segments]
+    [('Ana', 'Bonjour.', 1.5, 3.0), ('Bo', 'Salut !', 3.0, None)]
+    """
+    segments: list[Segment] = []
+    lines: list[int] = []
+    speaker: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("- ") or line == "-":
+            speaker = line[1:].strip()
+            _check_speaker(number, speaker)
+            continue
+        if speaker is None:
+            raise TranscriptError(number, "text before the first speaker: add a '- Name' line")
+        start = None
+        match = _TURN_TIME.match(line)
+        if match:
+            try:
+                start = parse_timestamp(match.group(1))
+            except ValueError as error:
+                raise TranscriptError(number, str(error)) from None
+            line = line[match.end() :]
+        segments.append(Segment(speaker, line, start))
+        lines.append(number)
+    return _checked(segments, lines, fill_ends=True)
+
+
+def _check_speaker(where: int | str, speaker: str) -> None:
+    if not speaker:
+        raise TranscriptError(where, "empty speaker name: write '- Name'")
+    if ":" in speaker or "<" in speaker or ">" in speaker:
+        raise TranscriptError(where, f"speaker {speaker!r} contains ':', '<' or '>': drop them")
+
+
+def _checked(segments: list[Segment], where: list[int], fill_ends: bool = False) -> Transcript:
+    """Check times ascend and do not overlap; optionally end each segment at the next start."""
+    timed = [s.start is not None for s in segments]
+    if any(timed) and not all(timed):
+        missing = where[timed.index(False)]
+        raise TranscriptError(missing, "this segment has no time while others do: add [HH:MM:SS]")
+    previous: Segment | None = None
+    for index, segment in enumerate(segments):
+        if segment.start is None:
+            continue
+        if segment.end is not None and segment.end + _EPSILON < segment.start:
+            raise TranscriptError(where[index], "ends before it starts")
+        if previous is not None and previous.start is not None:
+            if segment.start + _EPSILON < previous.start:
+                raise TranscriptError(
+                    where[index],
+                    f"starts at {format_timestamp(segment.start)}, before the previous "
+                    f"segment ({format_timestamp(previous.start)}): put the times in order",
+                )
+            if previous.end is not None and segment.start + _EPSILON < previous.end:
+                raise TranscriptError(
+                    where[index],
+                    f"starts at {format_timestamp(segment.start)}, before the previous cue "
+                    f"ends ({format_timestamp(previous.end)}): cues must not overlap",
+                )
+        previous = segment
+    if fill_ends and all(timed):
+        segments = [
+            replace(s, end=segments[i + 1].start) if i + 1 < len(segments) else s
+            for i, s in enumerate(segments)
+        ]
+    return Transcript(tuple(segments))
+
+
+_CUE_TIMING = re.compile(r"^(\S+)\s+-->\s+(\S+)")
+_VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+([^>]+)>")
+_TAGS = re.compile(r"</?[a-z][^>]*>|<\d[^>]*>")
+
+
+def _unescape_vtt(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Blank-line separated blocks with the line number of their first line."""
+    block: list[str] = []
+    first = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            if not block:
+                first = number
+            block.append(line.rstrip())
+        elif block:
+            yield first, block
+            block = []
+    if block:
+        yield first, block
+
+
+def _timing(number: int, line: str) -> tuple[float, float]:
+    match = _CUE_TIMING.match(line.strip())
+    if not match:
+        raise TranscriptError(number, "expected a cue timing 'HH:MM:SS.mmm --> HH:MM:SS.mmm'")
+    try:
+        return parse_timestamp(match.group(1)), parse_timestamp(match.group(2))
+    except ValueError as error:
+        raise TranscriptError(number, str(error)) from None
+
+
+def parse_vtt(text: str) -> Transcript:
+    """WebVTT; the speaker comes from a ``<v Name>`` tag, or carries over from the last cue."""
+    blocks = list(_blocks(text))
+    if not blocks or not blocks[0][1][0].startswith("WEBVTT"):
+        raise TranscriptError(1, "a WebVTT file must start with 'WEBVTT'")
+    segments: list[Segment] = []
+    lines: list[int] = []
+    speaker: str | None = None
+    for first, block in blocks[1:]:
+        if block[0].startswith(("NOTE", "STYLE", "REGION")):
+            continue
+        offset = 0 if "-->" in block[0] else 1  # an optional cue identifier comes first
+        if offset >= len(block):
+            raise TranscriptError(first, "cue without timing: add 'start --> end'")
+        start, end = _timing(first + offset, block[offset])
+        payload = " ".join(line.strip() for line in block[offset + 1 :])
+        voice = _VOICE.match(payload)
+        if voice:
+            speaker = voice.group(1).strip()
+        if speaker is None:
+            raise TranscriptError(first, "cue without a speaker: start it with <v Name>")
+        body = _unescape_vtt(_TAGS.sub("", payload)).strip()
+        segments.append(Segment(speaker, body, start, end))
+        lines.append(first)
+    return _checked(segments, lines)
+
+
+_SRT_SPEAKER = re.compile(r"^([^:\n<>]{1,60}):\s+")
+
+
+def parse_srt(text: str) -> Transcript:
+    """SubRip; ``Name:`` at the start of a cue sets the speaker for it and those that follow."""
+    segments: list[Segment] = []
+    lines: list[int] = []
+    speaker: str | None = None
+    for first, block in _blocks(text):
+        if len(block) < 2 or not block[0].strip().isdigit():
+            raise TranscriptError(first, "expected a cue: a number, then 'start --> end', then text")
+        start, end = _timing(first + 1, block[1])
+        body = " ".join(line.strip() for line in block[2:])
+        match = _SRT_SPEAKER.match(body)
+        if match:
+            speaker = match.group(1).strip()
+            body = body[match.end() :]
+        if speaker is None:
+            raise TranscriptError(first, "cue without a speaker: start it with 'Name:'")
+        segments.append(Segment(speaker, body.strip(), start, end))
+        lines.append(first)
+    return _checked(segments, lines)
+
+
+def parse_json(text: str) -> Transcript:
+    """Podcasting 2.0 JSON: ``{"version": "1.0.0", "segments": [...]}``."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise TranscriptError(error.lineno, f"is not valid JSON: {error.msg}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("segments"), list):
+        raise TranscriptError("segments", "expected an object with a 'segments' list")
+    segments: list[Segment] = []
+    where: list[int] = []
+    for index, item in enumerate(document["segments"]):
+        key = f"segments[{index}]"
+        if not isinstance(item, dict):
+            raise TranscriptError(key, "expected an object")
+        speaker, body = item.get("speaker"), item.get("body")
+        start, end = item.get("startTime"), item.get("endTime")
+        if not isinstance(body, str):
+            raise TranscriptError(f"{key}.body", "expected text")
+        if not isinstance(speaker, str):
+            raise TranscriptError(f"{key}.speaker", "expected the speaker's name")
+        for name, value in (("startTime", start), ("endTime", end)):
+            if value is not None and (not isinstance(value, int | float) or value < 0):
+                raise TranscriptError(f"{key}.{name}", "expected a number of seconds")
+        segments.append(
+            Segment(
+                speaker,
+                body,
+                None if start is None else float(start),
+                None if end is None else float(end),
+            )
+        )
+        where.append(index + 1)
+    try:
+        return _checked(segments, where)
+    except TranscriptError as error:  # name the segment, not a line
+        assert isinstance(error.where, int)
+        raise TranscriptError(f"segments[{error.where - 1}]", error.message) from None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write(transcript: Transcript, fmt: str, duration: float | None = None) -> str:
+    writers = {
+        "turns": lambda t: write_turns(t),
+        "vtt": lambda t: write_vtt(t, duration),
+        "srt": lambda t: write_srt(t, duration),
+        "json": lambda t: write_json(t, duration),
+        "txt": lambda t: write_text(t),
+    }
+    return writers[fmt](transcript)
+
+
+def turns(transcript: Transcript) -> list[list[Segment]]:
+    """Consecutive segments of one speaker, grouped."""
+    groups: list[list[Segment]] = []
+    for segment in transcript.segments:
+        if groups and groups[-1][0].speaker == segment.speaker:
+            groups[-1].append(segment)
+        else:
+            groups.append([segment])
+    return groups
+
+
+def write_turns(transcript: Transcript) -> str:
+    out: list[str] = []
+    for group in turns(transcript):
+        out.append(f"- {group[0].speaker}")
+        for s in group:
+            prefix = f"[{format_timestamp(s.start)}] " if s.start is not None else ""
+            out.append(prefix + s.text)
+    return "\n".join(out) + "\n"
+
+
+def write_text(transcript: Transcript) -> str:
+    paragraphs = []
+    for group in turns(transcript):
+        start = group[0].start
+        heading = group[0].speaker + (f" ({format_clock(start)})" if start is not None else "")
+        paragraphs.append(heading + "\n" + " ".join(s.text for s in group))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def with_ends(transcript: Transcript, duration: float | None) -> Transcript:
+    """Give every timed segment an end: the next start, and the audio's end for the last."""
+    segments = list(transcript.segments)
+    for i, s in enumerate(segments):
+        if s.start is None or s.end is not None:
+            continue
+        if i + 1 < len(segments) and segments[i + 1].start is not None:
+            end = segments[i + 1].start
+        else:
+            end = duration if duration is not None else s.start + max(1.0, len(s.text) / 15)
+        segments[i] = replace(s, end=max(end or s.start, s.start))
+    return Transcript(tuple(segments))
+
+
+def _require_times(transcript: Transcript, fmt: str) -> None:
+    if not transcript.timed:
+        raise TranscriptError(None, f"{fmt} needs times: add [HH:MM:SS] to every segment first")
+
+
+_CLAUSE_END = re.compile(r"[,;:.!?…»)]$")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap (a word longer than the width gets a line of its own).
+
+    >>> wrap("un deux trois quatre", 9)
+    ['un deux', 'trois', 'quatre']
+    """
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def split_cues(text: str, width: int, first_prefix: str = "") -> list[str]:
+    """Split text into cue texts of at most two lines of ``width`` characters.
+
+    A cue that is full breaks at its last clause or sentence end when that keeps at least
+    half of it, so cues read as phrases. ``first_prefix`` (``"Name: "``) counts in the first.
+
+    >>> split_cues("Oui, bien sûr. C'est une longue histoire, vraiment.", 16)
+    ['Oui, bien sûr.', "C'est une longue histoire,", 'vraiment.']
+    """
+    words = text.split()
+    cues: list[str] = []
+    while words:
+        prefix = first_prefix if not cues else ""
+        taken = 1
+        while taken < len(words) and len(wrap(prefix + " ".join(words[: taken + 1]), width)) <= 2:
+            taken += 1
+        if taken < len(words):
+            for cut in range(taken, max(1, taken // 2) - 1, -1):
+                if _CLAUSE_END.search(words[cut - 1]):
+                    taken = cut
+                    break
+        cues.append(" ".join(words[:taken]))
+        words = words[taken:]
+    return cues
+
+
+def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
+    """Share the segment's time among its pieces by their length."""
+    assert segment.start is not None and segment.end is not None
+    total = sum(len(p) for p in pieces) or 1
+    span = segment.end - segment.start
+    out = []
+    position = segment.start
+    for i, piece in enumerate(pieces):
+        end = segment.end if i == len(pieces) - 1 else position + span * len(piece) / total
+        start_ms, end_ms = round(position * 1000) / 1000, round(end * 1000) / 1000
+        out.append((start_ms, end_ms, piece))
+        position = end
+    return out
+
+
+def _escape_vtt(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
+    _require_times(transcript, "WebVTT")
+    transcript = with_ends(transcript, duration)
+    out = ["WEBVTT", ""]
+    for segment in transcript.segments:
+        for start, end, piece in _timed_pieces(segment, split_cues(segment.text, VTT_LINE)):
+            lines = wrap(piece, VTT_LINE)
+            out.append(f"{format_timestamp(start)} --> {format_timestamp(end)}")
+            out.append(f"<v {segment.speaker}>" + _escape_vtt("\n".join(lines)))
+            out.append("")
+    return "\n".join(out)
+
+
+def write_srt(transcript: Transcript, duration: float | None = None) -> str:
+    _require_times(transcript, "SubRip")
+    transcript = with_ends(transcript, duration)
+    out: list[str] = []
+    number = 0
+    speaker: str | None = None
+    for segment in transcript.segments:
+        prefix = f"{segment.speaker}: "
+        pieces = split_cues(segment.text, SRT_LINE, prefix if segment.speaker != speaker else "")
+        for start, end, piece in _timed_pieces(segment, pieces):
+            # Name the speaker at each change, and whenever the text itself starts like
+            # "Word: ", which a reader would otherwise take for a speaker.
+            if segment.speaker != speaker or _SRT_SPEAKER.match(piece):
+                piece = prefix + piece
+                speaker = segment.speaker
+            number += 1
+            out.append(str(number))
+            out.append(f"{format_timestamp(start, ',')} --> {format_timestamp(end, ',')}")
+            out.extend(wrap(piece, SRT_LINE))
+            out.append("")
+    return "\n".join(out)
+
+
+def write_json(transcript: Transcript, duration: float | None = None) -> str:
+    _require_times(transcript, "Podcasting 2.0 JSON")
+    transcript = with_ends(transcript, duration)
+    segments = [
+        {
+            "speaker": s.speaker,
+            "startTime": round(s.start or 0.0, 3),
+            "endTime": round(s.end or 0.0, 3),
+            "body": s.text,
+        }
+        for s in transcript.segments
+    ]
+    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1)
