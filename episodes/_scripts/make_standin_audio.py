@@ -1,0 +1,130 @@
+"""Make the Keytime episode's stand-in audio: the edited transcript read by espeak-ng.
+
+The original recording is not ours to ship, so the example show carries French speech
+synthesized from the edited transcript, one voice per speaker. This script also measures where
+each sentence starts in what it made and writes those times back into the transcript, and sets
+the chapters that start on a known sentence, so transcript, chapters and audio agree.
+
+Needs Debian's espeak-ng and lame (the build and the tests do not):
+
+    apt-get install espeak-ng lame
+    python episodes/_scripts/make_standin_audio.py episodes/001-anthony-passemard
+"""
+
+from __future__ import annotations
+
+import array
+import io
+import subprocess
+import sys
+import wave
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import tomlkit
+
+from toolkit.model import Segment, Transcript
+from toolkit.timecode import format_timestamp
+from toolkit.transcript import parse_turns, write_turns
+
+RATE = 22050  # espeak-ng's output rate
+VOICES = {  # espeak-ng voice, speed (words per minute), pitch (0-99)
+    "Laura Guibora": ("fr+f3", 175, 62),
+    "Anthony Passemard": ("fr+m3", 180, 38),
+    "Niama": ("fr+f5", 170, 75),
+}
+PAUSE_IN_TURN, PAUSE_BETWEEN_TURNS = 0.25, 0.6  # seconds
+SILENCE_LEVEL = 300  # 16-bit amplitude under which a sample counts as silence
+
+# Chapters that start on a sentence: the chapter's title prefix -> the sentence's beginning.
+CHAPTER_ANCHORS = {
+    "Introduction": "Bienvenue sur Keytime",
+    "Anthony Passemard se présente": "Je me présente alors",
+    "Le portrait": "Je te propose avant de commencer ce voyage",
+    "Le code temporel": "Super, alors mon code temporel",
+    "3 août 2001": "Et bien je te propose de commencer tout de suite ce voyage",
+    "Iniflu": "Donc, j'ai en fait discuté avec deux anciens",
+    "15 mars 2007": "Anthony, je te propose qu'on passe à notre deuxième date",
+    "Le MBA à Berkeley": "Ça a été une expérience extraordinaire.",
+    "Salesforce": "J'y reste que un an et demi.",
+    "Amazon": "Et donc, je décide d'aller chez Amazon.",
+    "Google": "Et je dis « Ah, non, je ne peux pas. »",
+    "1er mai 2021": "Eh bien Anthony, je te propose qu'on passe à la toute dernière date",
+    "Manager une organisation": "Voilà, et on a plein de projets",
+    "La question de l'étudiante": "Je te propose, avant de se quitter",
+    "Conclusion": "Niama, est-ce que ça répond à ta question ?",
+}
+
+
+def speak(segment: Segment) -> array.array[int]:
+    voice, speed, pitch = VOICES[segment.speaker]
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdin", "--stdout"],
+        input=segment.text.encode(),
+        capture_output=True,
+        check=True,
+    ).stdout
+    with wave.open(io.BytesIO(wav)) as reader:
+        assert reader.getframerate() == RATE and reader.getsampwidth() == 2
+        samples = array.array("h", reader.readframes(reader.getnframes()))
+    # Trim the voice's own leading and trailing silence so a sentence starts at its first sound.
+    loud = [i for i, v in enumerate(samples) if abs(v) > SILENCE_LEVEL]
+    return samples[loud[0] : loud[-1] + 1] if loud else samples
+
+
+def main(episode_dir: Path) -> None:
+    transcript_path = episode_dir / "transcript.txt"
+    spoken = parse_turns(transcript_path.read_text(encoding="utf-8"))
+    segments = [replace(s, start=None, end=None) for s in spoken.segments]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        voiced = list(pool.map(speak, segments))
+
+    audio = array.array("h")
+    timed: list[Segment] = []
+    for index, (segment, samples) in enumerate(zip(segments, voiced, strict=True)):
+        if index:
+            same_turn = segments[index - 1].speaker == segment.speaker
+            pause = PAUSE_IN_TURN if same_turn else PAUSE_BETWEEN_TURNS
+            audio.extend([0] * int(pause * RATE))
+        start = len(audio) / RATE
+        audio.extend(samples)
+        timed.append(replace(segment, start=round(start, 3)))
+    audio.extend([0] * RATE)  # a second of silence to close
+    duration = len(audio) / RATE
+
+    starts = {}
+    for prefix, sentence in CHAPTER_ANCHORS.items():
+        hits = [s.start for s in timed if s.text.startswith(sentence)]
+        assert len(hits) == 1, (sentence, hits)
+        starts[prefix] = 0.0 if prefix == "Introduction" else hits[0]
+
+    wav = io.BytesIO()
+    with wave.open(wav, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(RATE)
+        writer.writeframes(audio.tobytes())
+    toml_path = episode_dir / "episode.toml"
+    document = tomlkit.parse(toml_path.read_text(encoding="utf-8"))
+    mp3 = episode_dir / str(document["audio"])
+    # Mono 24 kbit/s at 22.05 kHz: clear speech, under 12 MB for an hour. LAME writes the
+    # Xing/Info header that gives players the exact duration.
+    subprocess.run(
+        ["lame", "--quiet", "-m", "m", "-b", "24", "--resample", "22.05", "-", str(mp3)],
+        input=wav.getvalue(),
+        check=True,
+    )
+    transcript_path.write_text(write_turns(Transcript(tuple(timed))), encoding="utf-8")
+
+    for chapter in document["chapters"]:  # type: ignore[union-attr]
+        for prefix, start in starts.items():
+            if str(chapter["title"]).startswith(prefix):
+                chapter["start"] = format_timestamp(start)
+    toml_path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    size = mp3.stat().st_size
+    print(f"{mp3}: {format_timestamp(duration)}, {size / 1e6:.1f} MB, {len(timed)} sentences")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
