@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TLAN,
+    TPE1,
+    TRCK,
+    WFED,
+    WOAS,
+    WXXX,
+    CTOCFlags,
+    ID3NoHeaderError,
+    PictureType,
+)
+from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
@@ -84,3 +110,168 @@ def _check_complete(data: bytes, start: int) -> None:
 
 def probe(path: Path) -> AudioInfo:
     return probe_bytes(path.read_bytes())
+
+
+# ---------------------------------------------------------------- tagging
+
+# Frames podkit writes; every other frame a source file carries is kept as it was.
+MANAGED_FRAMES = (
+    "TIT2", "TPE1", "TALB", "TDRC", "TYER", "TDAT", "TIME", "TCON", "TRCK", "COMM", "TLAN",
+    "APIC", "PCST", "TGID", "WFED", "TDES", "WOAS", "CHAP", "CTOC",
+)  # fmt: skip
+NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
+PADDING = 4096
+
+
+@dataclass(frozen=True)
+class ChapterTag:
+    start_ms: int
+    end_ms: int
+    title: str
+    url: str | None = None
+    image: bytes | None = None
+    image_mime: str = "image/jpeg"
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class EpisodeTags:
+    title: str
+    artist: str
+    album: str
+    date: str  # YYYY-MM-DD
+    track: int | None
+    comment: str
+    language: str  # ISO 639-2, e.g. fra
+    guid: str
+    page_url: str
+    feed_url: str
+    cover_jpeg: bytes | None = None
+    chapters: tuple[ChapterTag, ...] = ()
+    toc_title: str = "Chapitres"
+
+
+class ChapterOrderedID3(ID3):  # type: ignore[misc]
+    """mutagen sorts frames it does not rank by size (quodlibet/mutagen#506), which puts CHAP
+    frames out of order and makes ffprobe list chapters shuffled. Same sort, but CHAP frames
+    by start time and CTOC before them."""
+
+    def _write(self, config: Any) -> bytes:
+        order = ["TIT2", "TPE1", "TRCK", "TALB", "TPOS", "TDRC", "TCON"]
+        framedata = [(f, save_frame(f, config=config)) for f in self.values()]
+
+        def sort_key(item: tuple[int, tuple[Any, bytes]]) -> tuple[int, int, int, str]:
+            index, (frame, data) = item
+            if frame.FrameID in order:
+                rank, secondary = order.index(frame.FrameID), len(data)
+            elif frame.FrameID == "CTOC":
+                rank, secondary = len(order) + 1, 0
+            elif frame.FrameID == "CHAP":
+                rank, secondary = len(order) + 2, frame.start_time
+            elif frame.FrameID == "APIC":
+                rank, secondary = len(order) + 3, index  # first picture is the cover
+            else:
+                rank, secondary = len(order), len(data)
+            return (rank, secondary, index if frame.FrameID == "APIC" else 0, frame.HashKey)
+
+        ordered = [data for _, (_, data) in sorted(enumerate(framedata), key=sort_key)]
+        if self._unknown_v2_version == config.v2_version:
+            ordered.extend(data for data in self.unknown_frames if len(data) > 10)
+        return bytes(bytearray().join(ordered))
+
+
+def _padding(info: Any) -> int:
+    # Keep what is there when the new tag fits, so re-tagging rewrites only the tag and
+    # tagging twice gives the same bytes; otherwise leave room for the next edit.
+    padding: int = info.padding
+    return padding if 0 <= padding <= 64 * 1024 else PADDING
+
+
+def _chapter_frames(chapters: tuple[ChapterTag, ...], toc_title: str) -> list[Any]:
+    frames: list[Any] = []
+    ids = [f"chp{i}" for i in range(len(chapters))]
+    frames.append(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=[i for i, c in zip(ids, chapters, strict=True) if not c.hidden],
+            sub_frames=[TIT2(encoding=3, text=[toc_title])],
+        )
+    )
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        sub_frames: list[Any] = [TIT2(encoding=3, text=[chapter.title])]
+        if chapter.url:
+            sub_frames.append(WXXX(encoding=3, desc="", url=chapter.url))
+        if chapter.image:
+            sub_frames.append(
+                APIC(encoding=3, mime=chapter.image_mime, type=PictureType.OTHER, desc="",
+                     data=chapter.image)
+            )  # fmt: skip
+        frames.append(
+            CHAP(
+                element_id=element_id,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
+                start_offset=NO_OFFSET,
+                end_offset=NO_OFFSET,
+                sub_frames=sub_frames,
+            )
+        )
+    return frames
+
+
+def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
+    """The MP3 with podkit's tags; the audio frames after the tag are left byte for byte."""
+    buffer = io.BytesIO(data)
+    try:
+        id3 = ChapterOrderedID3(buffer)
+    except ID3NoHeaderError:
+        id3 = ChapterOrderedID3()
+    for frame_id in MANAGED_FRAMES:
+        id3.delall(frame_id)
+    frames: list[Any] = [
+        TIT2(encoding=3, text=[tags.title]),
+        TPE1(encoding=3, text=[tags.artist]),
+        TALB(encoding=3, text=[tags.album]),
+        TDRC(encoding=3, text=[tags.date]),
+        TCON(encoding=3, text=["Podcast"]),
+        COMM(encoding=3, lang=tags.language, desc="", text=[tags.comment]),
+        TDES(encoding=3, text=[tags.comment]),
+        TLAN(encoding=3, text=[tags.language]),
+        PCST(value=1),
+        TGID(encoding=3, text=[tags.guid]),
+        WOAS(url=tags.page_url),
+        WFED(url=tags.feed_url),
+    ]
+    if tags.track is not None:
+        frames.append(TRCK(encoding=3, text=[str(tags.track)]))
+    if tags.cover_jpeg:
+        frames.append(
+            APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover",
+                 data=tags.cover_jpeg)
+        )  # fmt: skip
+    if tags.chapters:
+        frames.extend(_chapter_frames(tags.chapters, tags.toc_title))
+    for frame in frames:
+        id3.add(frame)
+    if v2_version == 3:
+        id3.update_to_v23()
+    else:
+        id3.update_to_v24()
+    buffer.seek(0)
+    id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=_padding)
+    return buffer.getvalue()
+
+
+def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
+    """(element id, start ms, end ms, title) of every CHAP frame, in file order."""
+    try:
+        id3 = ID3(io.BytesIO(data))
+    except ID3NoHeaderError:
+        return []
+    out = []
+    for frame in id3.getall("CHAP"):
+        title = frame.sub_frames.get("TIT2")
+        out.append((frame.element_id, frame.start_time, frame.end_time, str(title or "")))
+    return out
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -66,3 +67,8 @@ def summary_from_notes(markdown: str, limit: int = 400) -> str:
                 return text
             return text[:limit].rsplit(" ", 1)[0] + "…"
     return ""
+
+
+def escape(text: str) -> str:
+    """HTML-escape text for the few fragments built outside templates."""
+    return html.escape(text, quote=True)

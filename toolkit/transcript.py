@@ -463,3 +463,8 @@ def write_json(transcript: Transcript, duration: float | None = None) -> str:
         for s in transcript.segments
     ]
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1)
+
+
+def published_formats(transcript: Transcript) -> tuple[str, ...]:
+    """The files the build publishes: every format when timed, plain text otherwise."""
+    return ("vtt", "srt", "json", "txt") if transcript.timed else ("txt",)

@@ -1,0 +1,260 @@
+"""The static site: show -> {path: bytes} (pure). Jinja2 renders the pages; a show may put
+its own templates (and assets) in ``<source>/_templates/``, which come first and can extend
+the built-in ones as ``podkit/<name>``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+
+from toolkit import notes, paths
+from toolkit.artwork import favicon_png, resized_jpeg
+from toolkit.chapters import chapters_json
+from toolkit.i18n import long_date, words
+from toolkit.model import Episode, Show
+from toolkit.timecode import format_clock
+from toolkit.transcript import published_formats, turns, write
+
+USER_TEMPLATES = "_templates"
+ASSETS = ("assets/style.css", "assets/player.js")
+DOWNLOAD_LABELS = {
+    "vtt": "WebVTT (.vtt)",
+    "srt": "SubRip (.srt)",
+    "json": "JSON (Podcasting 2.0)",
+    "txt": "Texte (.txt)",
+}
+
+
+def builtin_templates() -> Path:
+    """The default theme: ``templates/`` in a source checkout, ``toolkit.templates`` installed."""
+    beside = Path(__file__).resolve().parent.parent / "templates"
+    if beside.is_dir():
+        return beside
+    return Path(str(resources.files("toolkit.templates")))
+
+
+def environment(show: Show) -> Environment:
+    builtin = FileSystemLoader(builtin_templates())
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader(show.directory / USER_TEMPLATES),
+            builtin,
+            PrefixLoader({"podkit": builtin}),
+        ]
+    )
+    # Autoescape everything we render (HTML and XML): transcript text is never markup.
+    return Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass(frozen=True)
+class EpisodeItem:
+    episode: Episode
+    label: str
+    date: str
+    duration: str
+
+
+def human_duration(seconds: float, language: str) -> str:
+    """
+    >>> human_duration(2702.7, "fr"), human_duration(4000, "en")
+    ('45 min', '1 h 07 min')
+    """
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def human_size(size: int, language: str) -> str:
+    text = f"{size / 1_000_000:.1f}"
+    return (text.replace(".", ",") + " Mo") if language.startswith("fr") else text + " MB"
+
+
+def _label(episode: Episode, t: dict[str, str]) -> str:
+    if episode.episode_type != "full":
+        return t[episode.episode_type]
+    if episode.number is None:
+        return t["episode"]
+    return f"{t['episode']} {episode.number}"
+
+
+def _local(show: Show, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(show.timezone))
+
+
+def _item(show: Show, episode: Episode) -> EpisodeItem:
+    t = words(show.language)
+    return EpisodeItem(
+        episode,
+        _label(episode, t),
+        long_date(_local(show, episode.published).date(), show.language),
+        human_duration(episode.audio_info.duration, show.language),
+    )
+
+
+def build_site(show: Show) -> dict[PurePosixPath, bytes]:
+    env = environment(show)
+    t = words(show.language)
+    episodes = [_item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)]
+    common = {"show": show, "t": t}
+    hosts = [p.name for p in show.persons if p.role == "host"]
+    files: dict[PurePosixPath, bytes] = {}
+
+    def render(name: str, **context: Any) -> bytes:
+        return env.get_template(name).render(**common, **context).encode("utf-8")
+
+    files[PurePosixPath("index.html")] = render(
+        "index.html", root="", episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
+    )
+    files[PurePosixPath("404.html")] = render("404.html", root=show.base_url)
+    newest = episodes[0].episode.published.date().isoformat() if episodes else None
+    files[PurePosixPath("sitemap.xml")] = render("sitemap.xml", episodes=episodes, newest=newest)
+    for asset in ASSETS:
+        source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
+        files[PurePosixPath(asset)] = source.encode("utf-8")
+    files[paths.show_cover(show)] = show.cover.read_bytes()
+    files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
+    files[paths.FAVICON] = favicon_png(show.cover)
+    for item in episodes:
+        files.update(_episode_files(show, item, render))
+    return files
+
+
+def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosixPath, bytes]:
+    episode = item.episode
+    t = words(show.language)
+    files: dict[PurePosixPath, bytes] = {}
+    cover = paths.episode_cover(episode)
+    if cover is not None and episode.cover is not None:
+        files[cover] = episode.cover.read_bytes()
+    if episode.chapters:
+        files[paths.chapters(episode)] = chapters_json(episode, show.base_url).encode("utf-8")
+    downloads = []
+    if episode.transcript is not None:
+        for fmt in published_formats(episode.transcript):
+            text = write(episode.transcript, fmt, episode.audio_info.duration)
+            files[paths.transcript(episode, fmt)] = text.encode("utf-8")
+            downloads.append({"href": f"transcript.{fmt}", "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}"})
+    if episode.chapters:
+        downloads.append({"href": "chapters.json", "label": t["chapters_json"]})
+
+    chapters = [
+        {
+            "anchor": f"chapter-{index + 1}",
+            "start": _seconds(chapter.start),
+            "end": _seconds(episode.chapter_end(index)),
+            "clock": format_clock(chapter.start),
+            "title": chapter.title,
+        }
+        for index, chapter in enumerate(episode.chapters)
+        if not chapter.hidden
+    ]
+    page_turns = []
+    if episode.transcript is not None:
+        for number, group in enumerate(turns(episode.transcript), start=1):
+            start = group[0].start
+            page_turns.append(
+                {
+                    "anchor": f"turn-{number}",
+                    "speaker": group[0].speaker,
+                    "start": None if start is None else _seconds(start),
+                    "clock": None if start is None else format_clock(start),
+                    "segments": [
+                        {
+                            "text": s.text,
+                            "start": None if s.start is None else _seconds(s.start),
+                            "end": _seconds(s.end if s.end is not None else episode.audio_info.duration),
+                        }
+                        for s in group
+                    ],
+                }
+            )
+    people = []
+    for role in ("host", "guest"):
+        names = [p.name for p in (episode.persons or show.persons) if p.role == role]
+        if names:
+            people.append({"label": t[role], "names": names})
+    page_url = show.episode_url(episode)
+    audio_url = paths.url(show, paths.audio(episode))
+    cover_url = paths.url(show, cover) if cover else paths.url(show, paths.show_cover(show))
+    files[paths.episode_page(episode)] = render(
+        "episode.html",
+        root="../",
+        episode=episode,
+        label=item.label,
+        date=item.date,
+        duration=item.duration,
+        people=people,
+        audio_name=episode.audio.name,
+        audio_size=human_size(episode.audio_info.size, show.language),
+        chapters=chapters,
+        notes_html=notes.render(episode.notes_markdown) if episode.notes_markdown else "",
+        turns=page_turns,
+        downloads=downloads,
+        page_url=page_url,
+        audio_url=audio_url,
+        cover_url=cover_url,
+        cover_src=cover.name if cover else "../cover-600.jpg",
+        jsonld=_episode_jsonld(show, episode, page_url, audio_url),
+    )
+    return files
+
+
+def _seconds(value: float) -> str:
+    """Seconds for data attributes and #t= links: milliseconds, no trailing zeros."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _series_jsonld(show: Show) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "PodcastSeries",
+        "name": show.title,
+        "description": show.description,
+        "url": show.base_url,
+        "image": paths.url(show, paths.show_cover(show)),
+        "inLanguage": show.language,
+        "webFeed": show.feed_url,
+        "author": {"@type": "Organization", "name": show.author},
+    }
+
+
+def _episode_jsonld(show: Show, episode: Episode, page_url: str, audio_url: str) -> dict[str, Any]:
+    seconds = round(episode.audio_info.duration)
+    media: dict[str, Any] = {
+        "@type": "AudioObject",
+        "contentUrl": audio_url,
+        "encodingFormat": "audio/mpeg",
+        "duration": f"PT{seconds // 60}M{seconds % 60}S",
+    }
+    if episode.transcript is not None:
+        media["transcript"] = paths.url(show, paths.transcript(episode, "txt"))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "name": episode.title,
+        "url": page_url,
+        "datePublished": episode.published.date().isoformat(),
+        "description": episode.summary,
+        "inLanguage": show.language,
+        "associatedMedia": media,
+        "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": show.base_url},
+    }
+    if episode.number is not None:
+        data["episodeNumber"] = episode.number
+    return data
+
+

@@ -1,0 +1,104 @@
+"""Write the built site: atomically, file by file, skipping what did not change.
+
+Every file goes to a temporary name in its folder and is renamed over the old one, so a reader
+never sees half a file. A manifest (``.podkit-manifest.json``) records what the last build
+wrote with a key per file: the next build skips a file whose key is the same, and removes the
+files it wrote before but no longer produces (never anything else in the folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".podkit-manifest.json"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An output known by the key of its inputs rather than of its bytes (a tagged MP3).
+
+    ``data`` is None when the file on disk already has this key and was not recomputed.
+    """
+
+    key: str
+    data: bytes | None = None
+
+
+Output = bytes | Kept
+
+
+@dataclass
+class Manifest:
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        try:
+            data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+            keys = data.get("files", {})
+            if isinstance(keys, dict):
+                return cls({str(k): str(v) for k, v in keys.items()})
+        except (OSError, ValueError):
+            pass
+        return cls()
+
+    def unchanged(self, out: Path, path: PurePosixPath, key: str) -> bool:
+        return self.keys.get(str(path)) == key and (out / path).is_file()
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_site(
+    out: Path, outputs: dict[PurePosixPath, Output], previous: Manifest
+) -> WriteReport:
+    keys: dict[str, str] = {}
+    written: list[str] = []
+    unchanged = 0
+    for path, output in sorted(outputs.items()):
+        name = str(path)
+        if isinstance(output, Kept):
+            key, data = output.key, output.data
+        else:
+            key, data = content_key(output), output
+        keys[name] = key
+        if data is None or previous.unchanged(out, path, key):
+            unchanged += 1
+            continue
+        atomic_write(out / path, data)
+        written.append(name)
+    removed = []
+    for name in sorted(set(previous.keys) - set(keys)):
+        stale = out / name
+        if stale.is_file():
+            stale.unlink()
+            removed.append(name)
+    manifest = {"generator": "podkit", "files": keys}
+    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return WriteReport(tuple(written), unchanged, tuple(removed))
