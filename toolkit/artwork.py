@@ -33,7 +33,9 @@ def cover_problems(path: Path) -> list[str]:
         problems.append(f"is a {kind} image: Apple accepts only JPEG or PNG")
     elif path.suffix.lower() not in FORMAT_EXTENSIONS[kind]:
         wanted = " or ".join(FORMAT_EXTENSIONS[kind])
-        problems.append(f"is a {kind} image but its name ends in {path.suffix!r}: rename it {wanted}")
+        problems.append(
+            f"is a {kind} image but its name ends in {path.suffix!r}: rename it {wanted}"
+        )
     if width != height:
         problems.append(f"is {width}x{height} pixels: cover art must be square")
     elif not COVER_MIN <= width <= COVER_MAX:

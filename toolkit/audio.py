@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mutagen.id3 import (
     APIC,
@@ -74,8 +74,10 @@ def probe_bytes(data: bytes) -> AudioInfo:
     try:
         mp3 = MP3(io.BytesIO(data))
     except HeaderNotFoundError:
-        raise AudioError("is not MPEG audio: no MP3 frame found; export the episode as MP3")
-    info = mp3.info
+        raise AudioError(
+            "is not MPEG audio: no MP3 frame found; export the episode as MP3"
+        ) from None
+    info: Any = mp3.info
     start = audio_start(data)
     if info.sketchy or data[start : start + 1] != b"\xff":
         raise AudioError("does not start with an MPEG frame: re-export it as MP3")
@@ -151,14 +153,15 @@ class EpisodeTags:
     toc_title: str = "Chapitres"
 
 
-class ChapterOrderedID3(ID3):  # type: ignore[misc]
+class ChapterOrderedID3(ID3):
     """mutagen sorts frames it does not rank by size (quodlibet/mutagen#506), which puts CHAP
     frames out of order and makes ffprobe list chapters shuffled. Same sort, but CHAP frames
     by start time and CTOC before them."""
 
     def _write(self, config: Any) -> bytes:
         order = ["TIT2", "TPE1", "TRCK", "TALB", "TPOS", "TDRC", "TCON"]
-        framedata = [(f, save_frame(f, config=config)) for f in self.values()]
+        frames: Any = cast(Any, self).values()  # mutagen is untyped
+        framedata = [(f, save_frame(f, config=config)) for f in frames]
 
         def sort_key(item: tuple[int, tuple[Any, bytes]]) -> tuple[int, int, int, str]:
             index, (frame, data) = item
@@ -223,10 +226,11 @@ def _chapter_frames(chapters: tuple[ChapterTag, ...], toc_title: str) -> list[An
 def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     """The MP3 with podkit's tags; the audio frames after the tag are left byte for byte."""
     buffer = io.BytesIO(data)
+    new_id3: Any = ChapterOrderedID3  # mutagen is untyped
     try:
-        id3 = ChapterOrderedID3(buffer)
+        id3 = new_id3(buffer)
     except ID3NoHeaderError:
-        id3 = ChapterOrderedID3()
+        id3 = new_id3()
     for frame_id in MANAGED_FRAMES:
         id3.delall(frame_id)
     frames: list[Any] = [
@@ -263,6 +267,35 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     return buffer.getvalue()
 
 
+def describe_tags(data: bytes) -> list[str]:
+    """Readable lines for `podkit inspect`: the tag version, its frames, the table of contents
+    and the chapters in file order."""
+    try:
+        id3 = ID3(io.BytesIO(data))
+    except ID3NoHeaderError:
+        return ["no ID3v2 tag"]
+    lines = [f"ID3v2.{id3.version[1]}, {audio_start(data)} bytes of tag (padding included)"]
+    for frame in id3.values():
+        if frame.FrameID in ("CHAP", "CTOC"):
+            continue
+        if frame.FrameID == "APIC":
+            lines.append(f"  APIC  {frame.mime}, {len(frame.data)} bytes ({frame.type!s})")
+        else:
+            lines.append(f"  {frame.FrameID}  {frame.pprint().partition('=')[2]}")
+    for toc in id3.getall("CTOC"):
+        flags = []
+        if toc.flags & CTOCFlags.TOP_LEVEL:
+            flags.append("top-level")
+        if toc.flags & CTOCFlags.ORDERED:
+            flags.append("ordered")
+        title = toc.sub_frames.get("TIT2")
+        lines.append(f"table of contents {toc.element_id!r} ({', '.join(flags) or 'no flags'}): "
+                     f"{title or ''}, {len(toc.child_element_ids)} entries")  # fmt: skip
+    for element_id, start, end, title in read_chapters(data):
+        lines.append(f"  {element_id:>6}  {start / 1000:9.3f} - {end / 1000:9.3f}  {title}")
+    return lines
+
+
 def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
     """(element id, start ms, end ms, title) of every CHAP frame, in file order."""
     try:
@@ -274,4 +307,3 @@ def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
         title = frame.sub_frames.get("TIT2")
         out.append((frame.element_id, frame.start_time, frame.end_time, str(title or "")))
     return out
-

@@ -20,7 +20,9 @@ def chapters_json(episode: Episode, base_url: str) -> str:
         if chapter.url:
             item["url"] = chapter.url
         if chapter.image:
-            item["img"] = f"{base_url}{episode.slug}/{chapter_image_name(index, chapter.image.suffix)}"
+            item["img"] = (
+                f"{base_url}{episode.slug}/{chapter_image_name(index, chapter.image.suffix)}"
+            )
         if chapter.hidden:
             item["toc"] = False
         chapters.append(item)
@@ -34,7 +36,9 @@ def chapter_image_name(index: int, suffix: str) -> str:
 
 def description_timestamps(episode: Episode) -> list[str]:
     """``00:00:00 Title`` lines, the form Apple Podcasts and YouTube turn into chapters."""
-    return [f"{format_clock(c.start, always_hours=True)} {c.title}" for c in episode.visible_chapters]
+    return [
+        f"{format_clock(c.start, always_hours=True)} {c.title}" for c in episode.visible_chapters
+    ]
 
 
 def psc_start(seconds: float) -> str:

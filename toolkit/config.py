@@ -85,7 +85,7 @@ def _episode_dirs(source: Path, problems: Problems) -> list[Path]:
             continue
         found.append(child)
     if not found:
-        problems.add(source, None, "no episode folder: create one with `podkit new \"Title\"`")
+        problems.add(source, None, 'no episode folder: create one with `podkit new "Title"`')
     return found
 
 
@@ -139,7 +139,9 @@ def _read_show(
     if not categories and "categories" in data:
         t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
     elif "categories" not in data:
-        t.error("categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)')
+        t.error(
+            "categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)'
+        )
     persons = _persons(t)
     funding = []
     for f in t.tables("funding"):

@@ -71,7 +71,7 @@ def _cased(match: str, right: str, sentence_start: bool) -> str:
 
 
 def _at_sentence_start(text: str, position: int) -> bool:
-    before = text[:position].rstrip(" «\"")
+    before = text[:position].rstrip(' «"')
     return not before or before[-1] in ".!?…"
 
 

@@ -185,6 +185,4 @@ def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclos
             _element("psc:chapter", start=psc_start(c.start), title=c.title, href=c.url)
             for c in episode.visible_chapters
         ]
-        extra.elements.append(
-            _Element("psc:chapters", None, (("version", "1.2"),), tuple(psc))
-        )
+        extra.elements.append(_Element("psc:chapters", None, (("version", "1.2"),), tuple(psc)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -21,7 +22,7 @@ def render(markdown: str) -> str:
     >>> render("Bonjour <script>x</script> **toi**")
     '<p>Bonjour &lt;script&gt;x&lt;/script&gt; <strong>toi</strong></p>\\n'
     """
-    return _markdown().render(markdown)
+    return str(_markdown().render(markdown))
 
 
 def plain_text(markdown: str) -> str:
@@ -60,7 +61,7 @@ def _joined(children: list[Token]) -> str:
 def summary_from_notes(markdown: str, limit: int = 400) -> str:
     """The first paragraph of the notes as plain text, cut at a word under ``limit``."""
     tokens = _markdown().parse(markdown)
-    for previous, token in zip(tokens, tokens[1:], strict=False):
+    for previous, token in itertools.pairwise(tokens):
         if previous.type == "paragraph_open" and token.content.strip():
             text = _joined(token.children or [])
             if len(text) <= limit:

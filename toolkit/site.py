@@ -108,7 +108,9 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     env = environment(show)
     t = words(show.language)
-    episodes = [_item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)]
+    episodes = [
+        _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
+    ]
     common = {"show": show, "t": t}
     hosts = [p.name for p in show.persons if p.role == "host"]
     files: dict[PurePosixPath, bytes] = {}
@@ -147,7 +149,9 @@ def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosix
         for fmt in published_formats(episode.transcript):
             text = write(episode.transcript, fmt, episode.audio_info.duration)
             files[paths.transcript(episode, fmt)] = text.encode("utf-8")
-            downloads.append({"href": f"transcript.{fmt}", "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}"})
+            downloads.append(
+                {"href": f"transcript.{fmt}", "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}"}
+            )
     if episode.chapters:
         downloads.append({"href": "chapters.json", "label": t["chapters_json"]})
 
@@ -176,7 +180,9 @@ def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosix
                         {
                             "text": s.text,
                             "start": None if s.start is None else _seconds(s.start),
-                            "end": _seconds(s.end if s.end is not None else episode.audio_info.duration),
+                            "end": _seconds(
+                                s.end if s.end is not None else episode.audio_info.duration
+                            ),
                         }
                         for s in group
                     ],
@@ -256,5 +262,3 @@ def _episode_jsonld(show: Show, episode: Episode, page_url: str, audio_url: str)
     if episode.number is not None:
         data["episodeNumber"] = episode.number
     return data
-
-

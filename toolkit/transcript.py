@@ -235,7 +235,9 @@ def parse_srt(text: str) -> Transcript:
     speaker: str | None = None
     for first, block in _blocks(text):
         if len(block) < 2 or not block[0].strip().isdigit():
-            raise TranscriptError(first, "expected a cue: a number, then 'start --> end', then text")
+            raise TranscriptError(
+                first, "expected a cue: a number, then 'start --> end', then text"
+            )
         start, end = _timing(first + 1, block[1])
         body = " ".join(line.strip() for line in block[2:])
         match = _SRT_SPEAKER.match(body)

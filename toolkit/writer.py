@@ -75,9 +75,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_site(
-    out: Path, outputs: dict[PurePosixPath, Output], previous: Manifest
-) -> WriteReport:
+def write_site(out: Path, outputs: dict[PurePosixPath, Output], previous: Manifest) -> WriteReport:
     keys: dict[str, str] = {}
     written: list[str] = []
     unchanged = 0

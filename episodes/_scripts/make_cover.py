@@ -24,7 +24,10 @@ def main(out: Path) -> None:
     draw = ImageDraw.Draw(image)
     for y in range(SIZE):  # vertical gradient, night to dusk
         t = y / (SIZE - 1)
-        draw.line([(0, y), (SIZE, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(NIGHT, DUSK)))
+        draw.line(
+            [(0, y), (SIZE, y)],
+            fill=tuple(round(a + (b - a) * t) for a, b in zip(NIGHT, DUSK, strict=True)),
+        )
 
     # A clock face whose three golden hands point at the episode's kind of dates.
     cx, cy, radius = SIZE // 2, 560, 330
@@ -53,7 +56,9 @@ def main(out: Path) -> None:
     subtitle = ImageFont.truetype(FONT_LIGHT, 54)
     small = ImageFont.truetype(FONT, 60)
     draw.text((cx, 1035), "KEYTIME", font=title, fill=WHITE, anchor="mm")
-    draw.text((cx, 1170), "Le podcast des acteurs du numérique", font=subtitle, fill=MUTED, anchor="mm")
+    draw.text(
+        (cx, 1170), "Le podcast des acteurs du numérique", font=subtitle, fill=MUTED, anchor="mm"
+    )
     draw.text((cx, 1290), "Efrei", font=small, fill=GOLD, anchor="mm")
     image.save(out, "JPEG", quality=88, optimize=True, progressive=True)
     print(f"{out}: {out.stat().st_size / 1024:.0f} KB")
