@@ -136,12 +136,12 @@ def _read_show(
         owner.finish()
 
     categories = _categories(t)
-    if not categories and "categories" in data:
-        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
-    elif "categories" not in data:
+    if "categories" not in data:
         t.error(
             "categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)'
         )
+    elif data["categories"] == []:
+        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
     persons = _persons(t)
     funding = []
     for f in t.tables("funding"):
@@ -362,16 +362,19 @@ def _transcript(
         problems.add(path, error.where, error.message)
         return None
     if info is not None:
-        for index, segment in enumerate(spoken.segments):
-            last = max(segment.start or 0.0, segment.end or 0.0)
-            if last > info.duration + 0.5:
-                problems.add(
-                    path,
-                    f"segment {index + 1}",
-                    f"at {format_timestamp(last)} is past the end of the audio "
-                    f"({format_timestamp(info.duration)}): fix its time",
-                )
-                break
+        segments = spoken.segments
+        late = next((i for i, s in enumerate(segments) if (s.start or 0.0) > info.duration), None)
+        if late is None:  # a last cue may run on a little into the silence at the end
+            limit = info.duration + 0.5
+            late = next((i for i, s in enumerate(segments) if (s.end or 0.0) > limit), None)
+        if late is not None:
+            segment = segments[late]
+            problems.add(
+                path,
+                f"segment {late + 1}",
+                f"at {format_timestamp(max(segment.start or 0.0, segment.end or 0.0))} is past "
+                f"the end of the audio ({format_timestamp(info.duration)}): fix its time",
+            )
     return spoken
 
 

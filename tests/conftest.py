@@ -1,0 +1,117 @@
+"""Shared fixtures: a small valid show built in a temporary folder, and the Keytime show."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYTIME = ROOT / "episodes"
+DATA = Path(__file__).resolve().parent / "data"
+TONE = DATA / "tone-60s.mp3"  # 60 s mono MP3 with a LAME/Info header, made by sox + lame
+
+SHOW_TOML = """\
+title = "Test Show"
+description = "A show for tests."
+language = "fr"
+base_url = "https://example.org/show/"
+author = "Test Author"
+copyright = "© 2024 Test"
+cover = "cover.jpg"
+explicit = false
+type = "episodic"
+timezone = "Europe/Paris"
+
+[owner]
+name = "Owner"
+email = "owner@example.org"
+
+[[categories]]
+name = "Technology"
+
+[[persons]]
+name = "Hôte Un"
+role = "host"
+"""
+
+EPISODE_TOML = """\
+title = "Premier épisode"
+number = 1
+season = 1
+type = "full"
+published = 2024-01-15T08:00:00+01:00
+guid = "11111111-2222-3333-4444-555555555555"
+explicit = false
+audio = "episode.mp3"
+
+[[persons]]
+name = "Hôte Un"
+role = "host"
+
+[[persons]]
+name = "Invitée Deux"
+role = "guest"
+
+[[chapters]]
+start = "00:00:00"
+title = "Introduction"
+
+[[chapters]]
+start = "00:00:20.500"
+title = "Le cœur du sujet"
+url = "https://example.org/sujet"
+
+[[chapters]]
+start = "00:00:45"
+title = "Conclusion"
+"""
+
+NOTES = "Un épisode **de test**.\n\n## Liens\n\n- [Exemple](https://example.org)\n"
+
+TRANSCRIPT = """\
+- Hôte Un
+[00:00:00.000] Bonjour et bienvenue.
+[00:00:03.250] Aujourd'hui, nous parlons de tests.
+- Invitée Deux
+[00:00:08.000] Merci de m'accueillir, c'est un plaisir d'être là pour parler de ce sujet passionnant.
+[00:00:20.500] Alors, le cœur du sujet : <script>alert(1)</script> ne doit jamais s'exécuter.
+- Hôte Un
+[00:00:45.000] Merci et à bientôt !
+"""
+
+ShowMaker = Callable[..., Path]
+
+
+@pytest.fixture
+def make_show(tmp_path: Path) -> ShowMaker:
+    """Write a small valid show; keyword arguments replace or add files (None removes)."""
+
+    def make(**files: str | bytes | None) -> Path:
+        source = tmp_path / "episodes"
+        episode = source / "001-premier"
+        episode.mkdir(parents=True)
+        shutil.copy(KEYTIME / "cover.jpg", source / "cover.jpg")
+        shutil.copy(TONE, episode / "episode.mp3")
+        defaults: dict[str, str | bytes | None] = {
+            "show.toml": SHOW_TOML,
+            "001-premier/episode.toml": EPISODE_TOML,
+            "001-premier/notes.md": NOTES,
+            "001-premier/transcript.txt": TRANSCRIPT,
+        }
+        defaults.update({name.replace("__", "/"): value for name, value in files.items()})
+        for name, content in defaults.items():
+            path = source / name
+            if content is None:
+                path.unlink(missing_ok=True)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return source
+
+    return make
