@@ -32,7 +32,8 @@ def parse_timestamp(text: str) -> float:
     if (hours or minutes) and int(seconds) > 59:
         raise ValueError(f"{text!r} is not a time: write HH:MM:SS or HH:MM:SS.mmm")
     total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds)
-    return total + (int(fraction.ljust(3, "0")) / 1000 if fraction else 0.0)
+    millis = int(fraction.ljust(3, "0")) if fraction else 0
+    return (total * 1000 + millis) / 1000  # via whole milliseconds: 1.586, not 1.58599…
 
 
 def to_millis(seconds: float) -> int:

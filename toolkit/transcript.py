@@ -58,7 +58,9 @@ def decode(data: bytes) -> str:
 
 def detect_format(path: Path, text: str) -> str:
     """The format from the extension, or from the content when the extension says nothing."""
-    by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json"}.get(path.suffix.lower())
+    by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "turns"}.get(
+        path.suffix.lower()
+    )
     if by_extension:
         return by_extension
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
