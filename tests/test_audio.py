@@ -1,0 +1,213 @@
+"""MP3 tagging: chapters every player reads, tags kept, audio never touched."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import struct
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags
+
+from conftest import TONE, ShowMaker
+from toolkit import audio
+from toolkit.build import episode_tags
+from toolkit.config import load_show
+from toolkit.model import Chapter
+
+
+def raw_frames(data: bytes) -> list[tuple[str, bytes]]:
+    """(frame id, body) of an ID3v2.3 tag in file order, read by hand, not by mutagen."""
+    assert data[:3] == b"ID3" and data[3] == 3
+    end = 10 + audio._id3v2_size(data[:10]) - 10
+    frames, position = [], 10
+    while position + 10 <= end and data[position : position + 1] != b"\0":
+        frame_id = data[position : position + 4].decode("ascii")
+        (size,) = struct.unpack(">I", data[position + 4 : position + 8])
+        frames.append((frame_id, data[position + 10 : position + 10 + size]))
+        position += 10 + size
+    return frames
+
+
+@pytest.fixture
+def tagged(make_show: ShowMaker) -> tuple[bytes, bytes, audio.EpisodeTags]:
+    show, _ = load_show(make_show())
+    episode = show.episodes[0]
+    tags = episode_tags(show, episode, b"\xff\xd8cover\xff\xd9")
+    source = episode.audio.read_bytes()
+    return source, audio.tag_bytes(source, tags), tags
+
+
+def test_chap_frames_are_in_chronological_order_in_the_file(
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+) -> None:
+    _, data, _ = tagged
+    frames = raw_frames(data)
+    chap_ids = [body.split(b"\0", 1)[0].decode() for frame_id, body in frames if frame_id == "CHAP"]
+    assert chap_ids == ["chp0", "chp1", "chp2"]
+    ids = [frame_id for frame_id, _ in frames]
+    assert ids.index("CTOC") < ids.index("CHAP")
+
+
+def test_chapters_times_offsets_titles_and_links(
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+) -> None:
+    _, data, _ = tagged
+    id3 = ID3(io.BytesIO(data))
+    assert id3.version == (2, 3, 0)
+    chapters = id3.getall("CHAP")
+    assert [(c.element_id, c.start_time, c.end_time) for c in chapters] == [
+        ("chp0", 0, 20500),
+        ("chp1", 20500, 45000),
+        ("chp2", 45000, 60000),  # the last one ends at the audio's duration
+    ]
+    assert {(c.start_offset, c.end_offset) for c in chapters} == {(0xFFFFFFFF, 0xFFFFFFFF)}
+    assert str(chapters[1].sub_frames["TIT2"]) == "Le cœur du sujet"
+    assert chapters[1].sub_frames.getall("WXXX")[0].url == "https://example.org/sujet"
+    (toc,) = id3.getall("CTOC")
+    assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
+    assert toc.child_element_ids == ["chp0", "chp1", "chp2"]
+    assert str(toc.sub_frames["TIT2"]) == "Chapitres"
+
+
+def test_episode_tags(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -> None:
+    _, data, _ = tagged
+    id3 = ID3(io.BytesIO(data))
+    assert str(id3["TIT2"]) == "Premier épisode"
+    assert str(id3["TPE1"]) == "Hôte Un"
+    assert str(id3["TALB"]) == "Test Show"
+    assert str(id3["TCON"]) == "Podcast"
+    assert str(id3["TRCK"]) == "1"
+    assert str(id3["TLAN"]) == "fra"
+    assert str(id3["TDRC"]) == "2024-01-15"
+    assert id3.getall("COMM")[0].lang == "fra"
+    assert id3["PCST"].value == 1
+    assert str(id3["TGID"]) == "11111111-2222-3333-4444-555555555555"
+    assert id3["WOAS"].url == "https://example.org/show/001-premier/"
+    assert id3.getall("APIC")[0].type == 3  # front cover
+    assert {f for f, _ in raw_frames(data)} >= {"TYER", "TDAT"}  # v2.3 spells the date so
+
+
+def test_audio_frames_are_untouched(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -> None:
+    source, data, _ = tagged
+    assert data[audio.audio_start(data) :] == source[audio.audio_start(source) :]
+
+
+def test_tagging_twice_gives_the_same_bytes(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -> None:
+    _, data, tags = tagged
+    assert audio.tag_bytes(data, tags) == data
+
+
+def test_retagging_rewrites_only_the_tag(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -> None:
+    _, data, tags = tagged
+    again = audio.tag_bytes(data, replace(tags, title=tags.title + " (version corrigée)"))
+    assert len(again) == len(data)  # the padding took the longer title
+    assert audio.audio_start(again) == audio.audio_start(data)
+    assert again[audio.audio_start(again) :] == data[audio.audio_start(data) :]
+
+
+def test_tags_podkit_does_not_manage_are_kept() -> None:
+    id3 = ID3()
+    id3.add(TCOM(encoding=3, text=["Compositrice"]))
+    id3.add(TXXX(encoding=3, desc="studio", text=["Studio B"]))
+    buffer = io.BytesIO(TONE.read_bytes())
+    id3.save(buffer)
+    tags = audio.EpisodeTags(
+        "T", "A", "Al", "2024-01-01", None, "c", "fra", "g", "https://x.org/", "https://x.org/f"
+    )
+    out = ID3(io.BytesIO(audio.tag_bytes(buffer.getvalue(), tags)))
+    assert str(out["TCOM"]) == "Compositrice" and str(out["TXXX:studio"]) == "Studio B"
+    assert str(out["TIT2"]) == "T"
+
+
+def test_hidden_chapters_stay_out_of_the_table_of_contents(
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+) -> None:
+    source, _, tags = tagged
+    chapters = (tags.chapters[0], replace(tags.chapters[1], hidden=True), tags.chapters[2])
+    id3 = ID3(io.BytesIO(audio.tag_bytes(source, replace(tags, chapters=chapters))))
+    assert len(id3.getall("CHAP")) == 3
+    assert id3.getall("CTOC")[0].child_element_ids == ["chp0", "chp2"]
+
+
+def test_chapter_image_goes_in_an_apic_inside_the_chap(
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+) -> None:
+    source, _, tags = tagged
+    image = (Path(__file__).parents[1] / "episodes" / "cover.jpg").read_bytes()
+    chapters = (replace(tags.chapters[0], image=image), *tags.chapters[1:])
+    id3 = ID3(io.BytesIO(audio.tag_bytes(source, replace(tags, chapters=chapters))))
+    assert id3.getall("CHAP")[0].sub_frames.getall("APIC")[0].data == image
+
+
+def test_id3v24_on_request(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -> None:
+    source, _, tags = tagged
+    assert ID3(io.BytesIO(audio.tag_bytes(source, tags, v2_version=4))).version == (2, 4, 0)
+
+
+def test_probe_reads_the_xing_duration() -> None:
+    info = audio.probe(TONE)
+    assert info.duration == pytest.approx(60.0, abs=0.01)
+    assert (info.channels, info.sample_rate) == (1, 16000)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"RIFF\0\0\0\0WAVEfmt " + bytes(100), "is a WAV file, not an MP3"),
+        (b"\0\0\0\x20ftypM4A " + bytes(100), "is an MP4/M4A file, not an MP3"),
+        (b"hello, this is text\n" * 20, "is not MPEG audio"),
+        (TONE.read_bytes()[:20000], "is truncated"),
+    ],
+)
+def test_probe_refuses_what_is_not_a_whole_mp3(data: bytes, message: str) -> None:
+    with pytest.raises(audio.AudioError, match=message):
+        audio.probe_bytes(data)
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} is not installed here (CI installs it with .ci/run)")
+    return path
+
+
+def test_ffprobe_lists_every_chapter_in_order(
+    tmp_path: Path, tagged: tuple[bytes, bytes, audio.EpisodeTags]
+) -> None:
+    ffprobe = _need("ffprobe")
+    _, data, _ = tagged
+    mp3 = tmp_path / "tagged.mp3"
+    mp3.write_bytes(data)
+    result = subprocess.run(
+        [ffprobe, "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    chapters = json.loads(result.stdout)["chapters"]
+    assert [(c["start_time"], c["end_time"], c["tags"]["title"]) for c in chapters] == [
+        ("0.000000", "20.500000", "Introduction"),
+        ("20.500000", "45.000000", "Le cœur du sujet"),
+        ("45.000000", "60.000000", "Conclusion"),
+    ]
+
+
+def test_mp3val_finds_no_problem(
+    tmp_path: Path, tagged: tuple[bytes, bytes, audio.EpisodeTags]
+) -> None:
+    mp3val = _need("mp3val")
+    _, data, _ = tagged
+    mp3 = tmp_path / "tagged.mp3"
+    mp3.write_bytes(data)
+    output = subprocess.run([mp3val, str(mp3)], capture_output=True, text=True, check=True).stdout
+    assert "WARNING" not in output and "PROBLEM" not in output, output
+
+
+def test_chapter_model_end_is_next_start(make_show: ShowMaker) -> None:
+    show, _ = load_show(make_show())
+    episode = show.episodes[0]
+    assert [episode.chapter_end(i) for i in range(3)] == [20.5, 45.0, episode.audio_info.duration]
+    assert isinstance(episode.chapters[0], Chapter)

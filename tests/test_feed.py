@@ -1,0 +1,216 @@
+"""The RSS feed, parsed with lxml (never string matching), feedparser and podcastparser."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from lxml import etree
+
+from conftest import EPISODE_TOML, ShowMaker
+from test_transcript import golden
+from toolkit.apple_categories import APPLE_CATEGORIES
+from toolkit.build import build
+from toolkit.config import podcast_guid
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "psc": "http://podlove.org/simple-chapters",
+}
+NOW = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+
+
+def built_feed(source: Path, out: Path, **options: object) -> bytes:
+    build(source, out, now=NOW, **options)  # type: ignore[arg-type]
+    return (out / "feed.xml").read_bytes()
+
+
+@pytest.fixture
+def feed(make_show: ShowMaker, tmp_path: Path) -> etree._Element:
+    return etree.fromstring(built_feed(make_show(), tmp_path / "site"))
+
+
+def one(node: etree._Element, path: str) -> etree._Element:
+    found = node.xpath(path, namespaces=NS)
+    assert len(found) == 1, f"{path}: {len(found)} found"
+    return found[0]
+
+
+def test_feed_matches_its_golden_file(make_show: ShowMaker, tmp_path: Path) -> None:
+    golden("feed.xml", built_feed(make_show(), tmp_path / "site").decode())
+
+
+def test_namespaces_are_declared_exactly(feed: etree._Element) -> None:
+    assert feed.tag == "rss" and feed.get("version") == "2.0"
+    assert {k: v for k, v in feed.nsmap.items() if k in NS} == NS
+
+
+def test_channel(feed: etree._Element) -> None:
+    channel = one(feed, "channel")
+    assert one(channel, "title").text == "Test Show"
+    assert one(channel, "link").text == "https://example.org/show/"
+    assert one(channel, "language").text == "fr"
+    assert one(channel, "copyright").text == "© 2024 Test"
+    assert one(channel, "atom:link[@rel='self']").get("href") == "https://example.org/show/feed.xml"
+    assert one(channel, "itunes:author").text == "Test Author"
+    assert one(channel, "itunes:image").get("href") == "https://example.org/show/cover.jpg"
+    assert one(channel, "itunes:explicit").text == "false"
+    assert one(channel, "itunes:type").text == "episodic"
+    assert one(channel, "itunes:owner/itunes:email").text == "owner@example.org"
+    assert one(channel, "itunes:category").get("text") == "Technology"
+    assert one(channel, "podcast:guid").text == podcast_guid("https://example.org/show/feed.xml")
+    assert one(channel, "podcast:locked").text == "yes"
+    assert one(channel, "podcast:locked").get("owner") == "owner@example.org"
+    assert one(channel, "podcast:medium").text == "podcast"
+    person = one(channel, "podcast:person")
+    assert (person.text, person.get("role")) == ("Hôte Un", "host")
+    # lastBuildDate is the newest episode's date: the same sources give the same feed.
+    assert one(channel, "lastBuildDate").text == "Mon, 15 Jan 2024 08:00:00 +0100"
+
+
+def test_item(feed: etree._Element) -> None:
+    item = one(feed, "channel/item")
+    assert one(item, "title").text == one(item, "itunes:title").text == "Premier épisode"
+    assert one(item, "link").text == "https://example.org/show/001-premier/"
+    guid = one(item, "guid")
+    assert (guid.text, guid.get("isPermaLink")) == ("11111111-2222-3333-4444-555555555555", "false")
+    assert (
+        parsedate_to_datetime(one(item, "pubDate").text).isoformat() == "2024-01-15T08:00:00+01:00"
+    )
+    description = one(item, "description").text
+    assert description.endswith(
+        "Chapitres :\n00:00:00 Introduction\n00:00:20 Le cœur du sujet\n00:00:45 Conclusion"
+    )
+    html = one(item, "content:encoded").text
+    assert "<strong>de test</strong>" in html and "<h2>Chapitres</h2>" in html
+    enclosure = one(item, "enclosure")
+    assert enclosure.get("url") == "https://example.org/show/001-premier/episode.mp3"
+    assert enclosure.get("type") == "audio/mpeg"
+    assert one(item, "itunes:duration").text == "60"
+    assert one(item, "itunes:episode").text == one(item, "podcast:episode").text == "1"
+    assert one(item, "itunes:season").text == one(item, "podcast:season").text == "1"
+    assert one(item, "itunes:episodeType").text == "full"
+    assert one(item, "itunes:explicit").text == "false"
+    roles = [(p.text, p.get("role")) for p in item.xpath("podcast:person", namespaces=NS)]
+    assert roles == [("Hôte Un", "host"), ("Invitée Deux", "guest")]
+    chapters = one(item, "podcast:chapters")
+    assert chapters.get("url") == "https://example.org/show/001-premier/chapters.json"
+    assert chapters.get("type") == "application/json+chapters"
+    transcripts = {t.get("type"): t for t in item.xpath("podcast:transcript", namespaces=NS)}
+    assert set(transcripts) == {
+        "text/vtt",
+        "application/x-subrip",
+        "application/json",
+        "text/plain",
+    }
+    assert transcripts["text/vtt"].get("rel") == "captions"
+    assert {t.get("language") for t in transcripts.values()} == {"fr"}
+    assert (
+        transcripts["text/vtt"].get("url") == "https://example.org/show/001-premier/transcript.vtt"
+    )
+    psc = one(item, "psc:chapters")
+    assert [(c.get("start"), c.get("title")) for c in psc] == [
+        ("00:00:00.000", "Introduction"),
+        ("00:00:20.500", "Le cœur du sujet"),
+        ("00:00:45.000", "Conclusion"),
+    ]
+
+
+def test_enclosure_length_is_the_tagged_file_and_links_resolve(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    feed = etree.fromstring(built_feed(make_show(), out))
+    enclosure = one(feed, "channel/item/enclosure")
+    assert int(enclosure.get("length")) == (out / "001-premier" / "episode.mp3").stat().st_size
+    for url in feed.xpath("//@url | //@href", namespaces=NS):
+        if url.startswith("https://example.org/show/") and not url.endswith("/"):
+            assert (out / url.removeprefix("https://example.org/show/")).is_file(), url
+    chapters = json.loads((out / "001-premier" / "chapters.json").read_text(encoding="utf-8"))
+    assert chapters["version"] == "1.2.0"
+    assert [c["startTime"] for c in chapters["chapters"]] == [0, 20.5, 45]
+
+
+def test_apple_and_rss_rules(feed: etree._Element) -> None:
+    """The checks the W3C feed validator and Apple make that apply to what we emit."""
+    channel = one(feed, "channel")
+    for required in ("title", "link", "description"):
+        assert (one(channel, required).text or "").strip()
+    image = one(channel, "itunes:image").get("href")
+    assert re.search(r"\.(jpg|png)$", image)
+    for category in channel.xpath("itunes:category", namespaces=NS):
+        assert category.get("text") in APPLE_CATEGORIES
+        for sub in category:
+            assert sub.get("text") in APPLE_CATEGORIES[category.get("text")]
+    for item in channel.xpath("item"):
+        assert one(item, "guid").text
+        assert parsedate_to_datetime(one(item, "pubDate").text).tzinfo is not None
+        assert int(one(item, "enclosure").get("length")) > 0
+        assert one(item, "itunes:duration").text.isdigit()
+        assert one(item, "itunes:explicit").text in ("true", "false")
+        assert one(item, "itunes:episodeType").text in ("full", "trailer", "bonus")
+        assert int(one(item, "itunes:episode").text) > 0
+    assert one(channel, "itunes:explicit").text in ("true", "false")
+
+
+def test_feedparser_reads_enclosure_duration_and_numbers(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    parsed = feedparser.parse(built_feed(make_show(), tmp_path / "site"))
+    assert not parsed.bozo, parsed.bozo_exception
+    entry = parsed.entries[0]
+    assert entry.enclosures[0].href == "https://example.org/show/001-premier/episode.mp3"
+    assert entry.enclosures[0].type == "audio/mpeg"
+    assert entry.itunes_duration == "60"
+    assert entry.itunes_episode == "1" and entry.itunes_season == "1"
+    assert entry.id == "11111111-2222-3333-4444-555555555555"
+
+
+def test_podcastparser_reads_chapters_like_an_app(make_show: ShowMaker, tmp_path: Path) -> None:
+    data = built_feed(make_show(), tmp_path / "site")
+    parsed = podcastparser.parse("https://example.org/show/feed.xml", io.BytesIO(data))
+    episode = parsed["episodes"][0]
+    assert [c["title"] for c in episode["chapters"]] == [
+        "Introduction",
+        "Le cœur du sujet",
+        "Conclusion",
+    ]
+    assert (episode["number"], episode["season"], episode["total_time"]) == (1, 1, 60)
+    assert parsed["itunes_categories"] == [["Technology"]]
+
+
+def test_same_sources_give_the_same_feed(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show()
+    assert built_feed(source, tmp_path / "a") == built_feed(source, tmp_path / "b")
+
+
+def test_future_episodes_wait_unless_drafts(make_show: ShowMaker, tmp_path: Path) -> None:
+    future = EPISODE_TOML.replace("2024-01-15T08:00:00+01:00", "2030-01-15T08:00:00+01:00")
+    source = make_show(**{"001-premier/episode.toml": future})
+    feed = etree.fromstring(built_feed(source, tmp_path / "a"))
+    assert feed.xpath("channel/item") == []
+    assert not (tmp_path / "a" / "001-premier").exists()
+    feed = etree.fromstring(built_feed(source, tmp_path / "b", drafts=True))
+    assert len(feed.xpath("channel/item")) == 1
+
+
+def test_keytime_feed(tmp_path: Path) -> None:
+    root = Path(__file__).parents[1] / "episodes"
+    feed = etree.fromstring(built_feed(root, tmp_path / "site"))
+    item = one(feed, "channel/item")
+    assert one(item, "itunes:duration").text == "2703"
+    assert len(one(item, "psc:chapters")) == 15
+    assert {p.text for p in item.xpath("podcast:person", namespaces=NS)} == {
+        "Laura Guibora",
+        "Anthony Passemard",
+    }
