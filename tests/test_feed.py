@@ -47,7 +47,10 @@ def one(node: etree._Element, path: str) -> etree._Element:
 
 
 def test_feed_matches_its_golden_file(make_show: ShowMaker, tmp_path: Path) -> None:
-    golden("feed.xml", built_feed(make_show(), tmp_path / "site").decode())
+    # The enclosure length depends on how Pillow compresses the cover in the tag: other tests
+    # check it against the file; the golden file checks everything else.
+    text = built_feed(make_show(), tmp_path / "site").decode()
+    golden("feed.xml", re.sub(r'length="\d+"', 'length="…"', text))
 
 
 def test_namespaces_are_declared_exactly(feed: etree._Element) -> None:

@@ -1,0 +1,269 @@
+"""The `podkit` command through click's CliRunner, and the whole build end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+from mutagen.id3 import ID3
+
+from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
+from toolkit import writer
+from toolkit.cli import cli
+
+NOW = ["--now", "2026-01-01T00:00:00+00:00"]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_build_writes_the_site_and_ends_with_a_summary(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    code, stdout, stderr = run("build", "--source", str(source), "--out", str(out), *NOW)
+    assert code == 0, stderr
+    assert stdout.strip().splitlines()[-1].startswith(f"Built 1 episode into {out}: ")
+    assert "files written, 0 unchanged, 0 removed in" in stdout
+    for name in ("index.html", "feed.xml", "sitemap.xml", "404.html", "favicon.png", "cover.jpg",
+                 "001-premier/index.html", "001-premier/episode.mp3", "001-premier/chapters.json",
+                 "001-premier/transcript.vtt", "001-premier/transcript.srt",
+                 "001-premier/transcript.json", "001-premier/transcript.txt"):  # fmt: skip
+        assert (out / name).is_file(), name
+
+
+def test_sources_are_never_modified(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show()
+    before = tree_digest(source)
+    run("build", "--source", str(source), "--out", str(tmp_path / "site"), *NOW)
+    assert tree_digest(source) == before
+
+
+def test_second_build_writes_nothing_and_an_edit_rewrites_only_what_changed(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    run("build", "--source", str(source), "--out", str(out), *NOW)
+    mp3_mtime = (out / "001-premier" / "episode.mp3").stat().st_mtime_ns
+    code, stdout, _ = run("build", "--source", str(source), "--out", str(out), *NOW)
+    assert "0 files written" in stdout
+    (source / "001-premier" / "notes.md").write_text("Des notes revues.\n", encoding="utf-8")
+    code, stdout, _ = run("build", "--source", str(source), "--out", str(out), "-v", *NOW)
+    written = {
+        line.removeprefix(f"wrote {out}/")
+        for line in stdout.splitlines()
+        if line.startswith("wrote")
+    }
+    assert "001-premier/index.html" in written and "feed.xml" in written
+    assert "001-premier/transcript.vtt" not in written
+    # The MP3's tags carry the summary, taken from the notes: it is tagged again, once.
+    assert "001-premier/episode.mp3" in written
+    assert ID3(out / "001-premier" / "episode.mp3").getall("COMM")[0].text == ["Des notes revues."]
+    assert (out / "001-premier" / "episode.mp3").stat().st_mtime_ns != mp3_mtime
+
+
+def test_a_failed_build_leaves_the_previous_site_intact(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    run("build", "--source", str(source), "--out", str(out), *NOW)
+    before = tree_digest(out)
+    (source / "show.toml").write_text(SHOW_TOML.replace('language = "fr"', 'language = "French"'))
+    code, stdout, stderr = run("build", "--source", str(source), "--out", str(out), *NOW)
+    assert code == 1
+    assert "show.toml: language: 'French' is not a language code" in stderr
+    assert "Traceback" not in stderr + stdout
+    assert tree_digest(out) == before
+
+
+def test_removed_episode_files_are_cleaned_but_foreign_files_kept(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    (source / "002-second").mkdir()
+    (source / "002-second" / "episode.toml").write_text(
+        (source / "001-premier" / "episode.toml")
+        .read_text()
+        .replace("11111111", "99999999")
+        .replace("number = 1", "number = 2")
+    )
+    (source / "002-second" / "episode.mp3").write_bytes(TONE.read_bytes())
+    run("build", "--source", str(source), "--out", str(out), *NOW)
+    (out / "CNAME").write_text("example.org\n")
+    for child in (source / "002-second").iterdir():
+        child.unlink()
+    (source / "002-second").rmdir()
+    code, stdout, _ = run("build", "--source", str(source), "--out", str(out), *NOW)
+    assert code == 0 and "removed" in stdout
+    assert not (out / "002-second" / "index.html").exists()
+    assert (out / "CNAME").read_text() == "example.org\n"
+
+
+def test_base_url_override(make_show: ShowMaker, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    run(
+        "build",
+        "--source",
+        str(make_show()),
+        "--out",
+        str(out),
+        "--base-url",
+        "http://localhost:8000",
+        *NOW,
+    )
+    feed = etree.parse(str(out / "feed.xml"))
+    assert feed.findtext("channel/link") == "http://localhost:8000/"
+
+
+def test_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "file.txt"
+    writer.atomic_write(target, b"one")
+    writer.atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["file.txt"]
+
+
+def test_errors_are_one_line_each_without_traceback(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show(
+        **{
+            "show.toml": SHOW_TOML.replace('language = "fr"', 'language = "French"').replace(
+                "owner@example.org", "nope"
+            )
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "toolkit", "build", "--source", str(source), "--out", str(tmp_path / "s")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in result.stderr
+    assert lines[0].endswith(
+        "show.toml: language: 'French' is not a language code: use e.g. fr or en-US"
+    )
+    assert lines[1].endswith(
+        "show.toml: owner.email: 'nope' is not an email address: write name@example.org"
+    )
+
+
+def test_transcript_import_renames_corrects_and_reports(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "- Speaker #0\nBienvenue sur KeeTime, par l'Effray.\n- Speaker #1\nBonjour Laura.\n"
+    )
+    glossary = tmp_path / "corrections.txt"
+    glossary.write_text("KeeTime -> Keytime\nl'Effray -> l'Efrei\n")
+    out = tmp_path / "edited.txt"
+    code, stdout, _ = run("transcript", "import", str(raw), str(out), "--speaker", "Speaker #0=Laura Guibora",
+                          "--speaker", "Speaker #1=Anthony Passemard", "--corrections", str(glossary))  # fmt: skip
+    assert code == 0
+    assert out.read_text() == (
+        "- Laura Guibora\nBienvenue sur Keytime, par l'Efrei.\n- Anthony Passemard\nBonjour Laura.\n"
+    )
+    assert "segment 1: KeeTime -> Keytime" in stdout and "segment 1: l'Effray -> l'Efrei" in stdout
+    assert "2 corrections" in stdout
+
+
+def test_transcript_import_refuses_an_unknown_label(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text("- Speaker #0\nBonjour.\n")
+    out = tmp_path / "out.txt"
+    code, _, stderr = run(
+        "transcript", "import", str(raw), str(out), "--speaker", "Speaker #3=Niama"
+    )
+    assert code == 1
+    assert stderr.strip() == f"{raw}: no speaker 'Speaker #3' here: the labels are Speaker #0"
+    assert not out.exists()
+
+
+def test_transcript_convert_by_extension(tmp_path: Path) -> None:
+    source = tmp_path / "t.txt"
+    source.write_text(TRANSCRIPT)
+    for ext in ("vtt", "srt", "json"):
+        code, stdout, _ = run("transcript", "convert", str(source), str(tmp_path / f"t.{ext}"))
+        assert code == 0, stdout
+    code, _, _ = run("transcript", "convert", str(tmp_path / "t.vtt"), str(tmp_path / "back.txt"))
+    assert (tmp_path / "back.txt").read_text() == TRANSCRIPT
+    code, _, stderr = run("transcript", "convert", str(source), str(tmp_path / "t.docx"))
+    assert code == 1 and "unknown extension" in stderr
+
+
+def test_tag_in_place_and_inspect(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show()
+    target = tmp_path / "final.mp3"
+    target.write_bytes(TONE.read_bytes())
+    code, stdout, stderr = run("tag", str(target), "--episode", str(source / "001-premier"))
+    assert code == 0, stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    code, stdout, _ = run("inspect", str(target))
+    assert "ID3v2.3" in stdout
+    assert "table of contents 'toc' (top-level, ordered): Chapitres, 3 entries" in stdout
+    assert "chp1     20.500 -    45.000  Le cœur du sujet" in stdout
+
+
+def test_tag_refuses_a_file_that_is_not_mp3(make_show: ShowMaker, tmp_path: Path) -> None:
+    target = tmp_path / "notes.mp3"
+    target.write_text("not audio\n" * 40)
+    code, _, stderr = run("tag", str(target), "--episode", str(make_show() / "001-premier"))
+    assert code == 1
+    assert (
+        stderr.strip()
+        == f"{target}: is not MPEG audio: no MP3 frame found; export the episode as MP3"
+    )
+    assert target.read_text() == "not audio\n" * 40
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    commands = [
+        ["build"],
+        ["transcript", "import"],
+        ["transcript", "convert"],
+        ["tag"],
+        ["inspect"],
+    ]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for command in commands:
+        code, stdout, _ = run(*command, "--help")
+        assert code == 0 and "Example:" in stdout, command
+        assert f"podkit {' '.join(command)}" in readme, f"README does not describe {command}"
+
+
+def test_keytime_builds_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    code, stdout, stderr = run("build", "--source", str(KEYTIME), "--out", str(out))
+    assert code == 0, stderr
+    page = html.parse(str(out / "001-anthony-passemard" / "index.html"))
+    assert page.getroot().get("lang") == "fr"
+    assert "Anthony Passemard" in page.findtext(".//h1")
+    assert (
+        len(ID3(out / "001-anthony-passemard" / "keytime-001-anthony-passemard.mp3").getall("CHAP"))
+        == 15
+    )
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_top_level_flags(flag: str) -> None:
+    code, stdout, _ = run(flag)
+    assert code == 0 and stdout
+
+
+def test_inspect_of_an_untagged_file() -> None:
+    code, stdout, _ = run("inspect", str(TONE))
+    assert code == 0 and "no ID3v2 tag" in stdout
