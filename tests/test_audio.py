@@ -5,15 +5,15 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
 import struct
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import TONE, ShowMaker
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags
 
-from conftest import TONE, ShowMaker
 from toolkit import audio
 from toolkit.build import episode_tags
 from toolkit.config import load_show

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 from lxml import etree, html
 from mutagen.id3 import ID3
 
-from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 from toolkit import writer
 from toolkit.cli import cli
 
@@ -65,7 +65,7 @@ def test_second_build_writes_nothing_and_an_edit_rewrites_only_what_changed(
     code, stdout, _ = run("build", "--source", str(source), "--out", str(out), *NOW)
     assert "0 files written" in stdout
     (source / "001-premier" / "notes.md").write_text("Des notes revues.\n", encoding="utf-8")
-    code, stdout, _ = run("build", "--source", str(source), "--out", str(out), "-v", *NOW)
+    _, stdout, _ = run("build", "--source", str(source), "--out", str(out), "-v", *NOW)
     written = {
         line.removeprefix(f"wrote {out}/")
         for line in stdout.splitlines()
@@ -247,7 +247,7 @@ def test_every_command_has_help_with_an_example() -> None:
 
 def test_keytime_builds_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    code, stdout, stderr = run("build", "--source", str(KEYTIME), "--out", str(out))
+    code, _, stderr = run("build", "--source", str(KEYTIME), "--out", str(out))
     assert code == 0, stderr
     page = html.parse(str(out / "001-anthony-passemard" / "index.html"))
     assert page.getroot().get("lang") == "fr"

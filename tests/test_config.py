@@ -8,9 +8,9 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import EPISODE_TOML, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 from PIL import Image
 
-from conftest import EPISODE_TOML, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 from toolkit.config import load_show, podcast_guid
 from toolkit.errors import ToolkitError
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-from lxml import etree
-
 from conftest import EPISODE_TOML, ShowMaker
+from lxml import etree
 from test_transcript import golden
+
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.build import build
 from toolkit.config import podcast_guid

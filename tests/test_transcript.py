@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
+from conftest import TRANSCRIPT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import TRANSCRIPT
 from toolkit import transcript as tr
 from toolkit.model import Segment, Transcript
 
@@ -184,38 +184,38 @@ def test_parsers_never_crash_on_arbitrary_text(text: str) -> None:
     [
         (
             "t.txt",
-            "Bonjour\n- A\nSalut\n".encode(),
+            b"Bonjour\n- A\nSalut\n",
             1,
             "text before the first speaker: add a '- Name' line",
         ),
         (
             "t.txt",
-            "- A\n[00:00:05] Un.\n[00:00:02] Deux.\n".encode(),
+            b"- A\n[00:00:05] Un.\n[00:00:02] Deux.\n",
             3,
             "starts at 00:00:02.000, before the previous segment (00:00:05.000): put the times in order",
         ),
         (
             "t.txt",
-            "- A\n[00:00:05] Un.\nDeux.\n".encode(),
+            b"- A\n[00:00:05] Un.\nDeux.\n",
             3,
             "this segment has no time while others do: add [HH:MM:SS]",
         ),
         (
             "t.vtt",
-            "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v A>Un.\n\n00:00:04.000 --> 00:00:06.000\nDeux.\n".encode(),
+            b"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v A>Un.\n\n00:00:04.000 --> 00:00:06.000\nDeux.\n",
             6,
             "starts at 00:00:04.000, before the previous cue ends (00:00:05.000): cues must not overlap",
         ),
         (
             "t.vtt",
-            "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nUn.\n".encode(),
+            b"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nUn.\n",
             3,
             "cue without a speaker: start it with <v Name>",
         ),
-        ("t.vtt", "Hello\n".encode(), 1, "a WebVTT file must start with 'WEBVTT'"),
+        ("t.vtt", b"Hello\n", 1, "a WebVTT file must start with 'WEBVTT'"),
         (
             "t.srt",
-            "1\n00:00:01,000 -> 00:00:02,000\nA: Un.\n".encode(),
+            b"1\n00:00:01,000 -> 00:00:02,000\nA: Un.\n",
             2,
             "expected a cue timing 'HH:MM:SS.mmm --> HH:MM:SS.mmm'",
         ),
@@ -234,7 +234,7 @@ def test_parsers_never_crash_on_arbitrary_text(text: str) -> None:
         ),
         (
             "notes.md",
-            "Just some words\n".encode(),
+            b"Just some words\n",
             1,
             "cannot tell the transcript format: use .vtt, .srt or .json, or start a text "
             "transcript with a '- Speaker name' line",
