@@ -62,7 +62,7 @@ def test_second_build_writes_nothing_and_an_edit_rewrites_only_what_changed(
     source, out = make_show(), tmp_path / "site"
     run("build", "--source", str(source), "--out", str(out), *NOW)
     mp3_mtime = (out / "001-premier" / "episode.mp3").stat().st_mtime_ns
-    code, stdout, _ = run("build", "--source", str(source), "--out", str(out), *NOW)
+    _, stdout, _ = run("build", "--source", str(source), "--out", str(out), *NOW)
     assert "0 files written" in stdout
     (source / "001-premier" / "notes.md").write_text("Des notes revues.\n", encoding="utf-8")
     _, stdout, _ = run("build", "--source", str(source), "--out", str(out), "-v", *NOW)
