@@ -9,6 +9,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
@@ -121,7 +122,8 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     files[PurePosixPath("index.html")] = render(
         "index.html", root="", episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
     )
-    files[PurePosixPath("404.html")] = render("404.html", root=show.base_url)
+    # A 404 page is served at any depth: its links start from the site's root path.
+    files[PurePosixPath("404.html")] = render("404.html", root=urlparse(show.base_url).path)
     newest = episodes[0].episode.published.date().isoformat() if episodes else None
     files[PurePosixPath("sitemap.xml")] = render("sitemap.xml", episodes=episodes, newest=newest)
     for asset in ASSETS:

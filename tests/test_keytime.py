@@ -1,0 +1,144 @@
+"""The Keytime example: the edited transcript, its timing on the stand-in audio, the chapters."""
+
+from __future__ import annotations
+
+import array
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import srt
+import webvtt
+
+from conftest import KEYTIME
+from toolkit.build import build
+from toolkit.config import load_show
+from toolkit.corrections import correct_transcript, load_corrections
+from toolkit.model import Episode, Segment
+
+SPEAKERS = {"Laura Guibora", "Anthony Passemard", "Niama"}
+HOST = "Laura Guibora"
+
+
+@pytest.fixture(scope="module")
+def episode() -> Episode:
+    show, _ = load_show(KEYTIME)
+    return show.episodes[0]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    build(KEYTIME, out)
+    return out / "001-anthony-passemard"
+
+
+def segments(episode: Episode) -> tuple[Segment, ...]:
+    assert episode.transcript is not None
+    return episode.transcript.segments
+
+
+def test_every_segment_has_a_real_speaker_and_a_time(episode: Episode) -> None:
+    assert {s.speaker for s in segments(episode)} == SPEAKERS
+    assert all(s.start is not None for s in segments(episode))
+
+
+def test_the_student_speaks_once_and_answers_the_host(episode: Episode) -> None:
+    student = [i for i, s in enumerate(segments(episode)) if s.speaker == "Niama"]
+    assert [segments(episode)[i].text for i in student] == ["Tout à fait.", "Merci."]
+    before = segments(episode)[student[0] - 1]
+    assert (before.speaker, before.text) == (HOST, "Niama, est-ce que ça répond à ta question ?")
+
+
+def test_the_glossary_has_nothing_left_to_fix(episode: Episode) -> None:
+    assert episode.transcript is not None
+    glossary = load_corrections(KEYTIME / "corrections.txt")
+    _, fixes = correct_transcript(episode.transcript, glossary)
+    assert fixes == []
+
+
+def test_no_raw_label_or_known_mishearing_is_left(episode: Episode) -> None:
+    text = " ".join(s.text for s in segments(episode))
+    for wrong in ("Speaker #", "Effray", "Passepartout", "Passemar ", "KeeTime", "NBA", "Celsan"):
+        assert wrong not in text
+
+
+def _host_line_start(episode: Episode, words: str, whole_turn: bool) -> float:
+    """Start of the host's sentence that holds ``words``, or of the turn it opens."""
+    all_segments = segments(episode)
+    index = next(i for i, s in enumerate(all_segments) if words in s.text)
+    assert all_segments[index].speaker == HOST
+    while whole_turn and index > 0 and all_segments[index - 1].speaker == HOST:
+        index -= 1
+    start = all_segments[index].start
+    assert start is not None
+    return start
+
+
+@pytest.mark.parametrize(
+    ("chapter", "words", "whole_turn"),
+    [
+        # Each date's chapter opens with the host's turn that introduces the date…
+        ("3 août 2001", "Nous sommes le 3 août 2001.", True),
+        ("15 mars 2007", "Nous sommes le 15 mars 2007.", True),
+        ("1er mai 2021", "Nous sommes le 1er mai 2021.", True),
+        # …and the student's question with the sentence that hands over to her.
+        ("La question de l'étudiante", "de faire la question de l'étudiant", False),
+    ],
+)
+def test_chapter_starts_where_the_host_introduces_it(
+    episode: Episode, chapter: str, words: str, whole_turn: bool
+) -> None:
+    (found,) = [c for c in episode.chapters if c.title.startswith(chapter)]
+    assert found.start == pytest.approx(_host_line_start(episode, words, whole_turn), abs=0.1)
+
+
+def test_chapters_cover_what_the_issue_asks(episode: Episode) -> None:
+    titles = [c.title for c in episode.chapters]
+    assert titles[0] == "Introduction" and titles[-1] == "Conclusion"
+    for date in ("3 août 2001", "15 mars 2007", "1er mai 2021"):
+        assert any(t.startswith(date + " : ") for t in titles)
+    assert any("étudiante" in t for t in titles)
+
+
+def test_built_transcripts_parse_with_independent_readers(site: Path) -> None:
+    captions = webvtt.read(str(site / "transcript.vtt"))
+    assert {c.voice for c in captions} == SPEAKERS
+    subtitles = list(srt.parse((site / "transcript.srt").read_text(encoding="utf-8")))
+    assert len(subtitles) > len(captions) > 700
+    assert subtitles[0].content.startswith("Laura Guibora: ")
+
+
+def test_the_audio_holds_the_whole_transcript(episode: Episode) -> None:
+    last = segments(episode)[-1]
+    assert last.start is not None
+    assert last.start < episode.audio_info.duration - 0.5
+    assert episode.audio_info.size <= 12 * 1024 * 1024
+    assert episode.audio_info.channels == 1
+
+
+def test_sentences_start_in_the_audio_where_the_transcript_says(episode: Episode) -> None:
+    """Decode the MP3 with ffmpeg: just before each sentence there is the pause the script
+    put between sentences, and within 0.1 s after its start there is speech."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.skip("ffmpeg is not installed here (CI installs it with .ci/run)")
+    rate = 8000
+    pcm = subprocess.run(
+        [ffmpeg, "-v", "error", "-i", str(episode.audio), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    samples = array.array("h", pcm)
+
+    def loudness(start: float, end: float) -> float:
+        window = samples[int(start * rate) : int(end * rate)]
+        return max((abs(v) for v in window), default=0)
+
+    checked = 0
+    for segment in segments(episode)[1::7]:  # about a hundred sentences across the episode
+        assert segment.start is not None
+        assert loudness(segment.start - 0.2, segment.start - 0.05) < 600, segment.text
+        assert loudness(segment.start, segment.start + 0.1) > 600, segment.text
+        checked += 1
+    assert checked > 100

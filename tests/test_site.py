@@ -1,0 +1,152 @@
+"""The site's pages, read back with lxml: structure, escaping, links, metadata."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from lxml import etree, html
+
+from conftest import KEYTIME, ShowMaker
+from toolkit.build import build
+
+
+@pytest.fixture
+def site(make_show: ShowMaker, tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    build(make_show(), out)
+    return out
+
+
+def page(path: Path) -> html.HtmlElement:
+    return html.parse(str(path)).getroot()
+
+
+def test_transcript_markup_shows_as_text(site: Path) -> None:
+    source = (site / "001-premier" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in source
+    root = page(site / "001-premier" / "index.html")
+    spans = root.xpath("//span[contains(@class, 'seg')]")
+    assert any("<script>alert(1)</script>" in s.text_content() for s in spans)
+    assert [s.get("src") for s in root.iter("script") if s.get("src")] == ["../assets/player.js"]
+
+
+def test_episode_page_structure(site: Path) -> None:
+    root = page(site / "001-premier" / "index.html")
+    assert root.get("lang") == "fr"
+    assert len(root.xpath("//main")) == 1 and root.xpath("//a[@class='skip']/@href") == ["#main"]
+    levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3")]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    audio = root.xpath("//audio")[0]
+    assert (audio.get("preload"), audio.get("src")) == ("metadata", "episode.mp3")
+    chapters = root.xpath("//section[contains(@class,'chapters')]//a[contains(@class,'seek')]")
+    assert [a.get("href") for a in chapters] == [
+        "episode.mp3#t=0",
+        "episode.mp3#t=20.5",
+        "episode.mp3#t=45",
+    ]
+    assert [a.get("data-start") for a in chapters] == ["0", "20.5", "45"]
+    stamps = root.xpath("//div[@class='turn']//a[contains(@class,'ts')]/@href")
+    assert stamps == ["episode.mp3#t=0", "episode.mp3#t=8", "episode.mp3#t=45"]
+    assert root.xpath("//div[@class='turn']/@id") == ["turn-1", "turn-2", "turn-3"]
+    downloads = root.xpath("//section[contains(@class,'downloads')]//a/@href")
+    assert downloads == [
+        "episode.mp3",
+        "transcript.vtt",
+        "transcript.srt",
+        "transcript.json",
+        "transcript.txt",
+        "chapters.json",
+    ]
+    ids = root.xpath("//@id")
+    assert len(ids) == len(set(ids))
+
+
+def test_head_metadata(site: Path) -> None:
+    root = page(site / "001-premier" / "index.html")
+    head = root.find("head")
+    assert head.findtext("title") == "Premier épisode · Test Show"
+    assert head.xpath("link[@rel='canonical']/@href") == ["https://example.org/show/001-premier/"]
+    assert head.xpath("link[@rel='alternate']/@href") == ["https://example.org/show/feed.xml"]
+    assert head.xpath("meta[@property='og:audio']/@content") == [
+        "https://example.org/show/001-premier/episode.mp3"
+    ]
+    data = json.loads(head.xpath("script[@type='application/ld+json']")[0].text)
+    assert data["@type"] == "PodcastEpisode"
+    assert data["associatedMedia"]["contentUrl"].endswith("/001-premier/episode.mp3")
+    assert data["associatedMedia"]["transcript"].endswith("/001-premier/transcript.txt")
+    home = json.loads(
+        page(site / "index.html").xpath("//script[@type='application/ld+json']")[0].text
+    )
+    assert home["@type"] == "PodcastSeries"
+
+
+def test_home_lists_episodes_with_french_dates(site: Path) -> None:
+    root = page(site / "index.html")
+    item = root.xpath("//ol[contains(@class,'episode-list')]/li")[0]
+    assert item.xpath(".//a/@href") == ["001-premier/"]
+    assert "Épisode 1 · 15 janvier 2024 · 1 min" in " ".join(
+        item.xpath(".//p[@class='meta']")[0].text_content().split()
+    )
+
+
+def test_internal_links_resolve(site: Path) -> None:
+    for path in site.rglob("*.html"):
+        for href in page(path).xpath(
+            "//a/@href | //link/@href | //script/@src | //img/@src | //audio/@src"
+        ):
+            parsed = urlparse(href)
+            if parsed.scheme or href.startswith("#"):
+                continue
+            if href.startswith("/show/"):  # root-relative, as the 404 page links
+                parsed = urlparse(href.removeprefix("/show/"))
+                target = (site / parsed.path).resolve()
+                assert target.is_file() or (target / "index.html").is_file(), href
+                continue
+            target = (path.parent / parsed.path).resolve()
+            if parsed.path.endswith("/") or parsed.path == "":
+                target = target / "index.html"
+            assert target.is_file(), f"{path.relative_to(site)}: {href}"
+
+
+def test_nothing_comes_from_other_hosts(site: Path) -> None:
+    for path in site.rglob("*.html"):
+        root = page(path)
+        for url in root.xpath(
+            "//script/@src | //link[@rel='stylesheet']/@href | //img/@src | //audio/@src"
+        ):
+            assert not urlparse(url).scheme, f"{path.name} loads {url}"
+
+
+def test_sitemap_lists_every_page(site: Path) -> None:
+    urls = etree.parse(str(site / "sitemap.xml")).xpath(
+        "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    )
+    assert urls == ["https://example.org/show/", "https://example.org/show/001-premier/"]
+
+
+def test_page_weight_before_the_transcript_is_under_60_kb(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(KEYTIME, out)
+    root = page(out / "001-anthony-passemard" / "index.html")
+    for section in root.xpath("//section[@id='transcript']"):
+        section.getparent().remove(section)
+    weight = len(html.tostring(root)) + sum(
+        len((out / "assets" / n).read_bytes()) for n in ("style.css", "player.js")
+    )
+    assert weight < 60_000, weight
+
+
+def test_user_templates_come_first_and_can_extend_the_built_ins(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show(
+        **{
+            "_templates/episode.html": '{% extends "podkit/episode.html" %}{% block title %}Perso: {{ episode.title }}{% endblock %}'
+        }
+    )
+    out = tmp_path / "site"
+    build(source, out)
+    assert page(out / "001-premier" / "index.html").findtext(".//title") == "Perso: Premier épisode"
