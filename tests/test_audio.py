@@ -11,13 +11,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import TONE, ShowMaker
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags
 
 from toolkit import audio
 from toolkit.build import episode_tags
 from toolkit.config import load_show
 from toolkit.model import Chapter
+
+from conftest import TONE, ShowMaker
 
 
 def raw_frames(data: bytes) -> list[tuple[str, bytes]]:

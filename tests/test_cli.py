@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 from lxml import etree, html
 from mutagen.id3 import ID3
 
 from toolkit import writer
 from toolkit.cli import cli
+
+from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 

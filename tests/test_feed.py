@@ -12,13 +12,14 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-from conftest import EPISODE_TOML, ShowMaker
 from lxml import etree
-from test_transcript import golden
 
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.build import build
 from toolkit.config import podcast_guid
+
+from conftest import EPISODE_TOML, ShowMaker
+from test_transcript import golden
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -11,11 +11,12 @@ import pytest
 import srt
 import webvtt
 
-from conftest import KEYTIME
 from toolkit.build import build
 from toolkit.config import load_show
 from toolkit.corrections import correct_transcript, load_corrections
 from toolkit.model import Episode, Segment
+
+from conftest import KEYTIME
 
 SPEAKERS = {"Laura Guibora", "Anthony Passemard", "Niama"}
 HOST = "Laura Guibora"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from urllib.parse import urlparse
@@ -9,8 +10,9 @@ from urllib.parse import urlparse
 import pytest
 from lxml import etree, html
 
-from conftest import KEYTIME, ShowMaker
 from toolkit.build import build
+
+from conftest import KEYTIME, ShowMaker
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def test_episode_page_structure(site: Path) -> None:
     assert root.get("lang") == "fr"
     assert len(root.xpath("//main")) == 1 and root.xpath("//a[@class='skip']/@href") == ["#main"]
     levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3")]
-    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
     audio = root.xpath("//audio")[0]
     assert (audio.get("preload"), audio.get("src")) == ("metadata", "episode.mp3")
     chapters = root.xpath("//section[contains(@class,'chapters')]//a[contains(@class,'seek')]")

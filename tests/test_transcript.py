@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
-from conftest import TRANSCRIPT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import transcript as tr
 from toolkit.model import Segment, Transcript
+
+from conftest import TRANSCRIPT
 
 GOLDEN = Path(__file__).parent / "golden"
 
