@@ -108,6 +108,8 @@ ONE_OFF = [
     ("Etats-Unis", "États-Unis"),
 ]
 
+# The recogniser ends sentences where the speaker only paused: "en 2005. pour des raisons".
+_STRAY_PERIOD = re.compile(r"(?<!etc)(?<!\.)\. (?=[a-zàâäçéèêëîïôöùûü])")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -157,6 +159,7 @@ def main(seed: Path, out: Path, glossary: Path) -> None:
     for speaker, text in merged:
         for wrong, right in ONE_OFF:
             text = text.replace(wrong, right)
+        text = _STRAY_PERIOD.sub(", ", text)
         text, _ = apply_corrections(text, load_corrections(glossary))
         fixed.append((speaker, text))
 
