@@ -212,3 +212,48 @@ def test_chapter_model_end_is_next_start(make_show: ShowMaker) -> None:
     episode = show.episodes[0]
     assert [episode.chapter_end(i) for i in range(3)] == [20.5, 45.0, episode.audio_info.duration]
     assert isinstance(episode.chapters[0], Chapter)
+
+
+def test_built_keytime_mp3_keeps_the_source_audio_and_lists_every_chapter(tmp_path: Path) -> None:
+    from toolkit.build import build
+
+    source_dir = Path(__file__).parents[1] / "episodes"
+    show, _ = load_show(source_dir)
+    episode = show.episodes[0]
+    source_bytes = episode.audio.read_bytes()
+    out = tmp_path / "site"
+    build(source_dir, out)
+    built = (out / episode.slug / episode.audio.name).read_bytes()
+    assert episode.audio.read_bytes() == source_bytes  # the source is untouched
+    assert built[audio.audio_start(built) :] == source_bytes[audio.audio_start(source_bytes) :]
+    expected = [(f"chp{i}", round(c.start * 1000), c.title) for i, c in enumerate(episode.chapters)]
+    assert [(i, s, t) for i, s, _, t in audio.read_chapters(built)] == expected
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        pytest.skip("ffprobe is not installed here (CI installs it with .ci/run)")
+    listed = json.loads(
+        subprocess.run(
+            [
+                ffprobe,
+                "-v",
+                "error",
+                "-show_chapters",
+                "-of",
+                "json",
+                str(out / episode.slug / episode.audio.name),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )["chapters"]
+    assert [(round(float(c["start_time"]), 3), c["tags"]["title"]) for c in listed] == [
+        (round(c.start, 3), c.title) for c in episode.chapters
+    ]
+    assert float(listed[-1]["end_time"]) == pytest.approx(episode.audio_info.duration, abs=0.001)
+    mp3val = shutil.which("mp3val")
+    if mp3val:
+        report = subprocess.run(
+            [mp3val, str(out / episode.slug / episode.audio.name)], capture_output=True, text=True
+        ).stdout
+        assert "WARNING" not in report and "PROBLEM" not in report, report

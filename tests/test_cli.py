@@ -65,6 +65,7 @@ def test_second_build_writes_nothing_and_an_edit_rewrites_only_what_changed(
     mp3_mtime = (out / "001-premier" / "episode.mp3").stat().st_mtime_ns
     _, stdout, _ = run("build", "--source", str(source), "--out", str(out), *NOW)
     assert "0 files written" in stdout
+    assert (out / "001-premier" / "episode.mp3").stat().st_mtime_ns == mp3_mtime  # not tagged again
     (source / "001-premier" / "notes.md").write_text("Des notes revues.\n", encoding="utf-8")
     _, stdout, _ = run("build", "--source", str(source), "--out", str(out), "-v", *NOW)
     written = {

@@ -216,6 +216,25 @@ BROKEN: list[tuple[str, dict[str, str | bytes | None], list[str]]] = [
         ],
     ),
     (
+        "chapter image that is not JPEG or PNG",
+        {
+            EP: EPISODE_TOML.replace(
+                'title = "Conclusion"', 'title = "Conclusion"\nimage = "fin.gif"'
+            ),
+            "001-premier/fin.gif": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+        },
+        [
+            "episodes/001-premier/episode.toml: chapters[2].image: fin.gif is not a JPEG or PNG image"
+        ],
+    ),
+    (
+        "chapter URL that is not a URL",
+        {EP: EPISODE_TOML.replace("https://example.org/sujet", "example/sujet")},
+        [
+            "episodes/001-premier/episode.toml: chapters[1].url: 'example/sujet' is not an absolute http(s) URL: write https://…"
+        ],
+    ),
+    (
         "audio file missing",
         {"001-premier/episode.mp3": None},
         [

@@ -18,7 +18,7 @@ from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.build import build
 from toolkit.config import load_show, podcast_guid
 
-from conftest import EPISODE_TOML, ShowMaker
+from conftest import EPISODE_TOML, SHOW_TOML, ShowMaker
 from test_transcript import golden
 
 NS = {
@@ -219,3 +219,32 @@ def test_keytime_feed(tmp_path: Path) -> None:
         "Laura Guibora",
         "Anthony Passemard",
     }
+
+
+def test_episode_art_funding_and_persons_links(make_show: ShowMaker, tmp_path: Path) -> None:
+    show_toml = (
+        SHOW_TOML + '\n[[funding]]\nurl = "https://example.org/soutenir"\ntext = "Soutenez-nous"\n'
+    )
+    show_toml = show_toml.replace(
+        'name = "Hôte Un"\nrole = "host"',
+        'name = "Hôte Un"\nrole = "host"\nhref = "https://example.org/hote"',
+    )
+    cover = (Path(__file__).parents[1] / "episodes" / "cover.jpg").read_bytes()
+    source = make_show(
+        **{
+            "show.toml": show_toml,
+            "001-premier/art.jpg": cover,
+            "001-premier/episode.toml": EPISODE_TOML.replace(
+                'audio = "episode.mp3"', 'audio = "episode.mp3"\ncover = "art.jpg"'
+            ),
+        }
+    )
+    out = tmp_path / "site"
+    feed = etree.fromstring(built_feed(source, out))
+    channel = one(feed, "channel")
+    funding = one(channel, "podcast:funding")
+    assert (funding.get("url"), funding.text) == ("https://example.org/soutenir", "Soutenez-nous")
+    assert one(channel, "podcast:person").get("href") == "https://example.org/hote"
+    art = one(channel, "item/itunes:image").get("href")
+    assert art == "https://example.org/show/001-premier/cover.jpg"
+    assert (out / "001-premier" / "cover.jpg").read_bytes() == cover
