@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -115,3 +116,14 @@ def make_show(tmp_path: Path) -> ShowMaker:
         return source
 
     return make
+
+
+def need_program(name: str, package: str) -> str:
+    """The program's path; skip when it is missing here, fail when it is missing in CI."""
+    path = shutil.which(name)
+    if path is not None:
+        return path
+    message = f"{name} is not installed here (Debian package {package}; .ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

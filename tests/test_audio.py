@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import struct
 import subprocess
 from dataclasses import replace
@@ -18,7 +17,7 @@ from toolkit.build import episode_tags
 from toolkit.config import load_show
 from toolkit.model import Chapter
 
-from conftest import TONE, ShowMaker
+from conftest import TONE, ShowMaker, need_program
 
 
 def raw_frames(data: bytes) -> list[tuple[str, bytes]]:
@@ -170,17 +169,10 @@ def test_probe_refuses_what_is_not_a_whole_mp3(data: bytes, message: str) -> Non
         audio.probe_bytes(data)
 
 
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed here (CI installs it with .ci/run)")
-    return path
-
-
 def test_ffprobe_lists_every_chapter_in_order(
     tmp_path: Path, tagged: tuple[bytes, bytes, audio.EpisodeTags]
 ) -> None:
-    ffprobe = _need("ffprobe")
+    ffprobe = need_program("ffprobe", "ffmpeg")
     _, data, _ = tagged
     mp3 = tmp_path / "tagged.mp3"
     mp3.write_bytes(data)
@@ -199,7 +191,7 @@ def test_ffprobe_lists_every_chapter_in_order(
 def test_mp3val_finds_no_problem(
     tmp_path: Path, tagged: tuple[bytes, bytes, audio.EpisodeTags]
 ) -> None:
-    mp3val = _need("mp3val")
+    mp3val = need_program("mp3val", "mp3val")
     _, data, _ = tagged
     mp3 = tmp_path / "tagged.mp3"
     mp3.write_bytes(data)
@@ -228,9 +220,7 @@ def test_built_keytime_mp3_keeps_the_source_audio_and_lists_every_chapter(tmp_pa
     assert built[audio.audio_start(built) :] == source_bytes[audio.audio_start(source_bytes) :]
     expected = [(f"chp{i}", round(c.start * 1000), c.title) for i, c in enumerate(episode.chapters)]
     assert [(i, s, t) for i, s, _, t in audio.read_chapters(built)] == expected
-    ffprobe = shutil.which("ffprobe")
-    if ffprobe is None:
-        pytest.skip("ffprobe is not installed here (CI installs it with .ci/run)")
+    ffprobe = need_program("ffprobe", "ffmpeg")
     listed = json.loads(
         subprocess.run(
             [
@@ -251,7 +241,7 @@ def test_built_keytime_mp3_keeps_the_source_audio_and_lists_every_chapter(tmp_pa
         (round(c.start, 3), c.title) for c in episode.chapters
     ]
     assert float(listed[-1]["end_time"]) == pytest.approx(episode.audio_info.duration, abs=0.001)
-    mp3val = shutil.which("mp3val")
+    mp3val = need_program("mp3val", "mp3val")
     if mp3val:
         report = subprocess.run(
             [mp3val, str(out / episode.slug / episode.audio.name)], capture_output=True, text=True

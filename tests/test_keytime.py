@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import array
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from toolkit.config import load_show
 from toolkit.corrections import correct_transcript, load_corrections
 from toolkit.model import Episode, Segment
 
-from conftest import KEYTIME
+from conftest import KEYTIME, need_program
 
 SPEAKERS = {"Laura Guibora", "Anthony Passemard", "Niama"}
 HOST = "Laura Guibora"
@@ -122,9 +121,7 @@ def test_the_audio_holds_the_whole_transcript(episode: Episode) -> None:
 def test_sentences_start_in_the_audio_where_the_transcript_says(episode: Episode) -> None:
     """Decode the MP3 with ffmpeg: just before each sentence there is the pause the script
     put between sentences, and within 0.1 s after its start there is speech."""
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        pytest.skip("ffmpeg is not installed here (CI installs it with .ci/run)")
+    ffmpeg = need_program("ffmpeg", "ffmpeg")
     rate = 8000
     pcm = subprocess.run(
         [ffmpeg, "-v", "error", "-i", str(episode.audio), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],

