@@ -182,3 +182,31 @@ def test_no_horizontal_scrolling_on_a_phone(browser: Any, served: str, width: in
     )
     assert overflow <= 0
     page.close()
+
+
+def test_scrolling_by_hand_pauses_following_until_resumed(visit: Visit) -> None:
+    page = visit.page
+    page.evaluate("document.querySelector('audio').currentTime = 300")
+    page.evaluate("document.querySelector('audio').play()")
+    page.wait_for_function("!document.querySelector('audio').paused")
+    assert page.locator(".follow").is_hidden()
+    page.mouse.move(600, 600)
+    page.mouse.wheel(0, 3000)
+    page.wait_for_function("!document.querySelector('.follow').hidden")
+    page.locator(".follow").click()
+    page.wait_for_function("document.querySelector('.follow').hidden")
+    page.wait_for_function(
+        "(() => { const s = document.querySelector('.seg.current'); if (!s) return false;"
+        " const r = s.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+    )
+    page.evaluate("document.querySelector('audio').pause()")
+
+
+def test_keyboard_focus_is_visible_and_the_skip_link_comes_first(visit: Visit) -> None:
+    page = visit.page
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+        " return [e.className, s.outlineStyle, s.outlineWidth, e.getBoundingClientRect().left >= 0]; })()"
+    )
+    assert focused == ["skip", "solid", "3px", True]

@@ -9,7 +9,6 @@
   var followButton = document.querySelector(".follow");
   var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var following = true;
-  var autoScrolling = false;
   var currentSegment = null;
   var currentChapter = null;
 
@@ -75,13 +74,13 @@
     var box = element.getBoundingClientRect();
     var top = window.innerHeight * 0.25, bottom = window.innerHeight * 0.75;
     if (box.top >= top && box.bottom <= bottom) return;
-    autoScrolling = true;
     element.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
-    window.setTimeout(function () { autoScrolling = false; }, reduceMotion ? 50 : 700);
   }
 
+  // Only the listener's own gestures (wheel, touch, keys) pause following; the script's
+  // scrolling fires none of them.
   function pauseFollowing() {
-    if (autoScrolling || audio.paused || !following) return;
+    if (audio.paused || !following) return;
     following = false;
     if (followButton) followButton.hidden = false;
   }
