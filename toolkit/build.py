@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -50,12 +51,13 @@ def build(
     drafts: bool = False,
     now: datetime | None = None,
     id3_version: int = 3,
+    progress: Callable[[Sequence[Episode]], Iterable[Episode]] | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     show, warnings = load_show(source, base_url)
     show = published_only(show, now or datetime.now(UTC), drafts)
     previous = Manifest.load(out)
-    outputs, enclosures = tag_audio(show, out, previous, id3_version)
+    outputs, enclosures = tag_audio(show, out, previous, id3_version, progress)
     outputs[paths.FEED] = build_feed(show, enclosures)
     outputs.update(build_site(show))
     report = write_site(out, outputs, previous)
@@ -78,12 +80,13 @@ def episode_tags(show: Show, episode: Episode, cover_jpeg: bytes | None) -> audi
             title=chapter.title,
             url=chapter.url,
             image=chapter.image.read_bytes() if chapter.image else None,
-            image_mime="image/png" if chapter.image and chapter.image.suffix == ".png"
+            image_mime="image/png"
+            if chapter.image and chapter.image.suffix == ".png"
             else "image/jpeg",
             hidden=chapter.hidden,
         )
         for index, chapter in enumerate(episode.chapters)
-    )  # fmt: skip
+    )
     return audio.EpisodeTags(
         title=episode.title,
         artist=", ".join(hosts) or show.author,
@@ -109,13 +112,17 @@ def _tag_key(episode: Episode, tags: audio.EpisodeTags, id3_version: int) -> str
 
 
 def tag_audio(
-    show: Show, out: Path, previous: Manifest, id3_version: int
+    show: Show,
+    out: Path,
+    previous: Manifest,
+    id3_version: int,
+    progress: Callable[[Sequence[Episode]], Iterable[Episode]] | None = None,
 ) -> tuple[dict[PurePosixPath, Output], dict[str, Enclosure]]:
     """A tagged copy of each episode's MP3 (the source is only read), and its enclosure."""
     outputs: dict[PurePosixPath, Output] = {}
     enclosures: dict[str, Enclosure] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
-    for episode in show.episodes:
+    for episode in progress(show.episodes) if progress else show.episodes:
         path = paths.audio(episode)
         tags = episode_tags(show, episode, show_cover)
         key = _tag_key(episode, tags, id3_version)

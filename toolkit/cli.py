@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from toolkit import __version__, audio, transcript
+from toolkit import __version__, audio, chapter_formats, transcript
 from toolkit.artwork import resized_jpeg
 from toolkit.build import TAG_COVER_SIZE, episode_tags
 from toolkit.build import build as build_show
+from toolkit.check import check as run_checks
 from toolkit.config import load_show
 from toolkit.corrections import CorrectionsError, correct_transcript, load_corrections
+from toolkit.episode_file import replace_chapters
 from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Transcript
+from toolkit.scaffold import new_episode
+from toolkit.serve import fingerprint, make_preview_server
 from toolkit.timecode import format_timestamp
 from toolkit.writer import atomic_write
 
@@ -34,6 +46,32 @@ def _parse_now(value: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter("write a date-time like 2024-10-08T07:00:00+02:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def verbosity(command: F) -> F:
+    """-q and -v, the same on every command."""
+    command = click.option("-v", "--verbose", is_flag=True, help="Say more.")(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Print only problems.")(command)
+
+
+def _say(quiet: bool, message: str) -> None:
+    if not quiet:
+        click.echo(message)
+
+
+def _progress(quiet: bool, label: str) -> Callable[[Sequence[Any]], Iterable[Any]] | None:
+    """A progress bar on a terminal; nothing in CI, in pipes or with -q."""
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+
+    def bar(items: Sequence[Any]) -> Iterable[Any]:
+        with click.progressbar(items, label=label, file=sys.stderr) as shown:
+            yield from shown
+
+    return bar
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,10 +107,17 @@ def cli() -> None:
     help="Take this as the current time (for repeatable builds and tests).",
 )
 @click.option("--id3v2.4", "id3v24", is_flag=True, help="Write ID3v2.4 tags instead of v2.3.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="List every file written.")
-def build(source: Path, out: Path, base_url: str | None, drafts: bool, now_text: str | None,
-          id3v24: bool, quiet: bool, verbose: bool) -> None:  # fmt: skip
+@verbosity
+def build(
+    source: Path,
+    out: Path,
+    base_url: str | None,
+    drafts: bool,
+    now_text: str | None,
+    id3v24: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Build the show into a static site, a feed and tagged MP3s.
 
     Example: podkit build --source episodes --out site
@@ -81,7 +126,15 @@ def build(source: Path, out: Path, base_url: str | None, drafts: bool, now_text:
         raise click.BadParameter(
             "write an absolute URL like https://example.org/", param_hint="--base-url"
         )
-    report = build_show(source, out, base_url, drafts, _parse_now(now_text), 4 if id3v24 else 3)
+    report = build_show(
+        source,
+        out,
+        base_url,
+        drafts,
+        _parse_now(now_text),
+        4 if id3v24 else 3,
+        progress=_progress(quiet, "Tagging MP3s"),
+    )
     _warn(report.warnings, quiet)
     if verbose:
         for name in report.written.written:
@@ -149,8 +202,16 @@ def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
     type=click.Choice(transcript.FORMATS),
     help="Output format (default: from OUT's extension).",
 )
-def transcript_import(raw: Path, out: Path, speakers: tuple[str, ...],
-                      corrections: Path | None, to: str | None) -> None:  # fmt: skip
+@verbosity
+def transcript_import(
+    raw: Path,
+    out: Path,
+    speakers: tuple[str, ...],
+    corrections: Path | None,
+    to: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Turn an automatic transcript into the editable form: rename speakers and apply the
     corrections glossary, reporting every replacement.
 
@@ -190,9 +251,12 @@ def transcript_import(raw: Path, out: Path, speakers: tuple[str, ...],
     )
     _write_transcript(spoken, out, fmt)
     for number, wrong, right in fixes:
-        click.echo(f"segment {number}: {wrong} -> {right}")
-    click.echo(f"{out}: {len(spoken.segments)} segments, {len(fixes)} corrections, "
-               f"speakers: {', '.join(spoken.speakers)}")  # fmt: skip
+        _say(quiet, f"segment {number}: {wrong} -> {right}")
+    _say(
+        quiet,
+        f"{out}: {len(spoken.segments)} segments, {len(fixes)} corrections, "
+        f"speakers: {', '.join(spoken.speakers)}",
+    )
 
 
 @transcript_group.command(name="convert")
@@ -203,7 +267,8 @@ def transcript_import(raw: Path, out: Path, speakers: tuple[str, ...],
     type=click.Choice(transcript.FORMATS),
     help="Output format (default: from OUT's extension; .txt is the editable form).",
 )
-def transcript_convert(source: Path, out: Path, to: str | None) -> None:
+@verbosity
+def transcript_convert(source: Path, out: Path, to: str | None, quiet: bool, verbose: bool) -> None:
     """Convert a transcript between the editable form, WebVTT, SRT and Podcasting 2.0 JSON.
 
     Example: podkit transcript convert episodes/001/transcript.txt captions.vtt
@@ -211,7 +276,7 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
     spoken = _read_transcript(source)
     fmt = _output_format(out, to)
     _write_transcript(spoken, out, fmt)
-    click.echo(f"{out}: {len(spoken.segments)} segments as {fmt}")
+    _say(quiet, f"{out}: {len(spoken.segments)} segments as {fmt}")
 
 
 @cli.command()
@@ -224,7 +289,8 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
     help="The episode's folder (its show.toml is in the folder above).",
 )
 @click.option("--id3v2.4", "id3v24", is_flag=True, help="Write ID3v2.4 tags instead of v2.3.")
-def tag(mp3: Path, episode_dir: Path, id3v24: bool) -> None:
+@verbosity
+def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) -> None:
     """Write an episode's tags and chapters into an MP3, in place (safely: a temporary file is
     renamed over it).
 
@@ -244,20 +310,27 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool) -> None:
         raise ToolkitError([Problem(mp3, None, str(error))]) from None
     late = [c for c in episode.chapters if c.start >= info.duration]
     if late:
-        raise ToolkitError([
-            Problem(episode.directory / "episode.toml", f"chapters ({c.title})",
+        raise ToolkitError(
+            [
+                Problem(
+                    episode.directory / "episode.toml",
+                    f"chapters ({c.title})",
                     f"starts at {format_timestamp(c.start)}, past the end of {mp3.name} "
-                    f"({format_timestamp(info.duration)})") for c in late
-        ])  # fmt: skip
+                    f"({format_timestamp(info.duration)})",
+                )
+                for c in late
+            ]
+        )
     episode = replace(episode, audio_info=info)
     tags = episode_tags(show, episode, resized_jpeg(show.cover, TAG_COVER_SIZE))
     atomic_write(mp3, audio.tag_bytes(data, tags, 4 if id3v24 else 3))
-    click.echo(f"{mp3}: tagged with {len(episode.chapters)} chapters")
+    _say(quiet, f"{mp3}: tagged with {len(episode.chapters)} chapters")
 
 
 @cli.command()
 @click.argument("mp3", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-def inspect(mp3: Path) -> None:
+@verbosity
+def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
     """Print an MP3's format, tags and chapters.
 
     Example: podkit inspect site/001-anthony-passemard/keytime-001-anthony-passemard.mp3
@@ -267,11 +340,250 @@ def inspect(mp3: Path) -> None:
         info = audio.probe_bytes(data)
     except audio.AudioError as error:
         raise ToolkitError([Problem(mp3, None, str(error))]) from None
-    click.echo(f"{mp3}: {format_timestamp(info.duration)}, {info.bitrate // 1000} kbit/s, "
-               f"{info.sample_rate} Hz, {info.channels} channel(s), {info.size} bytes")  # fmt: skip
-    report = audio.describe_tags(data)
-    for line in report:
-        click.echo(line)
+    click.echo(
+        f"{mp3}: {format_timestamp(info.duration)}, {info.bitrate // 1000} kbit/s, "
+        f"{info.sample_rate} Hz, {info.channels} channel(s), {info.size} bytes"
+    )
+    if not quiet:
+        for line in audio.describe_tags(data):
+            click.echo(line)
+
+
+SOURCE_OPTION = click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=Path("episodes"),
+    show_default=True,
+    help="The show's folder.",
+)
+
+
+@cli.command()
+@click.argument("title")
+@SOURCE_OPTION
+@verbosity
+def new(title: str, source: Path, quiet: bool, verbose: bool) -> None:
+    """Start a new episode: a folder with an episode.toml filled in (fresh GUID, next number,
+    today's date in the show's time zone) and an empty notes.md.
+
+    Example: podkit new "Anthony Passemard, trois dates"
+    """
+    folder, number, published = new_episode(source, title, datetime.now(UTC))
+    if quiet:
+        return
+    click.echo(f"Created {folder}/ (episode {number}, published {published:%Y-%m-%d %H:%M %z})")
+    click.echo("Next:")
+    click.echo(f"  1. put the audio at {folder / (folder.name + '.mp3')}")
+    click.echo(f"  2. write the show notes in {folder / 'notes.md'}")
+    click.echo(f"  3. add chapters: podkit chapters import labels.txt --episode {folder}")
+    click.echo(
+        f"  4. add the transcript: podkit transcript import raw.txt {folder / 'transcript.txt'}"
+    )
+    click.echo("  5. podkit check, then podkit serve to preview")
+
+
+@cli.command(name="check")
+@SOURCE_OPTION
+@click.option(
+    "--site",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The built site to check as well.",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object per finding, for CI.",
+)
+@click.option("--now", "now_text", metavar="DATETIME", help="Take this as the current time.")
+@verbosity
+def check_command(
+    source: Path, site: Path, output: str, now_text: str | None, quiet: bool, verbose: bool
+) -> None:
+    """Check the sources and the built site against what Apple, Podcasting 2.0 apps and
+    listeners expect. Exits with status 1 when there is an error.
+
+    Example: podkit check --format json
+    """
+    findings = run_checks(source, site, _parse_now(now_text) or datetime.now(UTC))
+    errors = [f for f in findings if f.level == "error"]
+    if output == "json":
+        click.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=1))
+    else:
+        for finding in findings:
+            if finding.level == "error" or not quiet:
+                click.echo(str(finding))
+        if not quiet:
+            warnings = len(findings) - len(errors)
+            click.echo(
+                f"{len(errors)} error(s), {warnings} warning(s)"
+                if findings
+                else "No problem found."
+            )
+    if errors:
+        sys.exit(1)
+
+
+@cli.command()
+@SOURCE_OPTION
+@click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option(
+    "--drafts/--no-drafts",
+    default=True,
+    show_default=True,
+    help="Show episodes dated in the future too.",
+)
+@verbosity
+def serve(source: Path, out: Path, port: int, drafts: bool, quiet: bool, verbose: bool) -> None:
+    """Preview the show: build it for this local address, serve it (with the byte ranges the
+    browser needs to seek in the audio), rebuild when a source changes and reload the page.
+    Ctrl-C stops it.
+
+    Example: podkit serve --port 8000
+    """
+    if verbose:
+        os.environ["PODKIT_SERVE_LOG"] = "1"
+    base_url = f"http://127.0.0.1:{port}/"
+    state = {"version": 0}
+
+    def rebuild() -> None:
+        try:
+            report = build_show(source, out, base_url, drafts)
+        except ToolkitError as error:
+            click.echo(error.format_message(), err=True)
+            return
+        state["version"] += 1
+        _warn(report.warnings, quiet)
+        _say(quiet, report.summary().format(out=out))
+
+    rebuild()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        server = make_preview_server(out, port, lambda: state["version"])
+    except OSError as error:
+        raise ToolkitError(
+            f"cannot listen on port {port} ({error.strerror}): try --port 8001"
+        ) from None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
+    seen = fingerprint(source)
+    try:
+        while True:
+            time.sleep(0.5)
+            current = fingerprint(source)
+            if current != seen:
+                seen = current
+                rebuild()
+    except KeyboardInterrupt:
+        server.shutdown()
+        click.echo("Stopped.")
+
+
+@cli.group(name="chapters")
+def chapters_group() -> None:
+    """Import chapters from an editor's export, or export them for another tool.
+
+    Example: podkit chapters import labels.txt --episode episodes/001-anthony-passemard
+    """
+
+
+@chapters_group.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--episode",
+    "episode_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The episode folder whose episode.toml gets the chapters.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(chapter_formats.IMPORT_FORMATS),
+    help="The file's format (default: guessed from its name and content).",
+)
+@verbosity
+def chapters_import(
+    file: Path, episode_dir: Path, fmt: str | None, quiet: bool, verbose: bool
+) -> None:
+    """Replace an episode's chapters with those of an Audacity label file, a REAPER marker
+    CSV, mp4chaps text, YouTube timestamps, Podcasting 2.0 JSON, Podlove XML, an ffmpeg
+    metadata file or an MP3's ID3 tag. The rest of episode.toml, comments included, stays.
+
+    Example: podkit chapters import labels.txt --episode episodes/001-anthony-passemard
+    """
+    toml_path = episode_dir / "episode.toml"
+    if not toml_path.is_file():
+        raise ToolkitError(
+            [Problem(toml_path, None, "not found: --episode is the episode's folder")]
+        )
+    try:
+        data = file.read_bytes()
+        fmt = fmt or chapter_formats.detect_format(file, data)
+        numbered = chapter_formats.parse(fmt, data)
+        chapter_formats.check_order(numbered)
+    except FileNotFoundError:
+        raise ToolkitError([Problem(file, None, "file not found")]) from None
+    except chapter_formats.ChapterFormatError as error:
+        raise ToolkitError([Problem(file, error.line, error.message)]) from None
+    chapters = [chapter for _, chapter in numbered]
+    audio_name = tomllib.loads(toml_path.read_text(encoding="utf-8")).get("audio")
+    audio_path = episode_dir / str(audio_name)
+    if isinstance(audio_name, str) and audio_path.is_file():
+        try:
+            duration = audio.probe(audio_path).duration
+        except audio.AudioError:
+            duration = None
+        late = [(line, c) for line, c in numbered if duration is not None and c.start >= duration]
+        if late:
+            raise ToolkitError(
+                [
+                    Problem(
+                        file,
+                        line,
+                        f"{format_timestamp(c.start)} is past the end of "
+                        f"{audio_path.name} ({format_timestamp(duration or 0)})",
+                    )
+                    for line, c in late
+                ]
+            )
+    replace_chapters(toml_path, chapters)
+    _say(quiet, f"{toml_path}: {len(chapters)} chapters from {file} ({fmt})")
+    if verbose:
+        for chapter in chapters:
+            click.echo(f"  {format_timestamp(chapter.start)}  {chapter.title}")
+
+
+@chapters_group.command(name="export")
+@click.argument("episode_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(chapter_formats.EXPORT_FORMATS), required=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="File to write (default: print)."
+)
+@verbosity
+def chapters_export(
+    episode_dir: Path, fmt: str, output: Path | None, quiet: bool, verbose: bool
+) -> None:
+    """Write an episode's chapters in another tool's format.
+
+    Example: podkit chapters export episodes/001-anthony-passemard --format youtube
+    """
+    show, _ = load_show(episode_dir.resolve().parent)
+    matches = [e for e in show.episodes if e.directory == episode_dir.resolve()]
+    if not matches:
+        raise ToolkitError([Problem(episode_dir, None, "not an episode folder of this show")])
+    episode = matches[0]
+    text = chapter_formats.export(fmt, episode.chapters, episode.audio_info.duration)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text.encode("utf-8"))
+        _say(quiet, f"{output}: {len(episode.chapters)} chapters ({fmt})")
 
 
 def main() -> None:

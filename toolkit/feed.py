@@ -74,8 +74,14 @@ class _EntryAdditions(_Additions):
 
 
 def _person(person: Any) -> _Element:
-    return _element("podcast:person", person.name, role=person.role, group=person.group,
-                    href=person.href, img=person.img)  # fmt: skip
+    return _element(
+        "podcast:person",
+        person.name,
+        role=person.role,
+        group=person.group,
+        href=person.href,
+        img=person.img,
+    )
 
 
 def _description(episode: Episode, language: str) -> str:
@@ -117,9 +123,11 @@ def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
     fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
     fg.podcast.itunes_image(paths.url(show, paths.show_cover(show)))
     fg.podcast.itunes_category(
-        [{"cat": c.name, "sub": c.subcategory} if c.subcategory else {"cat": c.name}
-         for c in show.categories]
-    )  # fmt: skip
+        [
+            {"cat": c.name, "sub": c.subcategory} if c.subcategory else {"cat": c.name}
+            for c in show.categories
+        ]
+    )
     extra: _Additions = fg.extra
     extra.elements += [
         _element("itunes:explicit", "true" if show.explicit else "false"),
@@ -166,9 +174,12 @@ def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclos
     extra.elements += [_person(p) for p in episode.persons or show.persons]
     if episode.chapters:
         extra.elements.append(
-            _element("podcast:chapters", url=paths.url(show, paths.chapters(episode)),
-                     type="application/json+chapters")
-        )  # fmt: skip
+            _element(
+                "podcast:chapters",
+                url=paths.url(show, paths.chapters(episode)),
+                type="application/json+chapters",
+            )
+        )
     if episode.transcript is not None:
         for fmt in published_formats(episode.transcript):
             extra.elements.append(

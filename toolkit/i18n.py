@@ -93,8 +93,19 @@ _ENGLISH_MONTHS = (
 )
 
 # ISO 639-1 -> ISO 639-2/T, for ID3's language fields.
-ISO_639_2 = {"fr": "fra", "en": "eng", "de": "deu", "es": "spa", "it": "ita", "pt": "por",
-             "nl": "nld", "ja": "jpn", "zh": "zho", "ar": "ara", "ru": "rus"}  # fmt: skip
+ISO_639_2 = {
+    "fr": "fra",
+    "en": "eng",
+    "de": "deu",
+    "es": "spa",
+    "it": "ita",
+    "pt": "por",
+    "nl": "nld",
+    "ja": "jpn",
+    "zh": "zho",
+    "ar": "ara",
+    "ru": "rus",
+}
 
 
 def words(language: str) -> dict[str, str]:

@@ -3,13 +3,16 @@ browser can seek in the audio, and nothing but files from the site folder."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
+from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -19,7 +22,7 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
 
     _remaining: int | None = None  # bytes left to send of a partial response
 
-    def send_head(self):  # type: ignore[no-untyped-def]  # the base class is untyped
+    def send_head(self) -> Any:
         header = self.headers.get("Range")
         path = Path(self.translate_path(self.path))
         if header is None or not path.is_file():
@@ -49,7 +52,7 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         self._remaining = end - start + 1
         return stream
 
-    def copyfile(self, source, outputfile):  # type: ignore[no-untyped-def]
+    def copyfile(self, source: Any, outputfile: Any) -> None:
         remaining, self._remaining = self._remaining, None
         try:
             if remaining is None:
@@ -84,3 +87,63 @@ def serve_in_background(folder: Path, port: int = 0) -> tuple[ThreadingHTTPServe
     server = make_server(folder, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+RELOAD_PATH = "/__podkit__/"
+_RELOAD_SCRIPT = b"""<script>
+(function () { /* podkit serve: reload the page when the site is rebuilt */
+  var seen = null;
+  setInterval(function () {
+    fetch("/__podkit__/version", { cache: "no-store" }).then(function (r) { return r.text(); })
+      .then(function (v) { if (seen !== null && v !== seen) location.reload(); seen = v; })
+      .catch(function () {});
+  }, 1000);
+})();
+</script>
+"""
+
+
+class PreviewHandler(RangeRequestHandler):
+    """Serves the site and, for previews, the build's version and a reload script in pages."""
+
+    version: Callable[[], int] = staticmethod(lambda: 0)  # replaced by make_preview_server
+
+    def send_head(self) -> Any:
+        if self.path.startswith(RELOAD_PATH + "version"):
+            return self._bytes(str(self.version()).encode(), "text/plain")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file() and "Range" not in self.headers:
+            page = path.read_bytes().replace(b"</body>", _RELOAD_SCRIPT + b"</body>", 1)
+            return self._bytes(page, "text/html; charset=utf-8")
+        return super().send_head()
+
+    def _bytes(self, data: bytes, content_type: str) -> io.BytesIO:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        return io.BytesIO(data)
+
+
+def make_preview_server(folder: Path, port: int, version: Callable[[], int]) -> ThreadingHTTPServer:
+    handler_class = type(
+        "BoundPreviewHandler", (PreviewHandler,), {"version": staticmethod(version)}
+    )
+    return ThreadingHTTPServer(("127.0.0.1", port), partial(handler_class, directory=str(folder)))
+
+
+def fingerprint(source: Path) -> tuple[tuple[str, int, int], ...]:
+    """What changes when any source file is edited, added or removed."""
+    entries = []
+    for path in sorted(source.rglob("*")):
+        if (
+            any(part.startswith(".") for part in path.relative_to(source).parts)
+            or not path.is_file()
+        ):
+            continue
+        stat = path.stat()
+        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)

@@ -1,0 +1,346 @@
+"""Chapters in the formats of audio editors and other tools: read them, write them (pure).
+
+Formats: ``audacity`` (label track export), ``reaper`` (marker/region list CSV), ``mp4chaps``
+(``HH:MM:SS.mmm Title`` lines), ``youtube`` (description timestamps), ``json`` (Podcasting
+2.0), ``podlove`` (Simple Chapters XML), ``ffmetadata`` (ffmpeg's metadata file) and, for
+import only, ``mp3`` (the CHAP frames of an MP3's ID3 tag).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from toolkit import audio
+from toolkit.model import Chapter
+from toolkit.timecode import format_clock, format_timestamp, parse_timestamp
+
+IMPORT_FORMATS = (
+    "audacity",
+    "reaper",
+    "mp4chaps",
+    "youtube",
+    "json",
+    "podlove",
+    "ffmetadata",
+    "mp3",
+)
+EXPORT_FORMATS = IMPORT_FORMATS[:-1]
+PSC_NS = "http://podlove.org/simple-chapters"
+
+
+class ChapterFormatError(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+Numbered = list[tuple[int, Chapter]]  # (line in the file, chapter)
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    """The format from the extension, then from the content."""
+    suffix = path.suffix.lower()
+    by_extension = {".json": "json", ".xml": "podlove", ".csv": "reaper", ".mp3": "mp3"}
+    if suffix in by_extension:
+        return by_extension[suffix]
+    text = data.decode("utf-8", errors="replace")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.startswith(";FFMETADATA"):
+        return "ffmetadata"
+    if first.startswith("<"):
+        return "podlove"
+    if re.match(r"^\d+(\.\d+)?\t\d+(\.\d+)?\t", first):
+        return "audacity"
+    if re.match(r"^\d{1,2}:\d{2}:\d{2}\.\d{3}\s", first):
+        return "mp4chaps"
+    if re.search(r"\d{1,2}:\d{2}", text):
+        return "youtube"
+    raise ChapterFormatError(
+        None, f"cannot tell the chapter format: pass --format ({', '.join(IMPORT_FORMATS)})"
+    )
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ChapterFormatError(line, "is not UTF-8: save the file as UTF-8") from None
+
+
+def _seconds(line: int, value: str) -> float:
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        pass
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ChapterFormatError(line, f"{value!r} is not a time") from None
+    if seconds < 0:
+        raise ChapterFormatError(line, f"{value!r} is negative")
+    return round(seconds, 3)
+
+
+def parse(fmt: str, data: bytes) -> Numbered:
+    """Chapters with the line each came from; ChapterFormatError for a malformed line."""
+    readers = {
+        "audacity": _read_audacity,
+        "reaper": _read_reaper,
+        "mp4chaps": _read_mp4chaps,
+        "youtube": _read_youtube,
+        "json": _read_json,
+        "podlove": _read_podlove,
+        "ffmetadata": _read_ffmetadata,
+    }
+    if fmt == "mp3":
+        frames = audio.read_chapters(data)
+        if not frames:
+            raise ChapterFormatError(None, "this MP3 has no CHAP frames")
+        found = [
+            (i + 1, Chapter(start / 1000, title)) for i, (_, start, _, title) in enumerate(frames)
+        ]
+        return sorted(found, key=lambda item: item[1].start)
+    if fmt not in readers:
+        raise ChapterFormatError(
+            None, f"unknown format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}"
+        )
+    chapters = readers[fmt](_text(data))
+    if not chapters:
+        raise ChapterFormatError(None, f"no chapter found in this {fmt} file")
+    return chapters
+
+
+def check_order(chapters: Numbered) -> None:
+    """Starts must go up strictly, the first at 0."""
+    first_line, first = chapters[0]
+    if first.start != 0:
+        raise ChapterFormatError(
+            first_line,
+            f"the first chapter starts at {format_timestamp(first.start)}: players expect one at "
+            "00:00:00; add it",
+        )
+    for (_, before), (line, chapter) in itertools.pairwise(chapters):
+        if chapter.start <= before.start:
+            raise ChapterFormatError(
+                line,
+                f"{format_timestamp(chapter.start)} is not after the chapter before it "
+                f"({format_timestamp(before.start)}): chapters must be in order, without repeats",
+            )
+
+
+def _read_audacity(text: str) -> Numbered:
+    """``start<TAB>end<TAB>label`` per line, times in seconds (Audacity's label export)."""
+    chapters = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("\\"):  # "\" lines carry spectral data
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[2].strip():
+            raise ChapterFormatError(number, "expected 'start<TAB>end<TAB>label' (Audacity labels)")
+        chapters.append((number, Chapter(_seconds(number, parts[0].strip()), parts[2].strip())))
+    return chapters
+
+
+def _read_reaper(text: str) -> Numbered:
+    """REAPER's region/marker manager CSV export: ``#,Name,Start,End,Length``."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [c.strip().lower() for c in rows[0][:3]] != ["#", "name", "start"]:
+        raise ChapterFormatError(1, "expected REAPER's header '#,Name,Start,End,Length'")
+    chapters = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 3 or not row[1].strip():
+            raise ChapterFormatError(number, "expected 'M1,Name,Start,…' or 'R1,Name,Start,End,…'")
+        chapters.append((number, Chapter(_seconds(number, row[2].strip()), row[1].strip())))
+    return chapters
+
+
+_MP4CHAPS = re.compile(r"^(\d{1,2}:\d{2}:\d{2}(?:\.\d{1,3})?)\s+(.+)$")
+
+
+def _read_mp4chaps(text: str) -> Numbered:
+    chapters = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _MP4CHAPS.match(line.strip())
+        if not match:
+            raise ChapterFormatError(number, "expected 'HH:MM:SS.mmm Title'")
+        chapters.append((number, Chapter(_seconds(number, match.group(1)), match.group(2).strip())))
+    return chapters
+
+
+_YOUTUBE = re.compile(r"^[\s(\[]*((?:\d{1,2}:)?\d{1,2}:\d{2})[)\]]?\s*(?:[-–—:|]\s*)?(.+)$")
+
+
+def _read_youtube(text: str) -> Numbered:
+    """Lines that start with a timestamp; the rest of a description is left alone."""
+    chapters = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _YOUTUBE.match(line)
+        if match:
+            chapters.append(
+                (number, Chapter(_seconds(number, match.group(1)), match.group(2).strip()))
+            )
+    return chapters
+
+
+def _read_json(text: str) -> Numbered:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ChapterFormatError(error.lineno, f"is not valid JSON: {error.msg}") from None
+    items = document.get("chapters") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise ChapterFormatError(None, "expected an object with a 'chapters' list")
+    chapters = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("startTime"), int | float):
+            raise ChapterFormatError(index, f"chapter {index}: expected a startTime in seconds")
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise ChapterFormatError(index, f"chapter {index}: expected a title")
+        url = item.get("url") if isinstance(item.get("url"), str) else None
+        hidden = item.get("toc") is False
+        chapters.append(
+            (index, Chapter(round(float(item["startTime"]), 3), title.strip(), url, None, hidden))
+        )
+    return chapters
+
+
+def _read_podlove(text: str) -> Numbered:
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError as error:
+        raise ChapterFormatError(error.lineno, f"is not valid XML: {error.msg}") from None
+    chapters = []
+    for element in root.iter(f"{{{PSC_NS}}}chapter"):
+        line = element.sourceline or 0
+        start, title = element.get("start"), element.get("title")
+        if not start or not title:
+            raise ChapterFormatError(line, 'expected <psc:chapter start="…" title="…"/>')
+        chapters.append((line, Chapter(_seconds(line, start), title.strip(), element.get("href"))))
+    return chapters
+
+
+def _read_ffmetadata(text: str) -> Numbered:
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith(";FFMETADATA"):
+        raise ChapterFormatError(1, "an ffmpeg metadata file starts with ';FFMETADATA1'")
+    chapters: Numbered = []
+    section: dict[str, str] | None = None
+    section_line = 0
+
+    def close() -> None:
+        if section is None:
+            return
+        try:
+            numerator, denominator = (int(x) for x in section.get("TIMEBASE", "1/1000").split("/"))
+            start = int(section["START"]) * numerator / denominator
+        except (KeyError, ValueError):
+            raise ChapterFormatError(
+                section_line, "a [CHAPTER] needs TIMEBASE=1/1000 and START=…"
+            ) from None
+        chapters.append(
+            (
+                section_line,
+                Chapter(round(start, 3), section.get("title", f"Chapter {len(chapters) + 1}")),
+            )
+        )
+
+    for number, line in enumerate(lines[1:], start=2):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            close()
+            section = {} if stripped == "[CHAPTER]" else None
+            section_line = number
+        elif section is not None and "=" in stripped and not stripped.startswith((";", "#")):
+            key, _, value = stripped.partition("=")
+            section[key.strip()] = value.replace("\\=", "=").replace("\\;", ";").replace("\\#", "#")
+    close()
+    return chapters
+
+
+# ---------------------------------------------------------------- writing
+
+
+def export(fmt: str, chapters: tuple[Chapter, ...], duration: float) -> str:
+    ends = [c.start for c in chapters[1:]] + [duration]
+    if fmt == "audacity":
+        return "".join(
+            f"{c.start:.6f}\t{end:.6f}\t{c.title}\n" for c, end in zip(chapters, ends, strict=True)
+        )
+    if fmt == "reaper":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["#", "Name", "Start", "End", "Length"])
+        for i, (c, end) in enumerate(zip(chapters, ends, strict=True), start=1):
+            writer.writerow(
+                [
+                    f"R{i}",
+                    c.title,
+                    format_timestamp(c.start),
+                    format_timestamp(end),
+                    format_timestamp(end - c.start),
+                ]
+            )
+        return out.getvalue()
+    if fmt == "mp4chaps":
+        return "".join(f"{format_timestamp(c.start)} {c.title}\n" for c in chapters)
+    if fmt == "youtube":
+        long = duration >= 3600
+        return "".join(
+            f"{format_clock(c.start, always_hours=long)} {c.title}\n"
+            for c in chapters
+            if not c.hidden
+        )
+    if fmt == "json":
+        items = []
+        for c, end in zip(chapters, ends, strict=True):
+            item: dict[str, object] = {
+                "startTime": round(c.start, 3),
+                "endTime": round(end, 3),
+                "title": c.title,
+            }
+            if c.url:
+                item["url"] = c.url
+            if c.hidden:
+                item["toc"] = False
+            items.append(item)
+        return (
+            json.dumps({"version": "1.2.0", "chapters": items}, ensure_ascii=False, indent=1) + "\n"
+        )
+    if fmt == "podlove":
+        root = etree.Element(f"{{{PSC_NS}}}chapters", nsmap={"psc": PSC_NS}, version="1.2")
+        for c in chapters:
+            element = etree.SubElement(
+                root, f"{{{PSC_NS}}}chapter", start=format_timestamp(c.start), title=c.title
+            )
+            if c.url:
+                element.set("href", c.url)
+        return str(etree.tostring(root, encoding="unicode", pretty_print=True))
+    if fmt == "ffmetadata":
+
+        def escape(value: str) -> str:
+            return re.sub(r"([=;#\\\n])", r"\\\1", value)
+
+        parts = [";FFMETADATA1\n"]
+        for c, end in zip(chapters, ends, strict=True):
+            parts.append(
+                f"\n[CHAPTER]\nTIMEBASE=1/1000\nSTART={round(c.start * 1000)}\n"
+                f"END={round(end * 1000)}\ntitle={escape(c.title)}\n"
+            )
+        return "".join(parts)
+    raise ChapterFormatError(
+        None, f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}"
+    )

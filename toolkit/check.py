@@ -1,0 +1,213 @@
+"""`podkit check`: what an app, a directory or a listener would reject or notice, in the
+sources and in the built site. Every finding names its file and says what to do."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from lxml import etree, html
+
+from toolkit import audio
+from toolkit.artwork import cover_problems
+from toolkit.build import published_only
+from toolkit.config import EPISODE_FILE, load_show
+from toolkit.errors import Problem, ToolkitError
+from toolkit.model import Episode, Show
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
+NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
+GENERIC_SPEAKER = re.compile(r"^(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+$", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" or "warning"
+    file: str
+    where: str | None
+    message: str
+
+    def __str__(self) -> str:
+        place = f"{self.file}: {self.where}" if self.where else self.file
+        return f"{self.level}: {place}: {self.message}"
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> Finding:
+        where = None if problem.where is None else str(problem.where)
+        if isinstance(problem.where, int):
+            return cls(
+                "warning" if problem.warning else "error",
+                f"{problem.file}:{problem.where}",
+                None,
+                problem.message,
+            )
+        return cls(
+            "warning" if problem.warning else "error", str(problem.file), where, problem.message
+        )
+
+
+def check(source: Path, site: Path, now: datetime) -> list[Finding]:
+    try:
+        show, warnings = load_show(source)
+    except ToolkitError as error:
+        return [Finding.from_problem(p) for p in error.problems]
+    findings = [Finding.from_problem(p) for p in warnings]
+    for episode in show.episodes:
+        findings += _episode_findings(episode)
+    if not (site / "feed.xml").is_file():
+        findings.append(
+            Finding(
+                "warning", str(site), None, "no built site here: run `podkit build` to check it too"
+            )
+        )
+        return findings
+    findings += _site_findings(published_only(show, now, drafts=False), site)
+    return findings
+
+
+def _episode_findings(episode: Episode) -> list[Finding]:
+    file = str(episode.directory / EPISODE_FILE)
+    found = []
+    visible = len(episode.visible_chapters)
+    if 0 < visible < 3:
+        found.append(
+            Finding(
+                "warning",
+                file,
+                "chapters",
+                f"only {visible} chapter(s): Apple shows chapters from the description "
+                "only when there are at least three",
+            )
+        )
+    if episode.transcript is None:
+        found.append(
+            Finding(
+                "warning",
+                str(episode.directory),
+                None,
+                "no transcript: add transcript.txt (podkit transcript import)",
+            )
+        )
+    else:
+        generic = sorted(
+            {s for s in episode.transcript.speakers if GENERIC_SPEAKER.match(s.strip())}
+        )
+        for label in generic:
+            found.append(
+                Finding(
+                    "error",
+                    str(episode.directory / "transcript.*"),
+                    f"speaker {label!r}",
+                    "is a generic label: name the speaker (podkit transcript import "
+                    f'--speaker "{label}=Name")',
+                )
+            )
+    return found
+
+
+def _local(url: str, base: str, site: Path) -> Path | None:
+    if not url.startswith(base):
+        return None
+    path = site / url[len(base) :]
+    return path / "index.html" if url.endswith("/") else path
+
+
+def _site_findings(show: Show, site: Path) -> list[Finding]:
+    feed_file = site / "feed.xml"
+    try:
+        feed = etree.parse(str(feed_file))
+    except etree.XMLSyntaxError as error:
+        return [
+            Finding("error", str(feed_file), None, f"is not valid XML ({error.msg}): build again")
+        ]
+    findings: list[Finding] = []
+    channel = feed.find("channel")
+    self_link = feed.xpath("channel/atom:link[@rel='self']/@href", namespaces=NS)
+    base = self_link[0].removesuffix("feed.xml") if self_link else show.base_url
+
+    def add(level: str, where: str | None, message: str, file: Path = feed_file) -> None:
+        findings.append(Finding(level, str(file), where, message))
+
+    image = feed.xpath("channel/itunes:image/@href", namespaces=NS)
+    image_file = _local(image[0], base, site) if image else None
+    if image_file is None or not image_file.is_file():
+        add("error", "itunes:image", "the show's art is not in the site: build again")
+    else:
+        for message in cover_problems(image_file):
+            add("error", "itunes:image", f"{image_file.name} {message}")
+    guids: dict[str, str] = {}
+    in_feed: set[str] = set()
+    for item in channel.findall("item") if channel is not None else []:
+        title = item.findtext("title") or "?"
+        where = f"item {title!r}"
+        guid = item.findtext("guid") or ""
+        if guid in guids:
+            add("error", where, f"has the GUID of {guids[guid]!r}: apps would merge them")
+        guids[guid] = title
+        in_feed.add(guid)
+        enclosure = item.find("enclosure")
+        local = _local(enclosure.get("url", ""), base, site) if enclosure is not None else None
+        if enclosure is None or local is None or not local.is_file():
+            add("error", where, "its enclosure is not a file of the site: build again")
+        else:
+            size = local.stat().st_size
+            if enclosure.get("length") != str(size):
+                add(
+                    "error",
+                    where,
+                    f"enclosure length {enclosure.get('length')} is not the file's {size} "
+                    "bytes: build again",
+                )
+            try:
+                seconds = round(audio.probe(local).duration)
+            except audio.AudioError as error:
+                add("error", where, f"{local.name} {error}")
+            else:
+                duration = item.findtext(f"{{{ITUNES}}}duration")
+                if duration != str(seconds):
+                    add(
+                        "error",
+                        where,
+                        f"itunes:duration {duration} is not the audio's {seconds} s: build again",
+                    )
+        for link in item.xpath("podcast:chapters/@url | podcast:transcript/@url", namespaces=NS):
+            target = _local(link, base, site)
+            if target is None or not target.is_file():
+                add("error", where, f"{link} is not a file of the site: build again")
+    for episode in show.episodes:
+        if episode.guid not in in_feed:
+            add(
+                "warning",
+                None,
+                f"{episode.slug} is not in the feed: the site is older than the sources; "
+                "build again",
+            )
+    findings += _link_findings(site)
+    return findings
+
+
+def _link_findings(site: Path) -> list[Finding]:
+    findings = []
+    for page in sorted(site.rglob("*.html")):
+        if page.name == "404.html":
+            continue  # its links start from the server's root
+        root = html.parse(str(page)).getroot()
+        for ref in root.xpath(
+            "//a/@href | //link/@href | //script/@src | //img/@src | //audio/@src"
+        ):
+            parsed = urlparse(ref)
+            if parsed.scheme or parsed.netloc or ref.startswith(("#", "mailto:")):
+                continue
+            target = (page.parent / parsed.path).resolve()
+            if not parsed.path or parsed.path.endswith("/"):
+                target = target / "index.html"
+            if not target.exists():
+                findings.append(
+                    Finding("error", str(page), f"link {ref!r}", "points at nothing in the site")
+                )
+    return findings

@@ -1,0 +1,98 @@
+"""`podkit new`: a new episode folder with an episode.toml ready to fill in."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import unicodedata
+import uuid
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from toolkit.config import EPISODE_FILE, NOTES_FILE, SHOW_FILE
+from toolkit.errors import Problem, ToolkitError
+from toolkit.writer import atomic_write
+
+
+def slugify(title: str, limit: int = 50) -> str:
+    """
+    >>> slugify("L'épisode d'Anthony : 3 dates !")
+    'l-episode-d-anthony-3-dates'
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0]
+    return slug or "episode"
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def next_number(source: Path) -> int:
+    numbers = []
+    for path in source.glob(f"*/{EPISODE_FILE}"):
+        number = _read(path).get("number")
+        if isinstance(number, int) and not isinstance(number, bool):
+            numbers.append(number)
+    return max(numbers, default=0) + 1
+
+
+def new_episode(source: Path, title: str, now: datetime) -> tuple[Path, int, datetime]:
+    """Create ``<source>/<NNN-slug>/`` with episode.toml and an empty notes.md."""
+    show_file = source / SHOW_FILE
+    if not show_file.is_file():
+        raise ToolkitError([Problem(show_file, None, "not found: is --source your show's folder?")])
+    show = _read(show_file)
+    zone_name = show.get("timezone") if isinstance(show.get("timezone"), str) else "UTC"
+    try:
+        zone = ZoneInfo(str(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    number = next_number(source)
+    slug = f"{number:03d}-{slugify(title)}"
+    folder = source / slug
+    if folder.exists():
+        raise ToolkitError(
+            [Problem(folder, None, "already exists: podkit new never overwrites an episode")]
+        )
+    published = now.astimezone(zone).replace(second=0, microsecond=0)
+    persons = show.get("persons")
+    hosts = [
+        p["name"]
+        for p in (persons if isinstance(persons, list) else [])
+        if isinstance(p, dict)
+        and p.get("role", "host") == "host"
+        and isinstance(p.get("name"), str)
+    ]
+    lines = [
+        f"# Created by `podkit new` on {published:%Y-%m-%d}. Every key is described in the README.",
+        f"title = {_toml_string(title)}",
+        f"number = {number}",
+        'type = "full"',
+        "# When the episode goes public (with its UTC offset): a date to come keeps it out of the",
+        "# feed until then, unless you build with --drafts.",
+        f"published = {published.isoformat()}",
+        "# Made once: never change it, or apps will download the episode again.",
+        f'guid = "{uuid.uuid4()}"',
+        "explicit = false",
+        "# The episode's MP3, next to this file.",
+        f'audio = "{slug}.mp3"',
+    ]
+    for host in hosts:
+        lines += ["", "[[persons]]", f"name = {_toml_string(host)}", 'role = "host"']
+    lines += ["", "[[chapters]]", 'start = "00:00:00"', 'title = "Introduction"', ""]
+    folder.mkdir(parents=True)
+    atomic_write(folder / EPISODE_FILE, "\n".join(lines).encode("utf-8"))
+    atomic_write(folder / NOTES_FILE, b"")
+    return folder, number, published
