@@ -263,21 +263,6 @@ def test_tag_refuses_a_file_that_is_not_mp3(make_show: ShowMaker, tmp_path: Path
     assert target.read_text() == "not audio\n" * 40
 
 
-def test_every_command_has_help_with_an_example() -> None:
-    commands = [
-        ["build"],
-        ["transcript", "import"],
-        ["transcript", "convert"],
-        ["tag"],
-        ["inspect"],
-    ]
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    for command in commands:
-        code, stdout, _ = run(*command, "--help")
-        assert code == 0 and "Example:" in stdout, command
-        assert f"podkit {' '.join(command)}" in readme, f"README does not describe {command}"
-
-
 def test_keytime_builds_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "site"
     code, _, stderr = run("build", "--source", str(KEYTIME), "--out", str(out))

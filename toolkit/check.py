@@ -73,6 +73,16 @@ def check(source: Path, site: Path, now: datetime) -> list[Finding]:
 def _episode_findings(episode: Episode) -> list[Finding]:
     file = str(episode.directory / EPISODE_FILE)
     found = []
+    if not episode.summary:
+        found.append(
+            Finding(
+                "error",
+                str(episode.directory / "notes.md"),
+                None,
+                "the episode has no description: write the show notes "
+                "(or a summary in episode.toml)",
+            )
+        )
     visible = len(episode.visible_chapters)
     if 0 < visible < 3:
         found.append(

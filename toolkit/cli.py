@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -472,6 +473,7 @@ def serve(source: Path, out: Path, port: int, drafts: bool, quiet: bool, verbose
     threading.Thread(target=server.serve_forever, daemon=True).start()
     click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
     seen = fingerprint(source)
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
     try:
         while True:
             time.sleep(0.5)
@@ -482,6 +484,10 @@ def serve(source: Path, out: Path, port: int, drafts: bool, quiet: bool, verbose
     except KeyboardInterrupt:
         server.shutdown()
         click.echo("Stopped.")
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @cli.group(name="chapters")
