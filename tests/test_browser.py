@@ -5,6 +5,7 @@ CI installs Debian's Chromium (.ci/run); Playwright cannot download its own brow
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from toolkit.build import build
 from toolkit.config import load_show
-from toolkit.serve import serve_in_background
+from toolkit.serve import make_preview_server
 
 from conftest import KEYTIME, need_program
 
@@ -23,8 +24,11 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright i
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site as `podkit serve` serves it: byte ranges, and the live-reload script."""
     out = tmp_path_factory.mktemp("site")
-    server, url = serve_in_background(out)
+    server = make_preview_server(out, 0, lambda: 1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
     build(KEYTIME, out, base_url=url)
     yield url
     server.shutdown()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import threading
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
@@ -75,18 +74,6 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         if os.environ.get("PODKIT_SERVE_LOG"):
             super().log_message(format, *args)
-
-
-def make_server(folder: Path, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    handler = partial(RangeRequestHandler, directory=str(folder))
-    return ThreadingHTTPServer((host, port), handler)
-
-
-def serve_in_background(folder: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
-    """Start a server on a thread; returns it and its base URL (``http://127.0.0.1:N/``)."""
-    server = make_server(folder, port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 RELOAD_PATH = "/__podkit__/"
