@@ -248,3 +248,17 @@ def test_bad_transcripts_name_the_line(
     with pytest.raises(tr.TranscriptError) as caught:
         tr.read(Path(name), data)
     assert (caught.value.where, caught.value.message) == (where, message)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcdeé,.;", min_size=1, max_size=15), min_size=1, max_size=60).map(" ".join),
+    st.integers(10, 70),
+    st.sampled_from(["", "Laura Guibora: ", "Ève: "]),
+)
+def test_every_cue_fits_in_two_lines(text: str, width: int, prefix: str) -> None:
+    cues = tr.split_cues(text, width, prefix)
+    assert " ".join(cues).split() == text.split()  # nothing lost, nothing added
+    for index, cue in enumerate(cues):
+        lines = tr.wrap((prefix if index == 0 else "") + cue, width)
+        assert len(lines) <= 2 or len(cue.split()) == 1

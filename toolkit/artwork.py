@@ -53,6 +53,7 @@ def resized_jpeg(path: Path, size: int, quality: int = 85) -> bytes:
     Pillow writes no timestamps into JPEGs, so the same source gives the same bytes.
     """
     with Image.open(path) as image:
+        image.draft("RGB", (size, size))  # a JPEG decodes straight at a smaller scale: fast
         copy = image.convert("RGB")
     if copy.width > size:
         copy = copy.resize((size, size), Image.Resampling.LANCZOS)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 from mutagen.id3 import (
     APIC,
@@ -65,35 +68,38 @@ def audio_start(data: bytes) -> int:
     return _id3v2_size(data[:10])
 
 
-def probe_bytes(data: bytes) -> AudioInfo:
-    """Duration, size and format of MP3 bytes; AudioError when they are not MPEG audio."""
-    head = data[:12]
+def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
+    """Duration, size and format of an MP3 read from ``stream`` (only its head and the
+    headers mutagen needs); AudioError when it is not MPEG audio."""
+    stream.seek(0)
+    head = stream.read(12)
     for magic, offset, name in _OTHER_FORMATS:
         if head[offset : offset + len(magic)] == magic:
             raise AudioError(f"is {name}, not an MP3: encode it as MP3 (e.g. lame -V5 in.wav)")
+    stream.seek(0)
     try:
-        mp3 = MP3(io.BytesIO(data))
+        mp3 = MP3(stream)
     except HeaderNotFoundError:
         raise AudioError(
             "is not MPEG audio: no MP3 frame found; export the episode as MP3"
         ) from None
     info: Any = mp3.info
-    start = audio_start(data)
-    if info.sketchy or data[start : start + 1] != b"\xff":
+    start = _id3v2_size(head)
+    stream.seek(start)
+    if info.sketchy or stream.read(1) != b"\xff":
         raise AudioError("does not start with an MPEG frame: re-export it as MP3")
-    _check_complete(data, start)
+    _check_complete(stream, size, start)
     return AudioInfo(
         duration=round(info.length, 3),
-        size=len(data),
+        size=size,
         bitrate=info.bitrate,
         sample_rate=info.sample_rate,
         channels=info.channels,
     )
 
 
-def _check_complete(data: bytes, start: int) -> None:
+def _check_complete(stream: BinaryIO, size: int, start: int) -> None:
     """A Xing/LAME header records the stream's byte count: fewer bytes means truncation."""
-    stream = io.BytesIO(data)
     stream.seek(start)
     try:
         frame = MPEGFrame(stream)
@@ -102,7 +108,9 @@ def _check_complete(data: bytes, start: int) -> None:
     except (HeaderNotFoundError, XingHeaderError):
         return  # no Xing header: a CBR file whose length mutagen estimates from its size
     if xing.bytes > 0:
-        present = len(data) - start - (128 if data[-128:-125] == b"TAG" else 0)
+        stream.seek(max(0, size - 128))
+        has_id3v1 = stream.read(3) == b"TAG"
+        present = size - start - (128 if has_id3v1 else 0)
         if present < xing.bytes * 0.99:
             raise AudioError(
                 f"is truncated: its header announces {xing.bytes} bytes of audio "
@@ -110,8 +118,13 @@ def _check_complete(data: bytes, start: int) -> None:
             )
 
 
+def probe_bytes(data: bytes) -> AudioInfo:
+    return probe_stream(io.BytesIO(data), len(data))
+
+
 def probe(path: Path) -> AudioInfo:
-    return probe_bytes(path.read_bytes())
+    with path.open("rb") as stream:
+        return probe_stream(stream, path.stat().st_size)
 
 
 # ---------------------------------------------------------------- tagging
@@ -245,9 +258,12 @@ def _chapter_frames(chapters: tuple[ChapterTag, ...], toc_title: str) -> list[An
     return frames
 
 
-def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
-    """The MP3 with podkit's tags; the audio frames after the tag are left byte for byte."""
-    buffer = io.BytesIO(data)
+def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
+    """The new ID3v2 tag, padding included, to replace ``head`` (the file's current tag,
+    empty when it has none). Frames podkit does not manage are carried over."""
+    # 128 blank bytes stand for the audio, so mutagen never mistakes the end of the old tag
+    # for an ID3v1 tag; they are cut off again below.
+    buffer = io.BytesIO(head + bytes(128))
     new_id3: Any = ChapterOrderedID3  # mutagen is untyped
     try:
         id3 = new_id3(buffer)
@@ -255,6 +271,18 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
         id3 = new_id3()
     for frame_id in MANAGED_FRAMES:
         id3.delall(frame_id)
+    for frame in _frames(tags):
+        id3.add(frame)
+    if v2_version == 3:
+        id3.update_to_v23()
+    else:
+        id3.update_to_v24()
+    buffer.seek(0)
+    id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=_padding)
+    return buffer.getvalue()[:-128]
+
+
+def _frames(tags: EpisodeTags) -> list[Any]:
     frames: list[Any] = [
         TIT2(encoding=3, text=[tags.title]),
         TPE1(encoding=3, text=[tags.artist]),
@@ -283,15 +311,51 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
         )
     if tags.chapters:
         frames.extend(_chapter_frames(tags.chapters, tags.toc_title))
-    for frame in frames:
-        id3.add(frame)
-    if v2_version == 3:
-        id3.update_to_v23()
-    else:
-        id3.update_to_v24()
-    buffer.seek(0)
-    id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=_padding)
-    return buffer.getvalue()
+    return frames
+
+
+def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
+    """The MP3 with podkit's tags; the audio after the tag is left byte for byte."""
+    start = audio_start(data)
+    return render_tag(data[:start], tags, v2_version) + data[start:]
+
+
+def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> None:
+    """Tag an MP3 in place, safely: the new file is written beside it and renamed over it,
+    the audio copied by the kernel (copy_file_range) without passing through Python."""
+    with path.open("rb") as source:
+        start = _id3v2_size(source.read(10))
+        source.seek(0)
+        tag = render_tag(source.read(start), tags, v2_version)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+        try:
+            with os.fdopen(handle, "wb") as target:
+                target.write(tag)
+                target.flush()
+                _copy_rest(source, start, target, path.stat().st_size - start)
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> None:
+    source_fd, target_fd = source.fileno(), target.fileno()
+    position = offset
+    try:
+        while count > 0:
+            copied = os.copy_file_range(source_fd, target_fd, count, position)
+            if copied == 0:
+                break
+            position += copied
+            count -= copied
+    except OSError:  # a file system without copy_file_range: copy through Python
+        source.seek(position)
+        target.seek(0, os.SEEK_END)
+        shutil.copyfileobj(source, target)
 
 
 def describe_tags(data: bytes) -> list[str]:

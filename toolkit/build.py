@@ -13,19 +13,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from toolkit import __version__, audio, paths
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show
+from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem
 from toolkit.feed import Enclosure, build_feed
-from toolkit.i18n import iso_639_2, words
 from toolkit.model import Episode, Show
-from toolkit.site import build_site
+from toolkit.site import USER_TEMPLATES, build_site, builtin_templates
 from toolkit.writer import Kept, Manifest, Output, WriteReport, write_site
-
-TAG_COVER_SIZE = 600  # pixels: players show it small, and the tag stays around 50 KB
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,69 @@ def build(
     progress: Callable[[Sequence[Episode]], Iterable[Episode]] | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
-    show, warnings = load_show(source, base_url)
-    show = published_only(show, now or datetime.now(UTC), drafts)
     previous = Manifest.load(out)
+    reuse = Reuse(previous, out, site_key(source, base_url))
+    show, warnings = load_show(source, base_url, reuse)
+    show = published_only(show, now or datetime.now(UTC), drafts)
     outputs, enclosures = tag_audio(show, out, previous, id3_version, progress)
     outputs[paths.FEED] = build_feed(show, enclosures)
-    outputs.update(build_site(show))
-    report = write_site(out, outputs, previous)
+    outputs.update(build_site(show, skip=reuse.reused))
+    for slug in reuse.reused:  # their pages and transcripts are on disk, as they would be made
+        for name in previous.episodes[slug]["files"]:
+            outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
+    report = write_site(out, outputs, previous, reuse.manifest(show, outputs))
     return BuildReport(show, warnings, report, time.perf_counter() - started)
+
+
+def site_key(source: Path, base_url: str | None) -> str:
+    """Changes with anything shared by every page: podkit, the base URL, the files at the top
+    of the show's folder (show.toml, the cover) and the templates, the show's and built-in."""
+    digest = hashlib.sha256(f"{__version__}\0{base_url}\n".encode())
+    folders = [source, source / USER_TEMPLATES, builtin_templates()]
+    for folder in folders:
+        for path in sorted(folder.rglob("*") if folder != source else folder.iterdir()):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class Reuse:
+    """Which episodes a previous build already published from exactly the same files, so this
+    build neither reads their transcripts again nor renders their pages."""
+
+    def __init__(self, previous: Manifest, out: Path, key: str) -> None:
+        self.previous, self.out, self.site_key = previous, out, key
+        self.reused: set[str] = set()
+
+    def key(self, fingerprint: str) -> str:
+        return hashlib.sha256(f"{self.site_key}\0{fingerprint}".encode()).hexdigest()
+
+    def __call__(self, slug: str, fingerprint: str) -> tuple[str, ...] | None:
+        entry = self.previous.episodes.get(slug)
+        if not entry or entry.get("key") != self.key(fingerprint):
+            return None
+        files = entry.get("files", [])
+        if not all(name in self.previous.keys and (self.out / name).is_file() for name in files):
+            return None
+        self.reused.add(slug)
+        return tuple(entry.get("formats", []))
+
+    def manifest(
+        self, show: Show, outputs: dict[PurePosixPath, Output]
+    ) -> dict[str, dict[str, Any]]:
+        files: dict[str, list[str]] = {e.slug: [] for e in show.episodes}
+        for path in outputs:
+            if len(path.parts) > 1 and path.parts[0] in files:
+                files[path.parts[0]].append(str(path))
+        return {
+            e.slug: {
+                "key": self.key(e.fingerprint),
+                "files": sorted(files[e.slug]),
+                "formats": list(e.transcript_formats),
+            }
+            for e in show.episodes
+        }
 
 
 def published_only(show: Show, now: datetime, drafts: bool) -> Show:
@@ -69,39 +123,6 @@ def published_only(show: Show, now: datetime, drafts: bool) -> Show:
     if drafts:
         return show
     return replace(show, episodes=tuple(e for e in show.episodes if e.published <= now))
-
-
-def episode_tags(show: Show, episode: Episode, cover_jpeg: bytes | None) -> audio.EpisodeTags:
-    hosts = [p.name for p in (episode.persons or show.persons) if p.role == "host"]
-    chapters = tuple(
-        audio.ChapterTag(
-            start_ms=round(chapter.start * 1000),
-            end_ms=round(episode.chapter_end(index) * 1000),
-            title=chapter.title,
-            url=chapter.url,
-            image=chapter.image.read_bytes() if chapter.image else None,
-            image_mime="image/png"
-            if chapter.image and chapter.image.suffix == ".png"
-            else "image/jpeg",
-            hidden=chapter.hidden,
-        )
-        for index, chapter in enumerate(episode.chapters)
-    )
-    return audio.EpisodeTags(
-        title=episode.title,
-        artist=", ".join(hosts) or show.author,
-        album=show.title,
-        date=episode.published.date().isoformat(),
-        track=episode.number,
-        comment=episode.summary,
-        language=iso_639_2(show.language),
-        guid=episode.guid,
-        page_url=show.episode_url(episode),
-        feed_url=show.feed_url,
-        cover_jpeg=resized_jpeg(episode.cover, TAG_COVER_SIZE) if episode.cover else cover_jpeg,
-        chapters=chapters,
-        toc_title=words(show.language)["chapters"],
-    )
 
 
 def _tag_key(episode: Episode, tags: audio.EpisodeTags, id3_version: int) -> str:

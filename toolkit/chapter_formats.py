@@ -15,9 +15,6 @@ import json
 import re
 from pathlib import Path
 
-from lxml import etree
-
-from toolkit import audio
 from toolkit.model import Chapter
 from toolkit.timecode import format_clock, format_timestamp, parse_timestamp
 
@@ -102,6 +99,8 @@ def parse(fmt: str, data: bytes) -> Numbered:
         "ffmetadata": _read_ffmetadata,
     }
     if fmt == "mp3":
+        from toolkit import audio  # mutagen: only for this format
+
         frames = audio.read_chapters(data)
         if not frames:
             raise ChapterFormatError(None, "this MP3 has no CHAP frames")
@@ -219,6 +218,8 @@ def _read_json(text: str) -> Numbered:
 
 
 def _read_podlove(text: str) -> Numbered:
+    from lxml import etree  # only for this format, so the CLI starts fast
+
     try:
         root = etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as error:
@@ -321,6 +322,8 @@ def export(fmt: str, chapters: tuple[Chapter, ...], duration: float) -> str:
             json.dumps({"version": "1.2.0", "chapters": items}, ensure_ascii=False, indent=1) + "\n"
         )
     if fmt == "podlove":
+        from lxml import etree
+
         root = etree.Element(f"{{{PSC_NS}}}chapters", nsmap={"psc": PSC_NS}, version="1.2")
         for c in chapters:
             element = etree.SubElement(

@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import sys
-import threading
-import time
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from toolkit import __version__, audio, chapter_formats, transcript
-from toolkit.artwork import resized_jpeg
-from toolkit.build import TAG_COVER_SIZE, episode_tags
-from toolkit.build import build as build_show
-from toolkit.check import check as run_checks
-from toolkit.config import load_show
-from toolkit.corrections import CorrectionsError, correct_transcript, load_corrections
-from toolkit.episode_file import replace_chapters
+from toolkit import __version__
+from toolkit.chapter_formats import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.errors import Problem, ToolkitError
-from toolkit.model import Transcript
-from toolkit.scaffold import new_episode
-from toolkit.serve import fingerprint, make_preview_server
-from toolkit.timecode import format_timestamp
-from toolkit.writer import atomic_write
+from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
+
+if TYPE_CHECKING:
+    from toolkit.model import Transcript
+
+# Each command imports the heavy modules it needs when it runs: `podkit tag` must not pay for
+# Jinja2, feedgen and lxml, and starting Python is already a good part of its time.
 
 
 def _warn(problems: list[Problem], quiet: bool) -> None:
@@ -123,6 +113,8 @@ def build(
 
     Example: podkit build --source episodes --out site
     """
+    from toolkit.build import build as build_show
+
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter(
             "write an absolute URL like https://example.org/", param_hint="--base-url"
@@ -155,6 +147,8 @@ def transcript_group() -> None:
 
 
 def _read_transcript(path: Path) -> Transcript:
+    from toolkit import transcript
+
     try:
         return transcript.read(path, path.read_bytes())
     except FileNotFoundError:
@@ -176,6 +170,9 @@ def _output_format(path: Path, to: str | None) -> str:
 
 
 def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
+    from toolkit import transcript
+    from toolkit.writer import atomic_write
+
     try:
         text = transcript.write(spoken, fmt)
     except transcript.TranscriptError as error:
@@ -200,7 +197,7 @@ def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
 )
 @click.option(
     "--to",
-    type=click.Choice(transcript.FORMATS),
+    type=click.Choice(TRANSCRIPT_FORMATS),
     help="Output format (default: from OUT's extension).",
 )
 @verbosity
@@ -219,6 +216,11 @@ def transcript_import(
     Example: podkit transcript import raw.txt episodes/001/transcript.txt
     --speaker "Speaker #0=Laura Guibora" --corrections episodes/corrections.txt
     """
+    from dataclasses import replace
+
+    from toolkit.corrections import CorrectionsError, correct_transcript, load_corrections
+    from toolkit.model import Transcript
+
     spoken = _read_transcript(raw)
     fmt = _output_format(out, to)
     problems: list[Problem] = []
@@ -265,7 +267,7 @@ def transcript_import(
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
     "--to",
-    type=click.Choice(transcript.FORMATS),
+    type=click.Choice(TRANSCRIPT_FORMATS),
     help="Output format (default: from OUT's extension; .txt is the editable form).",
 )
 @verbosity
@@ -297,14 +299,21 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) 
 
     Example: podkit tag final.mp3 --episode episodes/001-anthony-passemard
     """
+    from dataclasses import replace
+
+    from toolkit import audio
+    from toolkit.artwork import resized_jpeg
+    from toolkit.config import load_show
+    from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
+    from toolkit.timecode import format_timestamp
+
     show, _ = load_show(episode_dir.resolve().parent)
     matches = [e for e in show.episodes if e.directory == episode_dir.resolve()]
     if not matches:
         raise ToolkitError([Problem(episode_dir, None, "not an episode folder of this show")])
     episode = matches[0]
     try:
-        data = mp3.read_bytes()
-        info = audio.probe_bytes(data)
+        info = audio.probe(mp3)
     except FileNotFoundError:
         raise ToolkitError([Problem(mp3, None, "file not found")]) from None
     except audio.AudioError as error:
@@ -324,7 +333,7 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) 
         )
     episode = replace(episode, audio_info=info)
     tags = episode_tags(show, episode, resized_jpeg(show.cover, TAG_COVER_SIZE))
-    atomic_write(mp3, audio.tag_bytes(data, tags, 4 if id3v24 else 3))
+    audio.tag_file(mp3, tags, 4 if id3v24 else 3)
     _say(quiet, f"{mp3}: tagged with {len(episode.chapters)} chapters")
 
 
@@ -336,6 +345,9 @@ def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
 
     Example: podkit inspect site/001-anthony-passemard/keytime-001-anthony-passemard.mp3
     """
+    from toolkit import audio
+    from toolkit.timecode import format_timestamp
+
     data = mp3.read_bytes()
     try:
         info = audio.probe_bytes(data)
@@ -369,6 +381,8 @@ def new(title: str, source: Path, quiet: bool, verbose: bool) -> None:
 
     Example: podkit new "Anthony Passemard, trois dates"
     """
+    from toolkit.scaffold import new_episode
+
     folder, number, published = new_episode(source, title, datetime.now(UTC))
     if quiet:
         return
@@ -410,6 +424,10 @@ def check_command(
 
     Example: podkit check --format json
     """
+    import json
+
+    from toolkit.check import check as run_checks
+
     findings = run_checks(source, site, _parse_now(now_text) or datetime.now(UTC))
     errors = [f for f in findings if f.level == "error"]
     if output == "json":
@@ -447,6 +465,13 @@ def serve(source: Path, out: Path, port: int, drafts: bool, quiet: bool, verbose
 
     Example: podkit serve --port 8000
     """
+    import signal
+    import threading
+    import time
+
+    from toolkit.build import build as build_show
+    from toolkit.serve import fingerprint, make_preview_server
+
     if verbose:
         os.environ["PODKIT_SERVE_LOG"] = "1"
     base_url = f"http://127.0.0.1:{port}/"
@@ -510,7 +535,7 @@ def chapters_group() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(chapter_formats.IMPORT_FORMATS),
+    type=click.Choice(IMPORT_FORMATS),
     help="The file's format (default: guessed from its name and content).",
 )
 @verbosity
@@ -523,6 +548,12 @@ def chapters_import(
 
     Example: podkit chapters import labels.txt --episode episodes/001-anthony-passemard
     """
+    import tomllib
+
+    from toolkit import audio, chapter_formats
+    from toolkit.episode_file import replace_chapters
+    from toolkit.timecode import format_timestamp
+
     toml_path = episode_dir / "episode.toml"
     if not toml_path.is_file():
         raise ToolkitError(
@@ -567,7 +598,7 @@ def chapters_import(
 
 @chapters_group.command(name="export")
 @click.argument("episode_dir", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(chapter_formats.EXPORT_FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="File to write (default: print)."
 )
@@ -579,6 +610,10 @@ def chapters_export(
 
     Example: podkit chapters export episodes/001-anthony-passemard --format youtube
     """
+    from toolkit import chapter_formats
+    from toolkit.config import load_show
+    from toolkit.writer import atomic_write
+
     show, _ = load_show(episode_dir.resolve().parent)
     matches = [e for e in show.episodes if e.directory == episode_dir.resolve()]
     if not matches:

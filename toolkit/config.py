@@ -6,8 +6,10 @@ All problems of all files are collected and raised together as one `ToolkitError
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,7 +50,14 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
 
 
-def load_show(source: Path, base_url: str | None = None) -> tuple[Show, list[Problem]]:
+# Given an episode's slug and fingerprint, the transcript formats a previous build published
+# for exactly these files, or None: the loader then skips reading the transcript again.
+Reuse = Callable[[str, str], tuple[str, ...] | None]
+
+
+def load_show(
+    source: Path, base_url: str | None = None, reuse: Reuse | None = None
+) -> tuple[Show, list[Problem]]:
     """The whole show from ``source``; raises ToolkitError listing every problem."""
     problems = Problems()
     show_file = source / SHOW_FILE
@@ -57,7 +66,7 @@ def load_show(source: Path, base_url: str | None = None) -> tuple[Show, list[Pro
         problems.raise_if_errors()
     data = load_toml(show_file, problems)
     show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
-    episodes = [_read_episode(d, problems) for d in _episode_dirs(source, problems)]
+    episodes = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems)]
     loaded = [e for e in episodes if e is not None]
     _check_unique(loaded, problems)
     problems.raise_if_errors()
@@ -225,8 +234,21 @@ def _persons(t: Table) -> list[Person]:
     return persons
 
 
-def _read_episode(directory: Path, problems: Problems) -> Episode | None:
+def folder_fingerprint(directory: Path) -> str:
+    """Names, sizes and modification times of the folder's files (a symlink's target's)."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.iterdir()):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> Episode | None:
     file = directory / EPISODE_FILE
+    fingerprint = folder_fingerprint(directory)
     data = load_toml(file, problems)
     if data is None:
         return None
@@ -253,7 +275,12 @@ def _read_episode(directory: Path, problems: Problems) -> Episode | None:
     info = _probe(audio_path, file, problems) if audio_path else None
     chapters = _chapters(chapter_tables, directory, info, problems)
     notes = _notes(directory, problems)
-    spoken = _transcript(directory, transcript_name, file, info, problems)
+    reused = reuse(directory.name, fingerprint) if reuse else None
+    if reused is not None:
+        spoken, formats = None, reused  # unchanged since a build that checked and published it
+    else:
+        spoken = _transcript(directory, transcript_name, file, info, problems)
+        formats = transcript.published_formats(spoken) if spoken else ()
 
     if not (title and published and guid and audio_path and info):
         return None
@@ -280,6 +307,8 @@ def _read_episode(directory: Path, problems: Problems) -> Episode | None:
         chapters=tuple(chapters),
         transcript=spoken,
         keywords=keywords,
+        transcript_formats=formats,
+        fingerprint=fingerprint,
     )
 
 

@@ -15,7 +15,7 @@ from toolkit import notes, paths
 from toolkit.chapters import description_timestamps, psc_start
 from toolkit.i18n import words
 from toolkit.model import Episode, Show
-from toolkit.transcript import MIME_TYPES, published_formats
+from toolkit.transcript import MIME_TYPES
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
@@ -180,8 +180,8 @@ def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclos
                 type="application/json+chapters",
             )
         )
-    if episode.transcript is not None:
-        for fmt in published_formats(episode.transcript):
+    if episode.transcript_formats:
+        for fmt in episode.transcript_formats:
             extra.elements.append(
                 _element(
                     "podcast:transcript",

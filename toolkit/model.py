@@ -98,8 +98,10 @@ class Episode:
     cover: Path | None = None
     persons: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
-    transcript: Transcript | None = None
+    transcript: Transcript | None = None  # None also when a build reuses its published files
     keywords: tuple[str, ...] = ()
+    transcript_formats: tuple[str, ...] = ()  # the transcript files the site publishes
+    fingerprint: str = ""  # changes when any file of the episode's folder changes
 
     @property
     def visible_chapters(self) -> tuple[Chapter, ...]:

@@ -4,6 +4,10 @@ the built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Set
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -106,19 +110,28 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
     )
 
 
-def build_site(show: Show) -> dict[PurePosixPath, bytes]:
+Render = Callable[..., bytes]
+
+
+def _renderer(show: Show) -> Render:
     env = environment(show)
-    t = words(show.language)
-    episodes = [
-        _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
-    ]
-    common = {"show": show, "t": t}
-    hosts = [p.name for p in show.persons if p.role == "host"]
-    files: dict[PurePosixPath, bytes] = {}
+    common = {"show": show, "t": words(show.language)}
 
     def render(name: str, **context: Any) -> bytes:
         return env.get_template(name).render(**common, **context).encode("utf-8")
 
+    return render
+
+
+def build_site(show: Show, skip: Set[str] = frozenset()) -> dict[PurePosixPath, bytes]:
+    """Every page and file of the site, but the pages of the episodes in ``skip`` (already
+    published from the same sources)."""
+    render = _renderer(show)
+    episodes = [
+        _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
+    ]
+    hosts = [p.name for p in show.persons if p.role == "host"]
+    files: dict[PurePosixPath, bytes] = {}
     files[PurePosixPath("index.html")] = render(
         "index.html", root="", episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
     )
@@ -126,18 +139,47 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     files[PurePosixPath("404.html")] = render("404.html", root=urlparse(show.base_url).path)
     newest = episodes[0].episode.published.date().isoformat() if episodes else None
     files[PurePosixPath("sitemap.xml")] = render("sitemap.xml", episodes=episodes, newest=newest)
+    env = environment(show)
     for asset in ASSETS:
         source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
         files[PurePosixPath(asset)] = source.encode("utf-8")
     files[paths.show_cover(show)] = show.cover.read_bytes()
     files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
     files[paths.FAVICON] = favicon_png(show.cover)
-    for item in episodes:
-        files.update(_episode_files(show, item, render))
+    for episode_files in _render_episodes(
+        show, [i for i in episodes if i.episode.slug not in skip]
+    ):
+        files.update(episode_files)
     return files
 
 
-def _episode_files(show: Show, item: EpisodeItem, render: Any) -> dict[PurePosixPath, bytes]:
+# Episode pages are independent of each other: with several to make, two processes (this
+# machine's cores) make them side by side. Forked workers find the show here, unpickled.
+PARALLEL_FROM = 8
+_shared: tuple[Show, list[EpisodeItem]] | None = None
+
+
+def _render_one(index: int) -> dict[PurePosixPath, bytes]:
+    assert _shared is not None
+    show, items = _shared
+    return _episode_files(show, items[index], _renderer(show))
+
+
+def _render_episodes(show: Show, items: list[EpisodeItem]) -> list[dict[PurePosixPath, bytes]]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        render = _renderer(show)
+        return [_episode_files(show, item, render) for item in items]
+    global _shared
+    _shared = (show, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(_render_one, range(len(items)), chunksize=4))
+    finally:
+        _shared = None
+
+
+def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:
     episode = item.episode
     t = words(show.language)
     files: dict[PurePosixPath, bytes] = {}
@@ -267,7 +309,7 @@ def _episode_jsonld(show: Show, episode: Episode, page_url: str, audio_url: str)
         "encodingFormat": "audio/mpeg",
         "duration": f"PT{seconds // 60}M{seconds % 60}S",
     }
-    if episode.transcript is not None:
+    if episode.transcript_formats:
         media["transcript"] = paths.url(show, paths.transcript(episode, "txt"))
     data: dict[str, Any] = {
         "@context": "https://schema.org",

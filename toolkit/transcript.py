@@ -384,19 +384,32 @@ def split_cues(text: str, width: int, first_prefix: str = "") -> list[str]:
     """
     words = text.split()
     cues: list[str] = []
-    while words:
-        prefix = first_prefix if not cues else ""
-        taken = 1
-        while taken < len(words) and len(wrap(prefix + " ".join(words[: taken + 1]), width)) <= 2:
-            taken += 1
-        if taken < len(words):
+    position = 0
+    while position < len(words):
+        taken = _words_in_two_lines(words, position, first_prefix if not cues else "", width)
+        if position + taken < len(words):
             for cut in range(taken, max(1, taken // 2) - 1, -1):
-                if _CLAUSE_END.search(words[cut - 1]):
+                if _CLAUSE_END.search(words[position + cut - 1]):
                     taken = cut
                     break
-        cues.append(" ".join(words[:taken]))
-        words = words[taken:]
+        cues.append(" ".join(words[position : position + taken]))
+        position += taken
     return cues
+
+
+def _words_in_two_lines(words: list[str], position: int, prefix: str, width: int) -> int:
+    """How many words from ``position`` the greedy `wrap` puts on two lines (at least one)."""
+    lines, length = 1, -1
+    taken = 0
+    for token in [*prefix.split(), *words[position:]]:
+        if length < 0 or length + 1 + len(token) <= width:
+            length += 1 + len(token)  # a word longer than the width still starts a line
+        elif lines < 2:
+            lines, length = 2, len(token)
+        else:
+            break
+        taken += 1
+    return max(taken - len(prefix.split()), 1)
 
 
 def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
@@ -466,7 +479,8 @@ def write_json(transcript: Transcript, duration: float | None = None) -> str:
         }
         for s in transcript.segments
     ]
-    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1)
+    # Compact: this file is for apps, and json's C encoder is much faster without indent.
+    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False)
 
 
 def published_formats(transcript: Transcript) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 MANIFEST = ".podkit-manifest.json"
 
@@ -35,15 +36,17 @@ Output = bytes | Kept
 @dataclass
 class Manifest:
     keys: dict[str, str] = field(default_factory=dict)
+    # Per episode: the key of its inputs, the files made from them, its transcript formats.
+    episodes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
         try:
             data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-            keys = data.get("files", {})
-            if isinstance(keys, dict):
-                return cls({str(k): str(v) for k, v in keys.items()})
-        except (OSError, ValueError):
+            keys, episodes = data.get("files", {}), data.get("episodes", {})
+            if isinstance(keys, dict) and isinstance(episodes, dict):
+                return cls({str(k): str(v) for k, v in keys.items()}, episodes)
+        except (OSError, ValueError, AttributeError):
             pass
         return cls()
 
@@ -75,7 +78,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_site(out: Path, outputs: dict[PurePosixPath, Output], previous: Manifest) -> WriteReport:
+def write_site(
+    out: Path,
+    outputs: dict[PurePosixPath, Output],
+    previous: Manifest,
+    episodes: dict[str, dict[str, Any]] | None = None,
+) -> WriteReport:
     keys: dict[str, str] = {}
     written: list[str] = []
     unchanged = 0
@@ -97,6 +105,6 @@ def write_site(out: Path, outputs: dict[PurePosixPath, Output], previous: Manife
         if stale.is_file():
             stale.unlink()
             removed.append(name)
-    manifest = {"generator": "podkit", "files": keys}
+    manifest = {"generator": "podkit", "files": keys, "episodes": episodes or {}}
     atomic_write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return WriteReport(tuple(written), unchanged, tuple(removed))

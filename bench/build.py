@@ -1,0 +1,149 @@
+"""Benchmark: building a large show, cold and incrementally.
+
+    .venv/bin/python bench/build.py                 # 100 and 1,000 episodes
+    .venv/bin/python bench/build.py 100 1000 10000  # the growth curve up to 10,000
+
+Each episode gets a ~10,000-word timed transcript, eight chapters, show notes and a small
+MP3 (ten minutes of MPEG silence, made here: no encoder needed). Everything is generated in a
+temporary folder and deleted afterwards. Prints, per size: cold build time and peak memory,
+rebuild with nothing changed, after editing one episode's notes, after adding an episode, and
+the feed generation alone. Whole-process times (`python -m toolkit build`).
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+FRAME = bytes([0xFF, 0xF3, 0x18, 0xC0]) + bytes(32)  # MPEG-2 layer III, 16 kHz, 8 kbit/s, mono
+SECONDS_PER_FRAME = 576 / 16000
+AUDIO_SECONDS = 600
+WORDS = (
+    "alors donc voilà en fait le la les un une des du de et à dans pour avec sur chez nous vous "
+    "ils on projet équipe produit client données cloud réseau boîte entreprise marché idée "
+    "décision culture stratégie année moment question réponse chose temps travail ingénieur "
+    "école étudiant carrière développement logiciel plateforme service contrat communauté "
+    "apprendre construire lancer changer grandir partir revenir décider travailler comprendre"
+).split()
+SPEAKERS = ("Laura Guibora", "Invité·e")
+
+
+def silent_mp3() -> bytes:
+    return FRAME * int(AUDIO_SECONDS / SECONDS_PER_FRAME)
+
+
+def transcript(rng: random.Random, words: int = 10_000) -> str:
+    lines: list[str] = []
+    said, time_at, speaker = 0, 0.0, 1
+    per_word = (AUDIO_SECONDS - 5) / words
+    while said < words:
+        if rng.random() < 0.15 or not lines:
+            speaker = 1 - speaker
+            lines.append(f"- {SPEAKERS[speaker]}")
+        count = rng.randint(8, 22)
+        sentence = " ".join(rng.choice(WORDS) for _ in range(count))
+        hours, rest = divmod(time_at, 3600)
+        minutes, seconds = divmod(rest, 60)
+        lines.append(
+            f"[{int(hours):02d}:{int(minutes):02d}:{seconds:06.3f}] {sentence.capitalize()}."
+        )
+        said += count
+        time_at += count * per_word
+    return "\n".join(lines) + "\n"
+
+
+def write_episode(source: Path, number: int, audio: Path, rng: random.Random) -> None:
+    folder = source / f"{number:05d}-episode"
+    folder.mkdir()
+    step = AUDIO_SECONDS // 8
+    chapters = "".join(
+        f'\n[[chapters]]\nstart = "00:{i * step // 60:02d}:{i * step % 60:02d}"\ntitle = "Chapitre {i + 1}"\n'
+        for i in range(8)
+    )
+    (folder / "episode.toml").write_text(
+        f'title = "Épisode {number}"\nnumber = {number}\npublished = 2020-01-01T08:00:00+01:00\n'
+        f'guid = "{uuid.UUID(int=rng.getrandbits(128))}"\naudio = "episode.mp3"\n{chapters}',
+        encoding="utf-8",
+    )
+    (folder / "notes.md").write_text(
+        f"Notes de l'épisode {number}.\n\n## Liens\n\n- [Efrei](https://www.efrei.fr/)\n",
+        encoding="utf-8",
+    )
+    (folder / "transcript.txt").write_text(transcript(rng), encoding="utf-8")
+    (folder / "episode.mp3").symlink_to(audio)
+
+
+def make_show(root: Path, episodes: int) -> Path:
+    source = root / "episodes"
+    source.mkdir()
+    keytime = Path(__file__).resolve().parents[1] / "episodes"
+    (source / "cover.jpg").write_bytes((keytime / "cover.jpg").read_bytes())
+    (source / "show.toml").write_text(
+        (keytime / "show.toml")
+        .read_text(encoding="utf-8")
+        .replace("https://keytime.efrei.fr/", "https://example.org/"),
+        encoding="utf-8",
+    )
+    audio = root / "silence.mp3"
+    audio.write_bytes(silent_mp3())
+    rng = random.Random(episodes)
+    for number in range(1, episodes + 1):
+        write_episode(source, number, audio, rng)
+    return source
+
+
+def timed_build(source: Path, out: Path) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one `podkit build`."""
+    command = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "toolkit", "build", "-q",
+               "--source", str(source), "--out", str(out)]  # fmt: skip
+    started = time.perf_counter()
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    return seconds, int(result.stderr.strip().splitlines()[-1]) / 1024
+
+
+def feed_alone(source: Path) -> float:
+    script = (
+        "import time,sys;from pathlib import Path;from toolkit.config import load_show;"
+        "from toolkit.feed import Enclosure,build_feed;s,_=load_show(Path(sys.argv[1]));"
+        "e={x.slug:Enclosure('https://example.org/a.mp3',1) for x in s.episodes};"
+        "t=time.perf_counter();build_feed(s,e);print(time.perf_counter()-t)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(source)], check=True, capture_output=True, text=True
+    )
+    return float(result.stdout)
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [100, 1000]
+    print(
+        f"{'episodes':>8} {'cold':>8} {'peak MB':>8} {'unchanged':>10} {'1 edited':>9} {'1 added':>8} {'feed':>7}"
+    )
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as temporary:
+            root = Path(temporary)
+            source = make_show(root, size)
+            out = root / "site"
+            cold, peak = timed_build(source, out)
+            unchanged, _ = timed_build(source, out)
+            notes = next(source.glob("*-episode")) / "notes.md"
+            notes.write_text(
+                notes.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8"
+            )
+            edited, _ = timed_build(source, out)
+            write_episode(source, size + 1, root / "silence.mp3", random.Random(0))
+            added, _ = timed_build(source, out)
+            feed = feed_alone(source)
+            print(
+                f"{size:>8} {cold:>7.1f}s {peak:>8.0f} {unchanged:>9.2f}s {edited:>8.2f}s {added:>7.2f}s {feed:>6.2f}s"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Benchmark: writing six chapters and a cover into a long MP3, podkit against ffmpeg (and
+eyeD3 where it is installed). Whole-process wall time, median of several runs.
+
+    .venv/bin/python bench/tagging.py [--runs 5]
+
+Needs ffmpeg (Debian package) to make its inputs: a 55-minute and a 110-minute mono
+128 kbit/s MP3, made in a temporary folder and deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+CHAPTERS = ["Introduction", "Première partie", "Deuxième partie", "Troisième partie",
+            "La question de l'étudiante", "Conclusion"]  # fmt: skip
+
+
+def make_inputs(folder: Path) -> dict[str, Path]:
+    m55 = folder / "m55.mp3"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=3300",
+         "-ac", "1", "-b:a", "128k", "-id3v2_version", "0", "-y", str(m55)],
+        check=True,
+    )  # fmt: skip
+    m110 = folder / "m110.mp3"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", f"concat:{m55}|{m55}", "-c", "copy", "-id3v2_version", "0",
+         "-y", str(m110)],
+        check=True,
+    )  # fmt: skip
+    return {"55 min": m55, "110 min": m110}
+
+
+def make_show(folder: Path, mp3: Path, minutes: int) -> Path:
+    """A one-episode show whose episode.toml carries the six chapters."""
+    show = folder / f"show{minutes}"
+    episode = show / "001-bench"
+    episode.mkdir(parents=True)
+    cover = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (40, 30, 120)).save(cover, "JPEG", quality=90)
+    (show / "cover.jpg").write_bytes(cover.getvalue())
+    (show / "show.toml").write_text(
+        'title = "Bench"\ndescription = "Bench."\nlanguage = "fr"\nbase_url = "https://example.org/"\n'
+        'author = "Bench"\ncopyright = "Bench"\ncover = "cover.jpg"\n'
+        '[owner]\nname = "Bench"\nemail = "bench@example.org"\n[[categories]]\nname = "Technology"\n',
+        encoding="utf-8",
+    )
+    step = minutes * 60 // len(CHAPTERS)
+    chapters = "".join(
+        f'\n[[chapters]]\nstart = "{i * step // 3600:02d}:{i * step % 3600 // 60:02d}:{i * step % 60:02d}"\n'
+        f'title = "{title}"\n'
+        for i, title in enumerate(CHAPTERS)
+    )
+    (episode / "episode.toml").write_text(
+        'title = "Bench"\nnumber = 1\npublished = 2024-01-01T08:00:00+01:00\n'
+        f'guid = "bench-guid"\naudio = "{mp3.name}"\n{chapters}',
+        encoding="utf-8",
+    )
+    (episode / "notes.md").write_text("Bench.\n", encoding="utf-8")
+    (episode / mp3.name).symlink_to(mp3)
+    return episode
+
+
+def ffmetadata(minutes: int) -> str:
+    step = minutes * 60 * 1000 // len(CHAPTERS)
+    parts = [";FFMETADATA1\n"]
+    for i, title in enumerate(CHAPTERS):
+        end = (i + 1) * step if i + 1 < len(CHAPTERS) else minutes * 60 * 1000
+        parts.append(f"[CHAPTER]\nTIMEBASE=1/1000\nSTART={i * step}\nEND={end}\ntitle={title}\n")
+    return "".join(parts)
+
+
+def median_time(command: list[str], runs: int, before: Callable[[], None]) -> float:
+    times = []
+    for _ in range(runs):
+        before()
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("ffmpeg") is None:
+        sys.exit("bench/tagging.py needs ffmpeg to make its inputs: apt-get install ffmpeg")
+    podkit = [sys.executable, "-m", "toolkit"]
+    eyed3 = shutil.which("eyeD3")
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        inputs = make_inputs(folder)
+        print(f"{'file':8} {'operation':34} {'median':>9}  vs podkit")
+        retag: dict[str, float] = {}
+        for label, source in inputs.items():
+            minutes = 55 if label == "55 min" else 110
+            episode = make_show(folder, source, minutes)
+            work = folder / f"work-{minutes}.mp3"
+
+            def fresh_copy() -> None:
+                shutil.copyfile(source, work)  # not timed
+
+            fresh = median_time(
+                [*podkit, "tag", "-q", str(work), "--episode", str(episode)], args.runs, fresh_copy
+            )
+            fresh_copy()
+            subprocess.run([*podkit, "tag", "-q", str(work), "--episode", str(episode)], check=True)
+            again = median_time(
+                [*podkit, "tag", "-q", str(work), "--episode", str(episode)],
+                args.runs,
+                lambda: None,
+            )
+            retag[label] = again
+            meta = folder / f"meta-{minutes}.txt"
+            meta.write_text(ffmetadata(minutes), encoding="utf-8")
+            out = folder / f"ffmpeg-{minutes}.mp3"
+            ffmpeg = median_time(
+                ["ffmpeg", "-v", "error", "-i", str(source), "-i", str(meta), "-map_metadata", "1",
+                 "-map_chapters", "1", "-c", "copy", "-y", str(out)],
+                args.runs, lambda: None,
+            )  # fmt: skip
+            print(f"{label:8} {'podkit tag (fresh copy)':34} {fresh * 1000:7.0f} ms  1.0x")
+            print(f"{label:8} {'podkit tag (already tagged)':34} {again * 1000:7.0f} ms")
+            print(
+                f"{label:8} {'ffmpeg -map_chapters -c copy':34} {ffmpeg * 1000:7.0f} ms  {ffmpeg / fresh:.1f}x slower"
+            )
+            if eyed3:
+                script = (
+                    "import eyed3,sys\nf=eyed3.load(sys.argv[1]);t=f.tag or f.initTag()\n"
+                    + "".join(
+                        f"t.chapters.set(b'chp{i}',({i * 1000},{(i + 1) * 1000}))\n"
+                        for i in range(6)
+                    )
+                    + "t.save()\n"
+                )
+                eye = median_time([sys.executable, "-c", script, str(work)], args.runs, fresh_copy)
+                print(
+                    f"{label:8} {'eyeD3 (Python API)':34} {eye * 1000:7.0f} ms  {eye / fresh:.1f}x slower"
+                )
+        ratio = retag["110 min"] / retag["55 min"]
+        print(f"re-tagging 110 min / 55 min: {ratio:.2f} (target: at most 2)")
+
+
+if __name__ == "__main__":
+    main()
