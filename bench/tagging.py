@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PIL import Image
@@ -81,7 +82,7 @@ def ffmetadata(minutes: int) -> str:
     return "".join(parts)
 
 
-def median_time(command: list[str], runs: int, before: Callable[[], None]) -> float:
+def median_time(command: list[str], runs: int, before: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
         before()
@@ -109,8 +110,7 @@ def main() -> None:
             episode = make_show(folder, source, minutes)
             work = folder / f"work-{minutes}.mp3"
 
-            def fresh_copy() -> None:
-                shutil.copyfile(source, work)  # not timed
+            fresh_copy = partial(shutil.copyfile, source, work)  # before each run, not timed
 
             fresh = median_time(
                 [*podkit, "tag", "-q", str(work), "--episode", str(episode)], args.runs, fresh_copy

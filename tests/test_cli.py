@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from mutagen.id3 import ID3
 from toolkit import writer
 from toolkit.cli import cli
 
-from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
+from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 
@@ -25,14 +24,6 @@ def run(*args: str) -> tuple[int, str, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_build_writes_the_site_and_ends_with_a_summary(

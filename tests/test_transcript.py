@@ -252,7 +252,9 @@ def test_bad_transcripts_name_the_line(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.text(alphabet="abcdeé,.;", min_size=1, max_size=15), min_size=1, max_size=60).map(" ".join),
+    st.lists(st.text(alphabet="abcdeé,.;", min_size=1, max_size=15), min_size=1, max_size=60).map(
+        " ".join
+    ),
     st.integers(10, 70),
     st.sampled_from(["", "Laura Guibora: ", "Ève: "]),
 )

@@ -320,26 +320,31 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     return render_tag(data[:start], tags, v2_version) + data[start:]
 
 
+def write_tagged(source: Path, tags: EpisodeTags, target: BinaryIO, v2_version: int = 3) -> int:
+    """Write ``source`` with podkit's tags to ``target``: the new tag, then the audio copied by
+    the kernel (copy_file_range) without passing through Python. Returns the bytes written."""
+    with source.open("rb") as stream:
+        start = _id3v2_size(stream.read(10))
+        stream.seek(0)
+        tag = render_tag(stream.read(start), tags, v2_version)
+        target.write(tag)
+        target.flush()
+        size = source.stat().st_size
+        _copy_rest(stream, start, target, size - start)
+    return len(tag) + size - start
+
+
 def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> None:
-    """Tag an MP3 in place, safely: the new file is written beside it and renamed over it,
-    the audio copied by the kernel (copy_file_range) without passing through Python."""
-    with path.open("rb") as source:
-        start = _id3v2_size(source.read(10))
-        source.seek(0)
-        tag = render_tag(source.read(start), tags, v2_version)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-        try:
-            with os.fdopen(handle, "wb") as target:
-                target.write(tag)
-                target.flush()
-                _copy_rest(source, start, target, path.stat().st_size - start)
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    """Tag an MP3 in place, safely: the new file is written beside it and renamed over it."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as target:
+            write_tagged(path, tags, target, v2_version)
+        os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> None:

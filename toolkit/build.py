@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,8 +24,8 @@ from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem
 from toolkit.feed import Enclosure, build_feed
 from toolkit.model import Episode, Show
-from toolkit.site import USER_TEMPLATES, build_site, builtin_templates
-from toolkit.writer import Kept, Manifest, Output, WriteReport, write_site
+from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_pages
+from toolkit.writer import Kept, Manifest, Output, Stage, Staged, WriteReport, write_site
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,19 @@ def build(
     reuse = Reuse(previous, out, site_key(source, base_url))
     show, warnings = load_show(source, base_url, reuse)
     show = published_only(show, now or datetime.now(UTC), drafts)
-    outputs, enclosures = tag_audio(show, out, previous, id3_version, progress)
-    outputs[paths.FEED] = build_feed(show, enclosures)
-    outputs.update(build_site(show, skip=reuse.reused))
-    for slug in reuse.reused:  # their pages and transcripts are on disk, as they would be made
-        for name in previous.episodes[slug]["files"]:
-            outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
-    report = write_site(out, outputs, previous, reuse.manifest(show, outputs))
+    stage = Stage(out, previous)
+    try:
+        outputs, enclosures = tag_audio(show, stage, id3_version, progress)
+        outputs[paths.FEED] = build_feed(show, enclosures)
+        outputs.update(build_site(show))
+        for files in episode_pages(show, skip=reuse.reused):
+            outputs.update({path: stage.add(path, data) for path, data in files.items()})
+        for slug in reuse.reused:  # their pages and transcripts are on disk as they would be made
+            for name in previous.episodes[slug]["files"]:
+                outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
+        report = write_site(out, outputs, previous, reuse.manifest(show, outputs))
+    finally:
+        stage.discard()  # what a failure left staged; after success there is nothing left
     return BuildReport(show, warnings, report, time.perf_counter() - started)
 
 
@@ -134,8 +141,7 @@ def _tag_key(episode: Episode, tags: audio.EpisodeTags, id3_version: int) -> str
 
 def tag_audio(
     show: Show,
-    out: Path,
-    previous: Manifest,
+    stage: Stage,
     id3_version: int,
     progress: Callable[[Sequence[Episode]], Iterable[Episode]] | None = None,
 ) -> tuple[dict[PurePosixPath, Output], dict[str, Enclosure]]:
@@ -147,13 +153,11 @@ def tag_audio(
         path = paths.audio(episode)
         tags = episode_tags(show, episode, show_cover)
         key = _tag_key(episode, tags, id3_version)
-        if previous.unchanged(out, path, key):
-            outputs[path] = Kept(key)
-            length = (out / path).stat().st_size
-        else:
-            data = audio.tag_bytes(episode.audio.read_bytes(), tags, id3_version)
-            outputs[path] = Kept(key, data)
-            length = len(data)
+        write = partial(audio.write_tagged, episode.audio, tags, v2_version=id3_version)
+        output = stage.add_written(path, key, write)
+        outputs[path] = output
+        on_disk = output.temporary if isinstance(output, Staged) else stage.out / path
+        length = on_disk.stat().st_size
         enclosures[episode.slug] = Enclosure(paths.url(show, path), length)
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Set
+from collections.abc import Callable, Iterator, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,9 +123,8 @@ def _renderer(show: Show) -> Render:
     return render
 
 
-def build_site(show: Show, skip: Set[str] = frozenset()) -> dict[PurePosixPath, bytes]:
-    """Every page and file of the site, but the pages of the episodes in ``skip`` (already
-    published from the same sources)."""
+def build_site(show: Show) -> dict[PurePosixPath, bytes]:
+    """The show's pages and files; the episodes' own come from `episode_pages`."""
     render = _renderer(show)
     episodes = [
         _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
@@ -146,11 +145,18 @@ def build_site(show: Show, skip: Set[str] = frozenset()) -> dict[PurePosixPath, 
     files[paths.show_cover(show)] = show.cover.read_bytes()
     files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
     files[paths.FAVICON] = favicon_png(show.cover)
-    for episode_files in _render_episodes(
-        show, [i for i in episodes if i.episode.slug not in skip]
-    ):
-        files.update(episode_files)
     return files
+
+
+def episode_pages(show: Show, skip: Set[str] = frozenset()) -> Iterator[dict[PurePosixPath, bytes]]:
+    """Each episode's page, transcripts and chapters, one episode at a time (newest first),
+    but those in ``skip`` (already published from the same sources)."""
+    items = [
+        _item(show, e)
+        for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
+        if e.slug not in skip
+    ]
+    yield from _render_episodes(show, items)
 
 
 # Episode pages are independent of each other: with several to make, two processes (this
@@ -165,16 +171,18 @@ def _render_one(index: int) -> dict[PurePosixPath, bytes]:
     return _episode_files(show, items[index], _renderer(show))
 
 
-def _render_episodes(show: Show, items: list[EpisodeItem]) -> list[dict[PurePosixPath, bytes]]:
+def _render_episodes(show: Show, items: list[EpisodeItem]) -> Iterator[dict[PurePosixPath, bytes]]:
     workers = min(os.cpu_count() or 1, 4)
     if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
         render = _renderer(show)
-        return [_episode_files(show, item, render) for item in items]
+        for item in items:
+            yield _episode_files(show, item, render)
+        return
     global _shared
     _shared = (show, items)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_render_one, range(len(items)), chunksize=4))
+            yield from pool.map(_render_one, range(len(items)), chunksize=4)
     finally:
         _shared = None
 

@@ -12,25 +12,30 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 MANIFEST = ".podkit-manifest.json"
 
 
 @dataclass(frozen=True)
 class Kept:
-    """An output known by the key of its inputs rather than of its bytes (a tagged MP3).
-
-    ``data`` is None when the file on disk already has this key and was not recomputed.
-    """
+    """An output already on disk as this build would make it (same key): left alone."""
 
     key: str
-    data: bytes | None = None
 
 
-Output = bytes | Kept
+@dataclass(frozen=True)
+class Staged:
+    """A finished output waiting under a temporary name beside its place."""
+
+    key: str
+    temporary: Path
+
+
+Output = bytes | Kept | Staged
 
 
 @dataclass
@@ -78,6 +83,39 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+class Stage:
+    """Holds the build's big outputs on disk instead of in memory: each is written, as soon as
+    it is made, to a hidden temporary file beside its final place, and `write_site` renames
+    them all at the end. A build that fails removes them (`discard`) and changes nothing."""
+
+    def __init__(self, out: Path, previous: Manifest) -> None:
+        self.out, self.previous = out, previous
+        self.temporaries: list[Path] = []
+
+    def add(self, path: PurePosixPath, data: bytes) -> Output:
+        return self.add_written(path, content_key(data), lambda stream: stream.write(data))
+
+    def add_written(
+        self, path: PurePosixPath, key: str, write: Callable[[BinaryIO], object]
+    ) -> Output:
+        """Stage what ``write`` writes, unless the file on disk already has this key."""
+        if self.previous.unchanged(self.out, path, key):
+            return Kept(key)
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        temporary = Path(name)
+        self.temporaries.append(temporary)
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        os.chmod(temporary, 0o644)
+        return Staged(key, temporary)
+
+    def discard(self) -> None:
+        for temporary in self.temporaries:
+            temporary.unlink(missing_ok=True)
+
+
 def write_site(
     out: Path,
     outputs: dict[PurePosixPath, Output],
@@ -90,15 +128,19 @@ def write_site(
     for path, output in sorted(outputs.items()):
         name = str(path)
         if isinstance(output, Kept):
-            key, data = output.key, output.data
-        else:
-            key, data = content_key(output), output
-        keys[name] = key
-        if data is None or previous.unchanged(out, path, key):
+            keys[name] = output.key
             unchanged += 1
-            continue
-        atomic_write(out / path, data)
-        written.append(name)
+        elif isinstance(output, Staged):
+            keys[name] = output.key
+            os.replace(output.temporary, out / path)
+            written.append(name)
+        else:
+            keys[name] = content_key(output)
+            if previous.unchanged(out, path, keys[name]):
+                unchanged += 1
+                continue
+            atomic_write(out / path, output)
+            written.append(name)
     removed = []
     for name in sorted(set(previous.keys) - set(keys)):
         stale = out / name

@@ -1,0 +1,95 @@
+"""Rebuilds: what changed is made again, what did not is neither read again nor rewritten."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit import build as build_module
+from toolkit import transcript
+from toolkit.build import build
+
+from conftest import TRANSCRIPT, ShowMaker, tree_digest
+
+EP = "001-premier"
+
+
+def written(source: Path, out: Path) -> set[str]:
+    return set(build(source, out).written.written)
+
+
+def test_an_unchanged_episode_is_not_read_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    calls: list[Path] = []
+    real_read = transcript.read
+    monkeypatch.setattr(
+        transcript, "read", lambda path, *a, **k: calls.append(path) or real_read(path, *a, **k)
+    )
+    report = build(source, out)
+    assert calls == []
+    assert report.written.written == ()
+    assert report.show.episodes[0].transcript_formats == ("vtt", "srt", "json", "txt")
+
+
+def test_an_edited_transcript_is_published_again(make_show: ShowMaker, tmp_path: Path) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    (source / EP / "transcript.txt").write_text(
+        TRANSCRIPT.replace("Bonjour et bienvenue.", "Bonjour à toutes et à tous."), encoding="utf-8"
+    )
+    changed = written(source, out)
+    assert {
+        f"{EP}/transcript.vtt",
+        f"{EP}/transcript.srt",
+        f"{EP}/transcript.json",
+        f"{EP}/transcript.txt",
+        f"{EP}/index.html",
+    } <= changed
+    assert "Bonjour à toutes et à tous." in (out / EP / "transcript.vtt").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_template_change_renders_the_pages_again(make_show: ShowMaker, tmp_path: Path) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    templates = source / "_templates"
+    templates.mkdir()
+    (templates / "episode.html").write_text(
+        '{% extends "podkit/episode.html" %}{% block title %}Nouveau{% endblock %}',
+        encoding="utf-8",
+    )
+    assert f"{EP}/index.html" in written(source, out)
+    assert "<title>Nouveau</title>" in (out / EP / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_output_is_made_again(make_show: ShowMaker, tmp_path: Path) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    (out / EP / "transcript.srt").unlink()
+    assert f"{EP}/transcript.srt" in written(source, out)
+    assert (out / EP / "transcript.srt").is_file()
+
+
+def test_a_failure_after_staging_leaves_the_site_as_it_was(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    before = tree_digest(out)
+    (source / EP / "notes.md").write_text(
+        "Changées.\n", encoding="utf-8"
+    )  # the MP3 is tagged again
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(build_module, "build_feed", broken)
+    with pytest.raises(RuntimeError):
+        build(source, out)
+    assert tree_digest(out) == before
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
