@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -24,6 +24,7 @@ from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem
 from toolkit.feed import Enclosure, build_feed
 from toolkit.model import Episode, Show
+from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_pages
 from toolkit.writer import Kept, Manifest, Output, Stage, Staged, WriteReport, write_site
 
@@ -51,7 +52,7 @@ def build(
     drafts: bool = False,
     now: datetime | None = None,
     id3_version: int = 3,
-    progress: Callable[[Sequence[Episode]], Iterable[Episode]] | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     previous = Manifest.load(out)
@@ -139,28 +140,52 @@ def _tag_key(episode: Episode, tags: audio.EpisodeTags, id3_version: int) -> str
     return hashlib.sha256(pickle.dumps(inputs)).hexdigest()
 
 
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+
+
 def tag_audio(
-    show: Show,
-    stage: Stage,
-    id3_version: int,
-    progress: Callable[[Sequence[Episode]], Iterable[Episode]] | None = None,
+    show: Show, stage: Stage, id3_version: int, progress: Progress | None = None
 ) -> tuple[dict[PurePosixPath, Output], dict[str, Enclosure]]:
-    """A tagged copy of each episode's MP3 (the source is only read), and its enclosure."""
+    """A tagged copy of each episode's MP3 (the source is only read), and its enclosure.
+    Copies whose inputs did not change since the last build are kept as they are."""
     outputs: dict[PurePosixPath, Output] = {}
-    enclosures: dict[str, Enclosure] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
-    for episode in progress(show.episodes) if progress else show.episodes:
+    jobs: list[_TagJob] = []
+    for episode in show.episodes:
         path = paths.audio(episode)
         tags = episode_tags(show, episode, show_cover)
         key = _tag_key(episode, tags, id3_version)
-        write = partial(audio.write_tagged, episode.audio, tags, v2_version=id3_version)
-        output = stage.add_written(path, key, write)
-        outputs[path] = output
-        on_disk = output.temporary if isinstance(output, Staged) else stage.out / path
-        length = on_disk.stat().st_size
-        enclosures[episode.slug] = Enclosure(paths.url(show, path), length)
+        if stage.previous.unchanged(stage.out, path, key):
+            outputs[path] = Kept(key)
+        else:
+            jobs.append(_TagJob(episode.audio, tags, path, key))
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)
                 outputs[PurePosixPath(episode.slug, name)] = chapter.image.read_bytes()
+    staged = fork_map(partial(_tagged_copy, stage, id3_version), jobs)
+    done: Iterable[tuple[_TagJob, Output]] = zip(jobs, staged, strict=True)
+    for job, output in progress(done, len(jobs)) if progress else done:
+        stage.adopt(output)
+        outputs[job.path] = output
+    enclosures = {}
+    for episode in show.episodes:
+        path = paths.audio(episode)
+        output = outputs[path]
+        on_disk = output.temporary if isinstance(output, Staged) else stage.out / path
+        enclosures[episode.slug] = Enclosure(paths.url(show, path), on_disk.stat().st_size)
     return outputs, enclosures
+
+
+@dataclass(frozen=True)
+class _TagJob:
+    source: Path
+    tags: audio.EpisodeTags
+    path: PurePosixPath
+    key: str
+
+
+def _tagged_copy(stage: Stage, id3_version: int, job: _TagJob) -> Output:
+    """Runs in a worker process: stage the tagged copy beside its final place."""
+    write = partial(audio.write_tagged, job.source, job.tags, v2_version=id3_version)
+    return stage.add_written(job.path, job.key, write, check_previous=False)

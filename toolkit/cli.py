@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -53,13 +53,13 @@ def _say(quiet: bool, message: str) -> None:
         click.echo(message)
 
 
-def _progress(quiet: bool, label: str) -> Callable[[Sequence[Any]], Iterable[Any]] | None:
+def _progress(quiet: bool, label: str) -> Callable[[Iterable[Any], int], Iterable[Any]] | None:
     """A progress bar on a terminal; nothing in CI, in pipes or with -q."""
     if quiet or os.environ.get("CI") or not sys.stderr.isatty():
         return None
 
-    def bar(items: Sequence[Any]) -> Iterable[Any]:
-        with click.progressbar(items, label=label, file=sys.stderr) as shown:
+    def bar(items: Iterable[Any], length: int) -> Iterable[Any]:
+        with click.progressbar(items, length=length, label=label, file=sys.stderr) as shown:
             yield from shown
 
     return bar

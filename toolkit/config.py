@@ -10,7 +10,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,7 @@ from toolkit.model import (
     Transcript,
 )
 from toolkit.notes import summary_from_notes
+from toolkit.parallel import fork_map
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, load_toml
 
@@ -66,8 +67,8 @@ def load_show(
         problems.raise_if_errors()
     data = load_toml(show_file, problems)
     show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
-    episodes = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems)]
-    loaded = [e for e in episodes if e is not None]
+    read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems)]
+    loaded = _with_transcripts(read, problems)
     _check_unique(loaded, problems)
     problems.raise_if_errors()
     assert show is not None
@@ -246,12 +247,21 @@ def folder_fingerprint(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> Episode | None:
+@dataclass(frozen=True)
+class _Read:
+    """An episode read but for its transcript, which is parsed for all episodes at once."""
+
+    episode: Episode | None
+    transcript_path: Path | None
+    audio_info: AudioInfo | None
+
+
+def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
     file = directory / EPISODE_FILE
     fingerprint = folder_fingerprint(directory)
     data = load_toml(file, problems)
     if data is None:
-        return None
+        return _Read(None, None, None)
     t = Table(data, file, "", problems)
     title = t.text("title", required=True)
     number = t.integer("number")
@@ -276,15 +286,14 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> E
     chapters = _chapters(chapter_tables, directory, info, problems)
     notes = _notes(directory, problems)
     reused = reuse(directory.name, fingerprint) if reuse else None
-    if reused is not None:
-        spoken, formats = None, reused  # unchanged since a build that checked and published it
-    else:
-        spoken = _transcript(directory, transcript_name, file, info, problems)
-        formats = transcript.published_formats(spoken) if spoken else ()
+    # A reused episode is unchanged since a build that checked and published its transcript.
+    path = (
+        None if reused is not None else _transcript_path(directory, transcript_name, file, problems)
+    )
 
     if not (title and published and guid and audio_path and info):
-        return None
-    return Episode(
+        return _Read(None, path, info)
+    episode = Episode(
         slug=directory.name,
         directory=directory,
         title=title,
@@ -305,11 +314,11 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> E
         cover=cover,
         persons=tuple(persons),
         chapters=tuple(chapters),
-        transcript=spoken,
         keywords=keywords,
-        transcript_formats=formats,
+        transcript_formats=reused or (),
         fingerprint=fingerprint,
     )
+    return _Read(episode, path, info)
 
 
 def _probe(path: Path, file: Path, problems: Problems) -> AudioInfo | None:
@@ -368,43 +377,70 @@ def _notes(directory: Path, problems: Problems) -> str:
         return ""
 
 
-def _transcript(
-    directory: Path,
-    name: str | None,
-    file: Path,
-    info: AudioInfo | None,
-    problems: Problems,
-) -> Transcript | None:
+def _transcript_path(
+    directory: Path, name: str | None, file: Path, problems: Problems
+) -> Path | None:
     if name is not None:
         path = directory / name
         if not path.is_file():
             problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
             return None
-    else:
-        candidates = [directory / n for n in TRANSCRIPT_NAMES if (directory / n).is_file()]
-        if not candidates:
-            return None
-        path = candidates[0]
+        return path
+    candidates = [directory / n for n in TRANSCRIPT_NAMES if (directory / n).is_file()]
+    return candidates[0] if candidates else None
+
+
+def _parse_transcript(path: Path) -> Transcript | transcript.TranscriptError:
     try:
-        spoken = transcript.read(path, path.read_bytes())
+        return transcript.read(path, path.read_bytes())
     except transcript.TranscriptError as error:
-        problems.add(path, error.where, error.message)
-        return None
-    if info is not None:
-        segments = spoken.segments
-        late = next((i for i, s in enumerate(segments) if (s.start or 0.0) > info.duration), None)
-        if late is None:  # a last cue may run on a little into the silence at the end
-            limit = info.duration + 0.5
-            late = next((i for i, s in enumerate(segments) if (s.end or 0.0) > limit), None)
-        if late is not None:
-            segment = segments[late]
-            problems.add(
-                path,
-                f"segment {late + 1}",
-                f"at {format_timestamp(max(segment.start or 0.0, segment.end or 0.0))} is past "
-                f"the end of the audio ({format_timestamp(info.duration)}): fix its time",
-            )
-    return spoken
+        return error
+
+
+def _with_transcripts(read: list[_Read], problems: Problems) -> list[Episode]:
+    """Parse every transcript (on all cores: it is most of a show's loading time), check its
+    times against the audio and attach it to its episode."""
+    pending = [r for r in read if r.transcript_path is not None]
+    paths = [r.transcript_path for r in pending if r.transcript_path is not None]
+    parsed = fork_map(_parse_transcript, paths)
+    spoken_by_path: dict[Path, Transcript] = {}
+    for item, result in zip(pending, parsed, strict=True):
+        assert item.transcript_path is not None
+        if isinstance(result, transcript.TranscriptError):
+            problems.add(item.transcript_path, result.where, result.message)
+            continue
+        if item.audio_info is not None:
+            _check_inside_audio(result, item.transcript_path, item.audio_info, problems)
+        spoken_by_path[item.transcript_path] = result
+    episodes = []
+    for item in read:
+        if item.episode is None:
+            continue
+        spoken = spoken_by_path.get(item.transcript_path) if item.transcript_path else None
+        if spoken is not None:
+            formats = transcript.published_formats(spoken)
+            episodes.append(replace(item.episode, transcript=spoken, transcript_formats=formats))
+        else:
+            episodes.append(item.episode)
+    return episodes
+
+
+def _check_inside_audio(
+    spoken: Transcript, path: Path, info: AudioInfo, problems: Problems
+) -> None:
+    segments = spoken.segments
+    late = next((i for i, s in enumerate(segments) if (s.start or 0.0) > info.duration), None)
+    if late is None:  # a last cue may run on a little into the silence at the end
+        limit = info.duration + 0.5
+        late = next((i for i, s in enumerate(segments) if (s.end or 0.0) > limit), None)
+    if late is not None:
+        segment = segments[late]
+        problems.add(
+            path,
+            f"segment {late + 1}",
+            f"at {format_timestamp(max(segment.start or 0.0, segment.end or 0.0))} is past "
+            f"the end of the audio ({format_timestamp(info.duration)}): fix its time",
+        )
 
 
 def _check_unique(episodes: list[Episode], problems: Problems) -> None:

@@ -16,13 +16,20 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+@lru_cache(maxsize=4096)
+def _tokens(markdown: str) -> tuple[Token, ...]:
+    """Parsed once per text: the loader, the feed and the page each read the same notes."""
+    return tuple(_markdown().parse(markdown))
+
+
 def render(markdown: str) -> str:
     """HTML for the notes.
 
     >>> render("Bonjour <script>x</script> **toi**")
     '<p>Bonjour &lt;script&gt;x&lt;/script&gt; <strong>toi</strong></p>\\n'
     """
-    return str(_markdown().render(markdown))
+    md = _markdown()
+    return str(md.renderer.render(list(_tokens(markdown)), md.options, {}))
 
 
 def plain_text(markdown: str) -> str:
@@ -33,7 +40,7 @@ def plain_text(markdown: str) -> str:
     """
     blocks: list[str] = []
     items: list[str] | None = None
-    for token in _markdown().parse(markdown):
+    for token in _tokens(markdown):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             items = []
         elif token.type in ("bullet_list_close", "ordered_list_close") and items is not None:
@@ -60,7 +67,7 @@ def _joined(children: list[Token]) -> str:
 
 def summary_from_notes(markdown: str, limit: int = 400) -> str:
     """The first paragraph of the notes as plain text, cut at a word under ``limit``."""
-    tokens = _markdown().parse(markdown)
+    tokens = _tokens(markdown)
     for previous, token in itertools.pairwise(tokens):
         if previous.type == "paragraph_open" and token.content.strip():
             text = _joined(token.children or [])

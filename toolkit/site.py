@@ -4,12 +4,10 @@ the built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections.abc import Callable, Iterator, Set
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,6 +21,7 @@ from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapters_json
 from toolkit.i18n import long_date, words
 from toolkit.model import Episode, Segment, Show
+from toolkit.parallel import fork_map
 from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
@@ -156,35 +155,23 @@ def episode_pages(show: Show, skip: Set[str] = frozenset()) -> Iterator[dict[Pur
         for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
         if e.slug not in skip
     ]
-    yield from _render_episodes(show, items)
+    # Episode pages are independent of each other: they are made on all cores.
+    yield from fork_map(partial(_rendered_episode, show), items)
 
 
-# Episode pages are independent of each other: with several to make, two processes (this
-# machine's cores) make them side by side. Forked workers find the show here, unpickled.
-PARALLEL_FROM = 8
-_shared: tuple[Show, list[EpisodeItem]] | None = None
+def _rendered_episode(show: Show, item: EpisodeItem) -> dict[PurePosixPath, bytes]:
+    return _episode_files(show, item, _cached_renderer(show))
 
 
-def _render_one(index: int) -> dict[PurePosixPath, bytes]:
-    assert _shared is not None
-    show, items = _shared
-    return _episode_files(show, items[index], _renderer(show))
+_renderers: dict[int, Render] = {}
 
 
-def _render_episodes(show: Show, items: list[EpisodeItem]) -> Iterator[dict[PurePosixPath, bytes]]:
-    workers = min(os.cpu_count() or 1, 4)
-    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        render = _renderer(show)
-        for item in items:
-            yield _episode_files(show, item, render)
-        return
-    global _shared
-    _shared = (show, items)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            yield from pool.map(_render_one, range(len(items)), chunksize=4)
-    finally:
-        _shared = None
+def _cached_renderer(show: Show) -> Render:
+    """One Jinja2 environment per show and process (a worker renders many episodes)."""
+    if id(show) not in _renderers:
+        _renderers.clear()
+        _renderers[id(show)] = _renderer(show)
+    return _renderers[id(show)]
 
 
 def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:

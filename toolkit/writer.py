@@ -96,20 +96,33 @@ class Stage:
         return self.add_written(path, content_key(data), lambda stream: stream.write(data))
 
     def add_written(
-        self, path: PurePosixPath, key: str, write: Callable[[BinaryIO], object]
+        self,
+        path: PurePosixPath,
+        key: str,
+        write: Callable[[BinaryIO], object],
+        check_previous: bool = True,
     ) -> Output:
         """Stage what ``write`` writes, unless the file on disk already has this key."""
-        if self.previous.unchanged(self.out, path, key):
+        if check_previous and self.previous.unchanged(self.out, path, key):
             return Kept(key)
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         temporary = Path(name)
         self.temporaries.append(temporary)
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                write(stream)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         os.chmod(temporary, 0o644)
         return Staged(key, temporary)
+
+    def adopt(self, output: Output) -> None:
+        """Take charge of a file a worker process staged, so `discard` removes it too."""
+        if isinstance(output, Staged) and output.temporary not in self.temporaries:
+            self.temporaries.append(output.temporary)
 
     def discard(self) -> None:
         for temporary in self.temporaries:
