@@ -25,7 +25,7 @@ from toolkit.errors import Problem
 from toolkit.feed import Enclosure, build_feed
 from toolkit.model import Episode, Show
 from toolkit.parallel import fork_map
-from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_pages
+from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_files
 from toolkit.writer import Kept, Manifest, Output, Stage, Staged, WriteReport, write_site
 
 
@@ -64,8 +64,11 @@ def build(
         outputs, enclosures = tag_audio(show, stage, id3_version, progress)
         outputs[paths.FEED] = build_feed(show, enclosures)
         outputs.update(build_site(show))
-        for files in episode_pages(show, skip=reuse.reused):
-            outputs.update({path: stage.add(path, data) for path, data in files.items()})
+        to_make = [e for e in show.episodes if e.slug not in reuse.reused]
+        for staged in fork_map(partial(_staged_episode_files, stage, show), to_make):
+            for path, output in staged.items():
+                stage.adopt(output)
+                outputs[path] = output
         for slug in reuse.reused:  # their pages and transcripts are on disk as they would be made
             for name in previous.episodes[slug]["files"]:
                 outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
@@ -73,6 +76,14 @@ def build(
     finally:
         stage.discard()  # what a failure left staged; after success there is nothing left
     return BuildReport(show, warnings, report, time.perf_counter() - started)
+
+
+def _staged_episode_files(
+    stage: Stage, show: Show, episode: Episode
+) -> dict[PurePosixPath, Output]:
+    """Runs in a worker process: make an episode's files and stage them beside their place
+    (what comes back to the build is their names, not their megabytes)."""
+    return {path: stage.add(path, data) for path, data in episode_files(show, episode).items()}
 
 
 def site_key(source: Path, base_url: str | None) -> str:

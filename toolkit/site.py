@@ -4,10 +4,9 @@ the built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,7 +20,6 @@ from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapters_json
 from toolkit.i18n import long_date, words
 from toolkit.model import Episode, Segment, Show
-from toolkit.parallel import fork_map
 from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
@@ -147,20 +145,10 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     return files
 
 
-def episode_pages(show: Show, skip: Set[str] = frozenset()) -> Iterator[dict[PurePosixPath, bytes]]:
-    """Each episode's page, transcripts and chapters, one episode at a time (newest first),
-    but those in ``skip`` (already published from the same sources)."""
-    items = [
-        _item(show, e)
-        for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
-        if e.slug not in skip
-    ]
-    # Episode pages are independent of each other: they are made on all cores.
-    yield from fork_map(partial(_rendered_episode, show), items)
-
-
-def _rendered_episode(show: Show, item: EpisodeItem) -> dict[PurePosixPath, bytes]:
-    return _episode_files(show, item, _cached_renderer(show))
+def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
+    """An episode's page, transcripts, chapters and art. Episodes do not depend on each
+    other, so the build makes them on all cores."""
+    return _episode_files(show, _item(show, episode), _cached_renderer(show))
 
 
 _renderers: dict[int, Render] = {}
