@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from toolkit.model import Episode
-from toolkit.timecode import format_clock, format_timestamp
+from toolkit.timecode import format_clock
 
 
 def chapters_json(episode: Episode, base_url: str) -> str:
@@ -39,8 +39,3 @@ def description_timestamps(episode: Episode) -> list[str]:
     return [
         f"{format_clock(c.start, always_hours=True)} {c.title}" for c in episode.visible_chapters
     ]
-
-
-def psc_start(seconds: float) -> str:
-    """Podlove Simple Chapters normal play time: ``HH:MM:SS.mmm``."""
-    return format_timestamp(seconds)

@@ -65,6 +65,22 @@ def _progress(quiet: bool, label: str) -> Callable[[Iterable[Any], int], Iterabl
     return bar
 
 
+SOURCE_OPTION = click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=Path("episodes"),
+    show_default=True,
+    help="The show's folder (show.toml and one folder per episode).",
+)
+OUT_OPTION = click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Where the site is written.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="podkit")
 def cli() -> None:
@@ -75,20 +91,8 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "--source",
-    type=click.Path(path_type=Path),
-    default=Path("episodes"),
-    show_default=True,
-    help="The show's folder (show.toml and one folder per episode).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("site"),
-    show_default=True,
-    help="Where to write the site.",
-)
+@SOURCE_OPTION
+@OUT_OPTION
 @click.option("--base-url", help="Public URL of the site, instead of show.toml's base_url.")
 @click.option("--drafts", is_flag=True, help="Include episodes whose publish date is to come.")
 @click.option(
@@ -362,15 +366,6 @@ def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
             click.echo(line)
 
 
-SOURCE_OPTION = click.option(
-    "--source",
-    type=click.Path(path_type=Path),
-    default=Path("episodes"),
-    show_default=True,
-    help="The show's folder.",
-)
-
-
 @cli.command()
 @click.argument("title")
 @SOURCE_OPTION
@@ -449,7 +444,7 @@ def check_command(
 
 @cli.command()
 @SOURCE_OPTION
-@click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
+@OUT_OPTION
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option(
     "--drafts/--no-drafts",

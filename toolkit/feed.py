@@ -12,9 +12,10 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from toolkit import notes, paths
-from toolkit.chapters import description_timestamps, psc_start
+from toolkit.chapters import description_timestamps
 from toolkit.i18n import words
 from toolkit.model import Episode, Show
+from toolkit.timecode import format_timestamp
 from toolkit.transcript import MIME_TYPES
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -193,7 +194,7 @@ def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclos
             )
     if episode.visible_chapters:
         psc = [
-            _element("psc:chapter", start=psc_start(c.start), title=c.title, href=c.url)
+            _element("psc:chapter", start=format_timestamp(c.start), title=c.title, href=c.url)
             for c in episode.visible_chapters
         ]
         extra.elements.append(_Element("psc:chapters", None, (("version", "1.2"),), tuple(psc)))
