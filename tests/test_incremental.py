@@ -9,6 +9,7 @@ import pytest
 from toolkit import build as build_module
 from toolkit import transcript
 from toolkit.build import build
+from toolkit.errors import ToolkitError
 
 from conftest import TRANSCRIPT, ShowMaker, tree_digest
 
@@ -93,3 +94,29 @@ def test_a_failure_after_staging_leaves_the_site_as_it_was(
         build(source, out)
     assert tree_digest(out) == before
     assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            '{% extends "podkit/episode.html" %}{% block title %}{{ episode.title }{% endblock %}',
+            "_templates/episode.html:1: template error: unexpected '}'",
+        ),
+        (
+            '{% extends "podkit/episode.html" %}{% block title %}{{ episode.nope }}{% endblock %}',
+            "_templates: template error: 'toolkit.model.Episode object' has no attribute 'nope': fix the template",
+        ),
+    ],
+)
+def test_a_broken_show_template_is_a_clear_error(
+    make_show: ShowMaker, tmp_path: Path, template: str, expected: str
+) -> None:
+    source = make_show(**{"_templates/episode.html": template})
+    with pytest.raises(ToolkitError) as caught:
+        build(source, tmp_path / "site")
+    assert str(caught.value.problems[0]).replace(f"{source}/", "") == expected
+    assert (
+        not (tmp_path / "site" / EP).exists()
+        or [p for p in (tmp_path / "site").rglob("*.tmp")] == []
+    )

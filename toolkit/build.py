@@ -16,12 +16,14 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from toolkit import __version__, audio, paths
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show
 from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
-from toolkit.errors import Problem
+from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
 from toolkit.model import Episode, Show
 from toolkit.parallel import fork_map
@@ -73,9 +75,21 @@ def build(
             for name in previous.episodes[slug]["files"]:
                 outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
         report = write_site(out, outputs, previous, reuse.manifest(show, outputs))
+    except TemplateError as error:  # a show's own template is wrong: say where, no traceback
+        raise ToolkitError([template_problem(error, source)]) from None
     finally:
         stage.discard()  # what a failure left staged; after success there is nothing left
     return BuildReport(show, warnings, report, time.perf_counter() - started)
+
+
+def template_problem(error: TemplateError, source: Path) -> Problem:
+    if isinstance(error, TemplateSyntaxError):
+        return Problem(
+            error.filename or str(error.name), error.lineno, f"template error: {error.message}"
+        )
+    return Problem(
+        source / USER_TEMPLATES, None, f"template error: {error.message}: fix the template"
+    )
 
 
 def _staged_episode_files(
