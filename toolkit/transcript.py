@@ -382,34 +382,49 @@ def split_cues(text: str, width: int, first_prefix: str = "") -> list[str]:
     >>> split_cues("Oui, bien sûr. C'est une longue histoire, vraiment.", 16)
     ['Oui, bien sûr.', "C'est une longue histoire,", 'vraiment.']
     """
+    return [cue for cue, _ in cues_with_lines(text, width, first_prefix)]
+
+
+def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple[str, list[str]]]:
+    """`split_cues`, with each cue's lines as `wrap` would make them (the first cue's first
+    line starting with ``first_prefix``), in one pass over the words."""
     words = text.split()
-    cues: list[str] = []
+    cues: list[tuple[str, list[str]]] = []
     position = 0
     while position < len(words):
-        taken = _words_in_two_lines(words, position, first_prefix if not cues else "", width)
-        if position + taken < len(words):
+        prefix = first_prefix.split() if not cues else []
+        lines: list[list[str]] = [[]]
+        length = -1
+        placed = 0
+        for token in [*prefix, *words[position : position + 4 * width]]:
+            if length < 0 or length + 1 + len(token) <= width:
+                length += 1 + len(token)  # a word longer than the width still starts a line
+                lines[-1].append(token)
+            elif len(lines) < 2:
+                lines.append([token])
+                length = len(token)
+            else:
+                break
+            placed += 1
+        taken = placed - len(prefix)
+        if taken < 1:  # the prefix alone filled both lines: one word goes on anyway
+            taken = 1
+            lines = [line.split() for line in wrap(" ".join([*prefix, words[position]]), width)]
+        elif position + taken < len(words):
             for cut in range(taken, max(1, taken // 2) - 1, -1):
                 if _CLAUSE_END.search(words[position + cut - 1]):
+                    # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
+                    keep = len(prefix) + cut
+                    lines = [
+                        line[: max(0, keep - sum(map(len, lines[:i])))]
+                        for i, line in enumerate(lines)
+                    ]
                     taken = cut
                     break
-        cues.append(" ".join(words[position : position + taken]))
+        cue = " ".join(words[position : position + taken])
+        cues.append((cue, [" ".join(line) for line in lines if line]))
         position += taken
     return cues
-
-
-def _words_in_two_lines(words: list[str], position: int, prefix: str, width: int) -> int:
-    """How many words from ``position`` the greedy `wrap` puts on two lines (at least one)."""
-    lines, length = 1, -1
-    taken = 0
-    for token in [*prefix.split(), *words[position:]]:
-        if length < 0 or length + 1 + len(token) <= width:
-            length += 1 + len(token)  # a word longer than the width still starts a line
-        elif lines < 2:
-            lines, length = 2, len(token)
-        else:
-            break
-        taken += 1
-    return max(taken - len(prefix.split()), 1)
 
 
 def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
@@ -436,8 +451,9 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
     transcript = with_ends(transcript, duration)
     out = ["WEBVTT", ""]
     for segment in transcript.segments:
-        for start, end, piece in _timed_pieces(segment, split_cues(segment.text, VTT_LINE)):
-            lines = wrap(piece, VTT_LINE)
+        cues = cues_with_lines(segment.text, VTT_LINE)
+        pieces = _timed_pieces(segment, [cue for cue, _ in cues])
+        for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
             out.append(f"{format_timestamp(start)} --> {format_timestamp(end)}")
             out.append(f"<v {segment.speaker}>" + _escape_vtt("\n".join(lines)))
             out.append("")
@@ -452,17 +468,20 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
     speaker: str | None = None
     for segment in transcript.segments:
         prefix = f"{segment.speaker}: "
-        pieces = split_cues(segment.text, SRT_LINE, prefix if segment.speaker != speaker else "")
-        for start, end, piece in _timed_pieces(segment, pieces):
+        changed = segment.speaker != speaker
+        cues = cues_with_lines(segment.text, SRT_LINE, prefix if changed else "")
+        pieces = _timed_pieces(segment, [cue for cue, _ in cues])
+        for index, ((start, end, piece), (_, lines)) in enumerate(zip(pieces, cues, strict=True)):
             # Name the speaker at each change, and whenever the text itself starts like
             # "Word: ", which a reader would otherwise take for a speaker.
-            if segment.speaker != speaker or _SRT_SPEAKER.match(piece):
-                piece = prefix + piece
+            if (changed and index == 0) or _SRT_SPEAKER.match(piece):
+                if not (changed and index == 0):
+                    lines = wrap(prefix + piece, SRT_LINE)
                 speaker = segment.speaker
             number += 1
             out.append(str(number))
             out.append(f"{format_timestamp(start, ',')} --> {format_timestamp(end, ',')}")
-            out.extend(wrap(piece, SRT_LINE))
+            out.extend(lines)
             out.append("")
     return "\n".join(out)
 
