@@ -10,7 +10,7 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -21,11 +21,11 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from toolkit import __version__, audio, paths
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
-from toolkit.config import load_show
+from toolkit.config import Reused, load_show
 from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
-from toolkit.model import Episode, Show
+from toolkit.model import AudioInfo, Episode, Show
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_files
 from toolkit.writer import Kept, Manifest, Output, Stage, Staged, WriteReport, write_site
@@ -124,15 +124,19 @@ class Reuse:
     def key(self, fingerprint: str) -> str:
         return hashlib.sha256(f"{self.site_key}\0{fingerprint}".encode()).hexdigest()
 
-    def __call__(self, slug: str, fingerprint: str) -> tuple[str, ...] | None:
+    def __call__(self, slug: str, fingerprint: str) -> Reused | None:
         entry = self.previous.episodes.get(slug)
         if not entry or entry.get("key") != self.key(fingerprint):
             return None
         files = entry.get("files", [])
         if not all(name in self.previous.keys and (self.out / name).is_file() for name in files):
             return None
+        try:
+            info = AudioInfo(**entry["audio"])
+        except (KeyError, TypeError):
+            return None
         self.reused.add(slug)
-        return tuple(entry.get("formats", []))
+        return Reused(tuple(entry.get("formats", [])), info)
 
     def manifest(
         self, show: Show, outputs: dict[PurePosixPath, Output]
@@ -146,6 +150,7 @@ class Reuse:
                 "key": self.key(e.fingerprint),
                 "files": sorted(files[e.slug]),
                 "formats": list(e.transcript_formats),
+                "audio": asdict(e.audio_info),
             }
             for e in show.episodes
         }

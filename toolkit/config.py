@@ -51,9 +51,17 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
 
 
-# Given an episode's slug and fingerprint, the transcript formats a previous build published
-# for exactly these files, or None: the loader then skips reading the transcript again.
-Reuse = Callable[[str, str], tuple[str, ...] | None]
+@dataclass(frozen=True)
+class Reused:
+    """What a previous build learnt from exactly the same episode files."""
+
+    transcript_formats: tuple[str, ...]
+    audio_info: AudioInfo
+
+
+# Given an episode's slug and fingerprint, what a previous build learnt from exactly these
+# files, or None: the loader then neither probes the audio nor reads the transcript again.
+Reuse = Callable[[str, str], Reused | None]
 
 
 def load_show(
@@ -282,10 +290,13 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     chapter_tables = t.tables("chapters")
     t.finish()
 
-    info = _probe(audio_path, file, problems) if audio_path else None
+    reused = reuse(directory.name, fingerprint) if reuse else None
+    if reused is not None:
+        info: AudioInfo | None = reused.audio_info
+    else:
+        info = _probe(audio_path, file, problems) if audio_path else None
     chapters = _chapters(chapter_tables, directory, info, problems)
     notes = _notes(directory, problems)
-    reused = reuse(directory.name, fingerprint) if reuse else None
     # A reused episode is unchanged since a build that checked and published its transcript.
     path = (
         None if reused is not None else _transcript_path(directory, transcript_name, file, problems)
@@ -315,7 +326,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         persons=tuple(persons),
         chapters=tuple(chapters),
         keywords=keywords,
-        transcript_formats=reused or (),
+        transcript_formats=reused.transcript_formats if reused else (),
         fingerprint=fingerprint,
     )
     return _Read(episode, path, info)

@@ -158,9 +158,9 @@ def _checked(segments: list[Segment], where: list[int], fill_ends: bool = False)
                 )
         previous = segment
     if fill_ends and all(timed):
+        ends = [s.start for s in segments[1:]] + [segments[-1].end] if segments else []
         segments = [
-            replace(s, end=segments[i + 1].start) if i + 1 < len(segments) else s
-            for i, s in enumerate(segments)
+            Segment(s.speaker, s.text, s.start, end) for s, end in zip(segments, ends, strict=True)
         ]
     return Transcript(tuple(segments))
 
