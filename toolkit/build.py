@@ -101,13 +101,14 @@ def _staged_episode_files(
 
 
 def site_key(source: Path, base_url: str | None) -> str:
-    """Changes with anything shared by every page: podkit, the base URL, the files at the top
-    of the show's folder (show.toml, the cover) and the templates, the show's and built-in."""
+    """Changes with anything shared by every page: podkit (its version and its code), the base
+    URL, the files at the top of the show's folder (show.toml, the cover) and the templates,
+    the show's and built-in."""
     digest = hashlib.sha256(f"{__version__}\0{base_url}\n".encode())
-    folders = [source, source / USER_TEMPLATES, builtin_templates()]
+    folders = [source, source / USER_TEMPLATES, builtin_templates(), Path(__file__).parent]
     for folder in folders:
         for path in sorted(folder.rglob("*") if folder != source else folder.iterdir()):
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 stat = path.stat()
                 digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
