@@ -17,7 +17,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
 
 if TYPE_CHECKING:
-    from toolkit.model import Transcript
+    from toolkit.model import Episode, Show, Transcript
 
 # Each command imports the heavy modules it needs when it runs: `podkit tag` must not pay for
 # Jinja2, feedgen and lxml, and starting Python is already a good part of its time.
@@ -46,6 +46,17 @@ def verbosity(command: F) -> F:
     """-q and -v, the same on every command."""
     command = click.option("-v", "--verbose", is_flag=True, help="Say more.")(command)
     return click.option("-q", "--quiet", is_flag=True, help="Print only problems.")(command)
+
+
+def _show_and_episode(episode_dir: Path) -> tuple[Show, Episode]:
+    """The show an episode folder belongs to (the folder above it), and that episode."""
+    from toolkit.config import load_show
+
+    show, _ = load_show(episode_dir.resolve().parent)
+    for episode in show.episodes:
+        if episode.directory == episode_dir.resolve():
+            return show, episode
+    raise ToolkitError([Problem(episode_dir, None, "not an episode folder of this show")])
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -307,15 +318,10 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) 
 
     from toolkit import audio
     from toolkit.artwork import resized_jpeg
-    from toolkit.config import load_show
     from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
     from toolkit.timecode import format_timestamp
 
-    show, _ = load_show(episode_dir.resolve().parent)
-    matches = [e for e in show.episodes if e.directory == episode_dir.resolve()]
-    if not matches:
-        raise ToolkitError([Problem(episode_dir, None, "not an episode folder of this show")])
-    episode = matches[0]
+    show, episode = _show_and_episode(episode_dir)
     try:
         info = audio.probe(mp3)
     except FileNotFoundError:
@@ -606,14 +612,9 @@ def chapters_export(
     Example: podkit chapters export episodes/001-anthony-passemard --format youtube
     """
     from toolkit import chapter_formats
-    from toolkit.config import load_show
     from toolkit.writer import atomic_write
 
-    show, _ = load_show(episode_dir.resolve().parent)
-    matches = [e for e in show.episodes if e.directory == episode_dir.resolve()]
-    if not matches:
-        raise ToolkitError([Problem(episode_dir, None, "not an episode folder of this show")])
-    episode = matches[0]
+    _, episode = _show_and_episode(episode_dir)
     text = chapter_formats.export(fmt, episode.chapters, episode.audio_info.duration)
     if output is None:
         click.echo(text, nl=False)
