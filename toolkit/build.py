@@ -76,9 +76,11 @@ def build(
                 outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
         report = write_site(out, outputs, previous, reuse.manifest(show, outputs))
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
+        stage.discard()
         raise ToolkitError([template_problem(error, source)]) from None
-    finally:
-        stage.discard()  # what a failure left staged; after success there is nothing left
+    except BaseException:
+        stage.discard()  # a failed build leaves nothing of itself in the site
+        raise
     return BuildReport(show, warnings, report, time.perf_counter() - started)
 
 

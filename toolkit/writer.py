@@ -90,7 +90,7 @@ class Stage:
 
     def __init__(self, out: Path, previous: Manifest) -> None:
         self.out, self.previous = out, previous
-        self.temporaries: list[Path] = []
+        self.temporaries: set[Path] = set()
 
     def add(self, path: PurePosixPath, data: bytes) -> Output:
         return self.add_written(path, content_key(data), lambda stream: stream.write(data))
@@ -109,7 +109,7 @@ class Stage:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         temporary = Path(name)
-        self.temporaries.append(temporary)
+        self.temporaries.add(temporary)
         try:
             with os.fdopen(handle, "wb") as stream:
                 write(stream)
@@ -121,8 +121,8 @@ class Stage:
 
     def adopt(self, output: Output) -> None:
         """Take charge of a file a worker process staged, so `discard` removes it too."""
-        if isinstance(output, Staged) and output.temporary not in self.temporaries:
-            self.temporaries.append(output.temporary)
+        if isinstance(output, Staged):
+            self.temporaries.add(output.temporary)
 
     def discard(self) -> None:
         for temporary in self.temporaries:
