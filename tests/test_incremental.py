@@ -11,7 +11,7 @@ from toolkit import transcript
 from toolkit.build import build
 from toolkit.errors import ToolkitError
 
-from conftest import TRANSCRIPT, ShowMaker, tree_digest
+from conftest import SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 
 EP = "001-premier"
 
@@ -119,4 +119,42 @@ def test_a_broken_show_template_is_a_clear_error(
     assert (
         not (tmp_path / "site" / EP).exists()
         or [p for p in (tmp_path / "site").rglob("*.tmp")] == []
+    )
+
+
+def test_a_broken_transcript_stops_the_build_and_writes_nothing(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    before = tree_digest(out)
+    (source / EP / "transcript.txt").write_text(
+        TRANSCRIPT.replace("[00:00:08.000]", "[00:00:01.000]"), encoding="utf-8"
+    )
+    with pytest.raises(ToolkitError) as caught:
+        build(source, out)
+    assert [str(p).replace(f"{source}/", "") for p in caught.value.problems] == [
+        f"{EP}/transcript.txt:5: starts at 00:00:01.000, before the previous segment (00:00:03.250): put the times in order"
+    ]
+    assert tree_digest(out) == before
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+
+
+def test_transcript_problems_come_with_the_other_problems(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    broken = TRANSCRIPT.replace("[00:00:45.000]", "[00:05:00.000]")
+    source = make_show(
+        **{
+            f"{EP}/transcript.txt": broken,
+            "show.toml": SHOW_TOML.replace('language = "fr"', 'language = "French"'),
+        }
+    )
+    with pytest.raises(ToolkitError) as caught:
+        build(source, tmp_path / "site")
+    messages = [str(p).replace(f"{source}/", "") for p in caught.value.problems]
+    assert any("language" in m for m in messages)
+    assert any(
+        m.startswith(f"{EP}/transcript.txt: segment 5: at 00:05:00.000 is past the end")
+        for m in messages
     )

@@ -21,13 +21,14 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from toolkit import __version__, audio, paths
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
-from toolkit.config import Reused, load_show
+from toolkit.config import Reused, load_show, load_transcript
 from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
 from toolkit.model import AudioInfo, Episode, Show
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_files
+from toolkit.transcript import published_formats
 from toolkit.writer import Kept, Manifest, Output, Stage, Staged, WriteReport, write_site
 
 
@@ -59,18 +60,14 @@ def build(
     started = time.perf_counter()
     previous = Manifest.load(out)
     reuse = Reuse(previous, out, site_key(source, base_url))
-    show, warnings = load_show(source, base_url, reuse)
+    show, warnings = load_show(source, base_url, reuse, read_transcripts=False)
     show = published_only(show, now or datetime.now(UTC), drafts)
     stage = Stage(out, previous)
     try:
         outputs, enclosures = tag_audio(show, stage, id3_version, progress)
+        show = make_episode_files(show, reuse.reused, stage, outputs)
         outputs[paths.FEED] = build_feed(show, enclosures)
         outputs.update(build_site(show))
-        to_make = [e for e in show.episodes if e.slug not in reuse.reused]
-        for staged in fork_map(partial(_staged_episode_files, stage, show), to_make):
-            for path, output in staged.items():
-                stage.adopt(output)
-                outputs[path] = output
         for slug in reuse.reused:  # their pages and transcripts are on disk as they would be made
             for name in previous.episodes[slug]["files"]:
                 outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
@@ -94,12 +91,50 @@ def template_problem(error: TemplateError, source: Path) -> Problem:
     )
 
 
-def _staged_episode_files(
-    stage: Stage, show: Show, episode: Episode
-) -> dict[PurePosixPath, Output]:
-    """Runs in a worker process: make an episode's files and stage them beside their place
-    (what comes back to the build is their names, not their megabytes)."""
-    return {path: stage.add(path, data) for path, data in episode_files(show, episode).items()}
+def make_episode_files(
+    show: Show, reused: set[str], stage: Stage, outputs: dict[PurePosixPath, Output]
+) -> Show:
+    """Each changed episode's page, transcripts and chapters, made and staged on all cores;
+    returns the show with every episode's published transcript formats (for the feed)."""
+    to_make = [e for e in show.episodes if e.slug not in reused]
+    formats: dict[str, tuple[str, ...]] = {}
+    problems: list[Problem] = []
+    for made in fork_map(partial(_staged_episode_files, stage, show), to_make):
+        problems += made.problems
+        formats[made.slug] = made.transcript_formats
+        for path, output in made.outputs.items():
+            stage.adopt(output)
+            outputs[path] = output
+    if problems:
+        raise ToolkitError(problems)
+    episodes = tuple(
+        replace(e, transcript_formats=formats[e.slug]) if e.slug in formats else e
+        for e in show.episodes
+    )
+    return replace(show, episodes=episodes)
+
+
+@dataclass(frozen=True)
+class _Made:
+    slug: str
+    outputs: dict[PurePosixPath, Output]
+    transcript_formats: tuple[str, ...]
+    problems: list[Problem]
+
+
+def _staged_episode_files(stage: Stage, show: Show, episode: Episode) -> _Made:
+    """Runs in a worker process: read the episode's transcript, make its files and stage
+    them beside their place (what comes back is their names, not their megabytes: the
+    transcripts never travel between processes)."""
+    if episode.transcript is None and episode.transcript_file is not None:
+        spoken = load_transcript(episode.transcript_file, episode.audio_info)
+        if isinstance(spoken, list):
+            return _Made(episode.slug, {}, (), spoken)
+        formats = published_formats(spoken)
+        episode = replace(episode, transcript=spoken, transcript_formats=formats)
+    files = episode_files(show, episode)
+    staged = {path: stage.add(path, data) for path, data in files.items()}
+    return _Made(episode.slug, staged, episode.transcript_formats, [])
 
 
 def site_key(source: Path, base_url: str | None) -> str:

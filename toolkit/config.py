@@ -65,9 +65,16 @@ Reuse = Callable[[str, str], Reused | None]
 
 
 def load_show(
-    source: Path, base_url: str | None = None, reuse: Reuse | None = None
+    source: Path,
+    base_url: str | None = None,
+    reuse: Reuse | None = None,
+    read_transcripts: bool = True,
 ) -> tuple[Show, list[Problem]]:
-    """The whole show from ``source``; raises ToolkitError listing every problem."""
+    """The whole show from ``source``; raises ToolkitError listing every problem.
+
+    With ``read_transcripts=False`` episodes only name their transcript file (the build
+    reads each one in the worker that publishes it), unless there are problems already:
+    then every transcript is read too, so that all problems are reported at once."""
     problems = Problems()
     show_file = source / SHOW_FILE
     if not source.is_dir():
@@ -76,8 +83,8 @@ def load_show(
     data = load_toml(show_file, problems)
     show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
     read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems)]
-    loaded = _with_transcripts(read, problems)
-    _check_unique(loaded, problems)
+    _check_unique([r.episode for r in read if r.episode is not None], problems)
+    loaded = _with_transcripts(read, problems, parse=read_transcripts or bool(problems.errors))
     problems.raise_if_errors()
     assert show is not None
     loaded.sort(key=lambda e: (e.published, e.slug))
@@ -401,57 +408,60 @@ def _transcript_path(
     return candidates[0] if candidates else None
 
 
-def _parse_transcript(path: Path) -> Transcript | transcript.TranscriptError:
+def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Problem]:
+    """A transcript file, checked against the episode's audio: the transcript or its problems."""
     try:
-        return transcript.read(path, path.read_bytes())
+        spoken = transcript.read(path, path.read_bytes())
     except transcript.TranscriptError as error:
-        return error
-
-
-def _with_transcripts(read: list[_Read], problems: Problems) -> list[Episode]:
-    """Parse every transcript (on all cores: it is most of a show's loading time), check its
-    times against the audio and attach it to its episode."""
-    pending = [r for r in read if r.transcript_path is not None]
-    paths = [r.transcript_path for r in pending if r.transcript_path is not None]
-    parsed = fork_map(_parse_transcript, paths)
-    spoken_by_path: dict[Path, Transcript] = {}
-    for item, result in zip(pending, parsed, strict=True):
-        assert item.transcript_path is not None
-        if isinstance(result, transcript.TranscriptError):
-            problems.add(item.transcript_path, result.where, result.message)
-            continue
-        if item.audio_info is not None:
-            _check_inside_audio(result, item.transcript_path, item.audio_info, problems)
-        spoken_by_path[item.transcript_path] = result
-    episodes = []
-    for item in read:
-        if item.episode is None:
-            continue
-        spoken = spoken_by_path.get(item.transcript_path) if item.transcript_path else None
-        if spoken is not None:
-            formats = transcript.published_formats(spoken)
-            episodes.append(replace(item.episode, transcript=spoken, transcript_formats=formats))
-        else:
-            episodes.append(item.episode)
-    return episodes
-
-
-def _check_inside_audio(
-    spoken: Transcript, path: Path, info: AudioInfo, problems: Problems
-) -> None:
+        return [Problem(path, error.where, error.message)]
+    if info is None:
+        return spoken
     segments = spoken.segments
     late = next((i for i, s in enumerate(segments) if (s.start or 0.0) > info.duration), None)
     if late is None:  # a last cue may run on a little into the silence at the end
         limit = info.duration + 0.5
         late = next((i for i, s in enumerate(segments) if (s.end or 0.0) > limit), None)
-    if late is not None:
-        segment = segments[late]
-        problems.add(
+    if late is None:
+        return spoken
+    segment = segments[late]
+    return [
+        Problem(
             path,
             f"segment {late + 1}",
             f"at {format_timestamp(max(segment.start or 0.0, segment.end or 0.0))} is past "
             f"the end of the audio ({format_timestamp(info.duration)}): fix its time",
         )
+    ]
+
+
+def _with_transcripts(read: list[_Read], problems: Problems, parse: bool) -> list[Episode]:
+    """Attach each episode's transcript file and, when ``parse``, the transcript itself (read
+    on all cores: it is most of a show's loading time), checked against the audio."""
+    pending = [r for r in read if r.transcript_path is not None] if parse else []
+    results = fork_map(_load_pending, [(r.transcript_path, r.audio_info) for r in pending])
+    spoken_by_path: dict[Path | None, Transcript] = {}
+    for item, result in zip(pending, results, strict=True):
+        if isinstance(result, list):
+            problems.items.extend(result)
+        else:
+            spoken_by_path[item.transcript_path] = result
+    episodes = []
+    for item in read:
+        if item.episode is None:
+            continue
+        episode = replace(item.episode, transcript_file=item.transcript_path)
+        spoken = spoken_by_path.get(item.transcript_path) if item.transcript_path else None
+        if spoken is not None:
+            formats = transcript.published_formats(spoken)
+            episode = replace(episode, transcript=spoken, transcript_formats=formats)
+        episodes.append(episode)
+    return episodes
+
+
+def _load_pending(job: tuple[Path | None, AudioInfo | None]) -> Transcript | list[Problem]:
+    path, info = job
+    assert path is not None
+    return load_transcript(path, info)
 
 
 def _check_unique(episodes: list[Episode], problems: Problems) -> None:

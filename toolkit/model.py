@@ -98,7 +98,8 @@ class Episode:
     cover: Path | None = None
     persons: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
-    transcript: Transcript | None = None  # None also when a build reuses its published files
+    transcript: Transcript | None = None  # None also when a build reads it later, or not at all
+    transcript_file: Path | None = None
     keywords: tuple[str, ...] = ()
     transcript_formats: tuple[str, ...] = ()  # the transcript files the site publishes
     fingerprint: str = ""  # changes when any file of the episode's folder changes
