@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -10,6 +11,7 @@ from toolkit import build as build_module
 from toolkit import transcript
 from toolkit.build import build
 from toolkit.errors import ToolkitError
+from toolkit.model import Episode
 
 from conftest import SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 
@@ -158,3 +160,29 @@ def test_transcript_problems_come_with_the_other_problems(
         m.startswith(f"{EP}/transcript.txt: segment 5: at 00:05:00.000 is past the end")
         for m in messages
     )
+
+
+def test_a_worker_failure_leaves_no_staged_file(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    for number in range(2, 11):  # enough episodes for the work to go to worker processes
+        folder = source / f"{number:03d}-ep"
+        shutil.copytree(source / EP, folder)
+        toml = (folder / "episode.toml").read_text(encoding="utf-8")
+        (folder / "episode.toml").write_text(
+            toml.replace("11111111", f"{number:08d}").replace("number = 1", f"number = {number}"),
+            encoding="utf-8",
+        )
+    real = build_module.episode_files
+
+    def fails_once(show: object, episode: Episode) -> dict[PurePosixPath, bytes]:
+        if episode.slug == "007-ep":
+            raise RuntimeError("disk on fire")
+        return real(show, episode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "episode_files", fails_once)
+    with pytest.raises(RuntimeError):
+        build(source, out)
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    assert not (out / EP / "index.html").exists()

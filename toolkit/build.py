@@ -103,7 +103,6 @@ def make_episode_files(
         problems += made.problems
         formats[made.slug] = made.transcript_formats
         for path, output in made.outputs.items():
-            stage.adopt(output)
             outputs[path] = output
     if problems:
         raise ToolkitError(problems)
@@ -234,7 +233,6 @@ def tag_audio(
     staged = fork_map(partial(_tagged_copy, stage, id3_version), jobs)
     done: Iterable[tuple[_TagJob, Output]] = zip(jobs, staged, strict=True)
     for job, output in progress(done, len(jobs)) if progress else done:
-        stage.adopt(output)
         outputs[job.path] = output
     enclosures = {}
     for episode in show.episodes:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -90,7 +91,9 @@ class Stage:
 
     def __init__(self, out: Path, previous: Manifest) -> None:
         self.out, self.previous = out, previous
-        self.temporaries: set[Path] = set()
+        # Every file this build stages carries this mark, whichever process wrote it, so a
+        # failed build finds and removes all of its own (and nothing else).
+        self.mark = uuid.uuid4().hex[:12]
 
     def add(self, path: PurePosixPath, data: bytes) -> Output:
         return self.add_written(path, content_key(data), lambda stream: stream.write(data))
@@ -107,9 +110,10 @@ class Stage:
             return Kept(key)
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.{self.mark}.", suffix=".tmp", dir=target.parent
+        )
         temporary = Path(name)
-        self.temporaries.add(temporary)
         try:
             with os.fdopen(handle, "wb") as stream:
                 write(stream)
@@ -119,14 +123,11 @@ class Stage:
         os.chmod(temporary, 0o644)
         return Staged(key, temporary)
 
-    def adopt(self, output: Output) -> None:
-        """Take charge of a file a worker process staged, so `discard` removes it too."""
-        if isinstance(output, Staged):
-            self.temporaries.add(output.temporary)
-
     def discard(self) -> None:
-        for temporary in self.temporaries:
-            temporary.unlink(missing_ok=True)
+        """Remove every file this build staged and did not rename."""
+        if self.out.is_dir():
+            for temporary in self.out.rglob(f".*.{self.mark}.*.tmp"):
+                temporary.unlink(missing_ok=True)
 
 
 def write_site(
