@@ -21,7 +21,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from toolkit import __version__, audio, paths
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
-from toolkit.config import Reused, load_show, load_transcript
+from toolkit.config import Reused, files_fingerprint, load_show, load_transcript
 from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
@@ -140,14 +140,12 @@ def site_key(source: Path, base_url: str | None) -> str:
     """Changes with anything shared by every page: podkit (its version and its code), the base
     URL, the files at the top of the show's folder (show.toml, the cover) and the templates,
     the show's and built-in."""
-    digest = hashlib.sha256(f"{__version__}\0{base_url}\n".encode())
-    folders = [source, source / USER_TEMPLATES, builtin_templates(), Path(__file__).parent]
-    for folder in folders:
-        for path in sorted(folder.rglob("*") if folder != source else folder.iterdir()):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    trees = [source / USER_TEMPLATES, builtin_templates(), Path(__file__).parent]
+    files = [p for p in source.iterdir() if p.is_file()]
+    files += [
+        p for tree in trees for p in tree.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ]
+    return files_fingerprint(files, salt=f"{__version__}\0{base_url}")
 
 
 class Reuse:

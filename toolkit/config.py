@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -250,16 +250,22 @@ def _persons(t: Table) -> list[Person]:
     return persons
 
 
-def folder_fingerprint(directory: Path) -> str:
-    """Names, sizes and modification times of the folder's files (a symlink's target's)."""
-    digest = hashlib.sha256()
-    for path in sorted(directory.iterdir()):
+def files_fingerprint(paths: Iterable[Path], salt: str = "") -> str:
+    """A digest of these files' names, sizes and modification times (a symlink's target's):
+    it changes when any of them is edited, added or removed, without reading them."""
+    digest = hashlib.sha256(salt.encode())
+    for path in sorted(paths):
         try:
             stat = path.stat()
         except OSError:
             continue
-        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def folder_fingerprint(directory: Path) -> str:
+    """Changes when any file of the episode's folder changes."""
+    return files_fingerprint(directory.iterdir())
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,6 @@ class _Additions(BaseExtension):  # type: ignore[misc]
         return root
 
 
-class _EntryAdditions(_Additions):
-    pass
-
-
 def _person(person: Any) -> _Element:
     return _element(
         "podcast:person",
@@ -107,7 +103,7 @@ def _content_html(episode: Episode, language: str) -> str:
 def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
     fg = FeedGenerator()
     fg.load_extension("podcast")
-    fg.register_extension("extra", _Additions, _EntryAdditions)
+    fg.register_extension("extra", _Additions, _Additions)  # channel and items alike
     fg.title(show.title)
     fg.description(show.description)
     fg.language(show.language)

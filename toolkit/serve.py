@@ -13,6 +13,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from toolkit.config import files_fingerprint
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -122,15 +124,11 @@ def make_preview_server(folder: Path, port: int, version: Callable[[], int]) -> 
     return ThreadingHTTPServer(("127.0.0.1", port), partial(handler_class, directory=str(folder)))
 
 
-def fingerprint(source: Path) -> tuple[tuple[str, int, int], ...]:
-    """What changes when any source file is edited, added or removed."""
-    entries = []
-    for path in sorted(source.rglob("*")):
-        if (
-            any(part.startswith(".") for part in path.relative_to(source).parts)
-            or not path.is_file()
-        ):
-            continue
-        stat = path.stat()
-        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(entries)
+def fingerprint(source: Path) -> str:
+    """What changes when any source file is edited, added or removed (hidden ones aside)."""
+    visible = (
+        path
+        for path in source.rglob("*")
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts)
+    )
+    return files_fingerprint(visible)

@@ -110,8 +110,8 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
 Render = Callable[..., bytes]
 
 
-def _renderer(show: Show) -> Render:
-    env = environment(show)
+def _renderer(show: Show, env: Environment | None = None) -> Render:
+    env = env or environment(show)
     common = {"show": show, "t": words(show.language)}
 
     def render(name: str, **context: Any) -> bytes:
@@ -122,7 +122,8 @@ def _renderer(show: Show) -> Render:
 
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     """The show's pages and files; the episodes' own come from `episode_pages`."""
-    render = _renderer(show)
+    env = environment(show)
+    render = _renderer(show, env)
     episodes = [
         _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
     ]
@@ -135,7 +136,6 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     files[PurePosixPath("404.html")] = render("404.html", root=urlparse(show.base_url).path)
     newest = episodes[0].episode.published.date().isoformat() if episodes else None
     files[PurePosixPath("sitemap.xml")] = render("sitemap.xml", episodes=episodes, newest=newest)
-    env = environment(show)
     for asset in ASSETS:
         source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
         files[PurePosixPath(asset)] = source.encode("utf-8")

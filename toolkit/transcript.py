@@ -22,7 +22,6 @@ from toolkit.model import Segment, Transcript
 from toolkit.timecode import format_clock, format_timestamp, parse_timestamp
 
 FORMATS = ("turns", "vtt", "srt", "json", "txt")
-WRITE_EXTENSIONS = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "txt"}
 MIME_TYPES = {
     "vtt": "text/vtt",
     "srt": "application/x-subrip",
