@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -50,8 +51,14 @@ def cover_problems(path: Path) -> list[str]:
 def resized_jpeg(path: Path, size: int, quality: int = 85) -> bytes:
     """A square JPEG copy at most ``size`` pixels wide (for tags, pages and the favicon).
 
-    Pillow writes no timestamps into JPEGs, so the same source gives the same bytes.
+    Pillow writes no timestamps into JPEGs, so the same source gives the same bytes. The tags
+    and the pages both want the show's cover at 600 px: it is made once per version of the file.
     """
+    return _resized_jpeg(path, size, quality, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _resized_jpeg(path: Path, size: int, quality: int, modified: int) -> bytes:
     with Image.open(path) as image:
         image.draft("RGB", (size, size))  # a JPEG decodes straight at a smaller scale: fast
         copy = image.convert("RGB")
