@@ -6,10 +6,8 @@ where fork does not exist, or for a few items, the map runs in this process.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,9 +27,13 @@ def fork_map(function: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:
     """``map(function, items)`` in order, on up to four processes when it pays."""
     global _work
     workers = min(os.cpu_count() or 1, 4)
-    if len(items) < MINIMUM_ITEMS or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(items) < MINIMUM_ITEMS or workers < 2 or not hasattr(os, "fork"):
         yield from map(function, items)
         return
+    # Imported only when a pool starts: `podkit tag` and small shows never pay for them.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
     _work = (function, items)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
