@@ -10,7 +10,6 @@ Needs ffmpeg (Debian package) to make its inputs: a 55-minute and a 110-minute m
 from __future__ import annotations
 
 import argparse
-import compileall
 import io
 import shutil
 import statistics
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from bytecode import compile_podkit
 from PIL import Image
 
 CHAPTERS = ["Introduction", "Première partie", "Deuxième partie", "Troisième partie",
@@ -116,9 +116,7 @@ def main() -> None:
     if shutil.which("ffmpeg") is None:
         sys.exit("bench/tagging.py needs ffmpeg to make its inputs: apt-get install ffmpeg")
     podkit = [sys.executable, "-m", "toolkit"]
-    # An installed podkit has its bytecode compiled by pip; a checkout run under
-    # PYTHONDONTWRITEBYTECODE would otherwise recompile its modules on every run.
-    compileall.compile_dir(Path(__file__).parent.parent / "toolkit", quiet=1)
+    compile_podkit()
     eyed3 = shutil.which("eyeD3")
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

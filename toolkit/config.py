@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from toolkit import audio, transcript
+from toolkit import audio, notes, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import cover_problems, image_format
 from toolkit.errors import Problem, Problems
@@ -29,7 +29,6 @@ from toolkit.model import (
     Show,
     Transcript,
 )
-from toolkit.notes import summary_from_notes
 from toolkit.parallel import fork_map
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, load_toml
@@ -309,7 +308,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     else:
         info = _probe(audio_path, file, problems) if audio_path else None
     chapters = _chapters(chapter_tables, directory, info, problems)
-    notes = _notes(directory, problems)
+    markdown = _notes(directory, problems)
     # A reused episode is unchanged since a build that checked and published its transcript.
     path = (
         None if reused is not None else _transcript_path(directory, transcript_name, file, problems)
@@ -333,8 +332,9 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         explicit=explicit,
         audio=audio_path,
         audio_info=info,
-        summary=summary or summary_from_notes(notes),
-        notes_markdown=notes,
+        summary=summary or notes.summary_from_notes(markdown),
+        notes_html=notes.render(markdown) if markdown else "",
+        notes_text=notes.plain_text(markdown),
         cover=cover,
         persons=tuple(persons),
         chapters=tuple(chapters),

@@ -82,7 +82,7 @@ def _person(person: Any) -> _Element:
 
 
 def _description(episode: Episode, language: str) -> str:
-    text = notes.plain_text(episode.notes_markdown) or episode.summary
+    text = episode.notes_text or episode.summary
     stamps = description_timestamps(episode)
     if stamps:
         colon = " :" if language.startswith("fr") else ":"  # French puts a space before ':'
@@ -91,7 +91,7 @@ def _description(episode: Episode, language: str) -> str:
 
 
 def _content_html(episode: Episode, language: str) -> str:
-    html = notes.render(episode.notes_markdown) if episode.notes_markdown else ""
+    html = episode.notes_html
     if episode.visible_chapters:
         items = "".join(
             f"<li>{notes.escape(line)}</li>" for line in description_timestamps(episode)

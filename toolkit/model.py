@@ -94,7 +94,8 @@ class Episode:
     audio: Path
     audio_info: AudioInfo
     summary: str
-    notes_markdown: str
+    notes_html: str  # the show notes, rendered once by the loader
+    notes_text: str  # the same without Markdown marks (the feed's description)
     cover: Path | None = None
     persons: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()

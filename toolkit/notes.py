@@ -16,9 +16,9 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8)
 def _tokens(markdown: str) -> tuple[Token, ...]:
-    """Parsed once per text: the loader, the feed and the page each read the same notes."""
+    """Parsed once per text: the loader renders, flattens and summarises the same notes."""
     return tuple(_markdown().parse(markdown))
 
 

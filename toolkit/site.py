@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
-from toolkit import notes, paths
+from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapters_json
 from toolkit.i18n import long_date, words
@@ -237,7 +237,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         audio_name=episode.audio.name,
         audio_size=human_size(episode.audio_info.size, show.language),
         chapters=chapters,
-        notes_html=notes.render(episode.notes_markdown) if episode.notes_markdown else "",
+        notes_html=episode.notes_html,
         turns=page_turns,
         downloads=downloads,
         page_url=page_url,
