@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from toolkit import build as build_module
-from toolkit import transcript
+from toolkit import config, transcript
 from toolkit.build import build
+from toolkit.config import load_show
+from toolkit.episode_record import from_record, to_record
 from toolkit.errors import ToolkitError
 from toolkit.model import Episode
 
-from conftest import SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 
 EP = "001-premier"
 
@@ -36,6 +40,69 @@ def test_an_unchanged_episode_is_not_read_again(
     assert calls == []
     assert report.written.written == ()
     assert report.show.episodes[0].transcript_formats == ("vtt", "srt", "json", "txt")
+
+
+def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    episode_toml = (
+        EPISODE_TOML.replace(
+            'audio = "episode.mp3"\n', 'audio = "episode.mp3"\ncover = "../cover.jpg"\n'
+        )
+        + 'image = "../cover.jpg"\nhidden = true\n'
+    )
+    source, out = make_show(**{f"{EP}/episode.toml": episode_toml}), tmp_path / "site"
+    build(source, out)
+    parsed: list[Path] = []
+    real_load_toml = config.load_toml
+    monkeypatch.setattr(
+        config, "load_toml", lambda path, *a: parsed.append(path) or real_load_toml(path, *a)
+    )
+    reused = build(source, out).show.episodes[0]
+    assert parsed == [source / "show.toml"]  # episode.toml and notes.md were not parsed again
+    fresh, _ = load_show(source, read_transcripts=False)
+    assert reused == replace(fresh.episodes[0], transcript_formats=("vtt", "srt", "json", "txt"))
+    assert reused.cover == reused.chapters[-1].image == (source / "cover.jpg").resolve()
+
+
+def test_an_episode_record_gives_back_the_same_episode() -> None:
+    show, _ = load_show(KEYTIME)
+    for episode in show.episodes:
+        again = from_record(to_record(episode), episode.directory, episode.fingerprint)
+        assert again == replace(episode, transcript=None)
+
+
+def test_an_unchanged_episode_repeats_its_warnings(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show(
+        **{f"{EP}/episode.toml": EPISODE_TOML + 'titel = "x"\n', f"{EP}/notes.md": None}
+    )
+    out = tmp_path / "site"
+    first = [str(w) for w in build(source, out).warnings]
+    again = build(source, out)
+    assert again.written.written == ()
+    assert [str(w) for w in again.warnings] == first
+    assert any("titel" in w for w in first) and any("no show notes" in w for w in first)
+
+
+def test_a_damaged_manifest_record_loads_the_episode_from_its_files(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    manifest = out / ".podkit-manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["episodes"][EP]["episode"]["published"] = "not a date"
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    calls: list[Path] = []
+    real_read = transcript.read
+    monkeypatch.setattr(
+        transcript, "read", lambda path, *a, **k: calls.append(path) or real_read(path, *a, **k)
+    )
+    report = build(source, out)
+    assert calls == [source / EP / "transcript.txt"]  # loaded anew, not taken from the record
+    assert report.written.written == ()  # the same files, and the record mended:
+    repaired = json.loads(manifest.read_text(encoding="utf-8"))["episodes"][EP]["episode"]
+    assert repaired["published"] == "2024-01-15T08:00:00+01:00"
 
 
 def test_an_edited_transcript_is_published_again(make_show: ShowMaker, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -22,10 +22,11 @@ from toolkit import __version__, audio, paths
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
 from toolkit.config import Reused, files_fingerprint, load_show, load_transcript
+from toolkit.episode_record import from_record, to_record, warning_from_record, warning_record
 from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
-from toolkit.model import AudioInfo, Episode, Show
+from toolkit.model import Episode, Show
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_files
 from toolkit.transcript import published_formats
@@ -71,7 +72,7 @@ def build(
         for slug in reuse.reused:  # their pages and transcripts are on disk as they would be made
             for name in previous.episodes[slug]["files"]:
                 outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
-        report = write_site(out, outputs, previous, reuse.manifest(show, outputs))
+        report = write_site(out, outputs, previous, reuse.manifest(show, outputs, warnings))
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
         raise ToolkitError([template_problem(error, source)]) from None
@@ -159,22 +160,23 @@ class Reuse:
     def key(self, fingerprint: str) -> str:
         return hashlib.sha256(f"{self.site_key}\0{fingerprint}".encode()).hexdigest()
 
-    def __call__(self, slug: str, fingerprint: str) -> Reused | None:
-        entry = self.previous.episodes.get(slug)
+    def __call__(self, directory: Path, fingerprint: str) -> Reused | None:
+        entry = self.previous.episodes.get(directory.name)
         if not entry or entry.get("key") != self.key(fingerprint):
             return None
         files = entry.get("files", [])
         if not all(name in self.previous.keys and (self.out / name).is_file() for name in files):
             return None
         try:
-            info = AudioInfo(**entry["audio"])
-        except (KeyError, TypeError):
+            episode = from_record(entry["episode"], directory, fingerprint)
+            warnings = tuple(warning_from_record(w, directory) for w in entry["warnings"])
+        except (KeyError, TypeError, ValueError):  # written by another version: load anew
             return None
-        self.reused.add(slug)
-        return Reused(tuple(entry.get("formats", [])), info)
+        self.reused.add(directory.name)
+        return Reused(episode, warnings)
 
     def manifest(
-        self, show: Show, outputs: dict[PurePosixPath, Output]
+        self, show: Show, outputs: dict[PurePosixPath, Output], warnings: list[Problem]
     ) -> dict[str, dict[str, Any]]:
         files: dict[str, list[str]] = {e.slug: [] for e in show.episodes}
         for path in outputs:
@@ -184,11 +186,17 @@ class Reuse:
             e.slug: {
                 "key": self.key(e.fingerprint),
                 "files": sorted(files[e.slug]),
-                "formats": list(e.transcript_formats),
-                "audio": asdict(e.audio_info),
+                "episode": to_record(e),
+                "warnings": [
+                    warning_record(w, e.directory) for w in warnings if _within(w.file, e.directory)
+                ],
             }
             for e in show.episodes
         }
+
+
+def _within(file: Path | str, directory: Path) -> bool:
+    return isinstance(file, Path) and (file == directory or directory in file.parents)
 
 
 def published_only(show: Show, now: datetime, drafts: bool) -> Show:

@@ -52,15 +52,16 @@ def podcast_guid(feed_url: str) -> str:
 
 @dataclass(frozen=True)
 class Reused:
-    """What a previous build learnt from exactly the same episode files."""
+    """An episode as a previous build loaded it from exactly the same files, with the warnings
+    it had: the loader takes it as it is, without parsing, probing or reading anything."""
 
-    transcript_formats: tuple[str, ...]
-    audio_info: AudioInfo
+    episode: Episode
+    warnings: tuple[Problem, ...]
 
 
-# Given an episode's slug and fingerprint, what a previous build learnt from exactly these
-# files, or None: the loader then neither probes the audio nor reads the transcript again.
-Reuse = Callable[[str, str], Reused | None]
+# Given an episode's folder and fingerprint, what a previous build loaded from exactly these
+# files, or None.
+Reuse = Callable[[Path, str], Reused | None]
 
 
 def load_show(
@@ -279,6 +280,11 @@ class _Read:
 def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
     file = directory / EPISODE_FILE
     fingerprint = folder_fingerprint(directory)
+    reused = reuse(directory, fingerprint) if reuse else None
+    if reused is not None:
+        problems.items.extend(reused.warnings)
+        # Its transcript was checked and published by that build: it is not read again.
+        return _Read(reused.episode, None, reused.episode.audio_info)
     data = load_toml(file, problems)
     if data is None:
         return _Read(None, None, None)
@@ -302,17 +308,10 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     chapter_tables = t.tables("chapters")
     t.finish()
 
-    reused = reuse(directory.name, fingerprint) if reuse else None
-    if reused is not None:
-        info: AudioInfo | None = reused.audio_info
-    else:
-        info = _probe(audio_path, file, problems) if audio_path else None
+    info = _probe(audio_path, file, problems) if audio_path else None
     chapters = _chapters(chapter_tables, directory, info, problems)
     markdown = _notes(directory, problems)
-    # A reused episode is unchanged since a build that checked and published its transcript.
-    path = (
-        None if reused is not None else _transcript_path(directory, transcript_name, file, problems)
-    )
+    path = _transcript_path(directory, transcript_name, file, problems)
 
     if not (title and published and guid and audio_path and info):
         return _Read(None, path, info)
@@ -339,7 +338,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         persons=tuple(persons),
         chapters=tuple(chapters),
         keywords=keywords,
-        transcript_formats=reused.transcript_formats if reused else (),
+        transcript_file=path,
         fingerprint=fingerprint,
     )
     return _Read(episode, path, info)
@@ -455,7 +454,7 @@ def _with_transcripts(read: list[_Read], problems: Problems, parse: bool) -> lis
     for item in read:
         if item.episode is None:
             continue
-        episode = replace(item.episode, transcript_file=item.transcript_path)
+        episode = item.episode
         spoken = spoken_by_path.get(item.transcript_path) if item.transcript_path else None
         if spoken is not None:
             formats = transcript.published_formats(spoken)

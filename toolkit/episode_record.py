@@ -1,0 +1,117 @@
+"""An episode as it was loaded, kept as JSON in the build manifest: a rebuild takes each
+unchanged episode from there instead of parsing its episode.toml and notes again.
+
+Paths are stored relative to the episode's folder, so the manifest, which sits in the site,
+names no folder of the machine that built it. Reading a damaged or outdated record raises
+KeyError, TypeError or ValueError; the caller then loads the episode from its files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import Problem
+from toolkit.model import AudioInfo, Chapter, Episode, Person
+
+
+def to_record(episode: Episode) -> dict[str, Any]:
+    base = os.path.realpath(episode.directory)  # loaded paths are resolved: compare like with like
+    return {
+        "title": episode.title,
+        "number": episode.number,
+        "season": episode.season,
+        "type": episode.episode_type,
+        "published": episode.published.isoformat(),
+        "guid": episode.guid,
+        "explicit": episode.explicit,
+        "audio": os.path.relpath(episode.audio, base),
+        "audio_info": asdict(episode.audio_info),
+        "summary": episode.summary,
+        "notes_html": episode.notes_html,
+        "notes_text": episode.notes_text,
+        "cover": _relative(episode.cover, base),
+        "persons": [asdict(p) for p in episode.persons],
+        "chapters": [{**asdict(c), "image": _relative(c.image, base)} for c in episode.chapters],
+        "transcript_file": _relative(episode.transcript_file, base),
+        "keywords": list(episode.keywords),
+        "transcript_formats": list(episode.transcript_formats),
+    }
+
+
+def from_record(record: dict[str, Any], directory: Path, fingerprint: str) -> Episode:
+    base = os.path.realpath(directory)
+    episode_type = record["type"]
+    if episode_type not in ("full", "trailer", "bonus"):
+        raise ValueError(f"unknown episode type {episode_type!r}")
+    published = datetime.fromisoformat(record["published"])
+    if published.tzinfo is None:
+        raise ValueError("publish date without a time zone")
+    audio = _absolute(record["audio"], base)
+    if audio is None:
+        raise ValueError("no audio file")
+    return Episode(
+        slug=directory.name,
+        directory=directory,
+        title=_text(record["title"]),
+        number=_whole_or_none(record["number"]),
+        season=_whole_or_none(record["season"]),
+        episode_type=episode_type,
+        published=published,
+        guid=_text(record["guid"]),
+        explicit=bool(record["explicit"]),
+        audio=audio,
+        audio_info=AudioInfo(**record["audio_info"]),
+        summary=_text(record["summary"]),
+        notes_html=_text(record["notes_html"]),
+        notes_text=_text(record["notes_text"]),
+        cover=_absolute(record["cover"], base),
+        persons=tuple(Person(**p) for p in record["persons"]),
+        chapters=tuple(
+            Chapter(**{**c, "image": _absolute(c["image"], base)}) for c in record["chapters"]
+        ),
+        transcript_file=_absolute(record["transcript_file"], base),
+        keywords=tuple(_text(k) for k in record["keywords"]),
+        transcript_formats=tuple(_text(f) for f in record["transcript_formats"]),
+        fingerprint=fingerprint,
+    )
+
+
+def warning_record(problem: Problem, directory: Path) -> dict[str, Any]:
+    return {
+        "file": os.path.relpath(problem.file, directory),
+        "where": problem.where,
+        "message": problem.message,
+    }
+
+
+def warning_from_record(record: dict[str, Any], directory: Path) -> Problem:
+    where = record["where"]
+    if not isinstance(where, str | int | None):
+        raise TypeError("a warning's place must be a key, a line number or nothing")
+    return Problem(directory / _text(record["file"]), where, _text(record["message"]), True)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a text, found {type(value).__name__}")
+    return value
+
+
+def _whole_or_none(value: object) -> int | None:
+    if value is not None and not isinstance(value, int):
+        raise TypeError(f"expected a whole number, found {type(value).__name__}")
+    return value
+
+
+def _relative(path: Path | None, base: str) -> str | None:
+    return None if path is None else os.path.relpath(path, base)
+
+
+def _absolute(relative: object, base: str) -> Path | None:
+    if relative is None:
+        return None
+    return Path(os.path.normpath(os.path.join(base, _text(relative))))
