@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from os.path import isfile, join
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -164,8 +165,8 @@ class Reuse:
         entry = self.previous.episodes.get(directory.name)
         if not entry or entry.get("key") != self.key(fingerprint):
             return None
-        files = entry.get("files", [])
-        if not all(name in self.previous.keys and (self.out / name).is_file() for name in files):
+        files, out = entry.get("files", []), str(self.out)  # os.path: 7 files × 1000s of episodes
+        if not all(name in self.previous.keys and isfile(join(out, name)) for name in files):
             return None
         try:
             episode = from_record(entry["episode"], directory, fingerprint)
@@ -182,20 +183,25 @@ class Reuse:
         for path in outputs:
             if len(path.parts) > 1 and path.parts[0] in files:
                 files[path.parts[0]].append(str(path))
-        return {
-            e.slug: {
+        entries = {}
+        for e in show.episodes:
+            if e.slug in self.reused:  # loaded from its record: the record stands as it is
+                entry = self.previous.episodes[e.slug]
+                record, kept = entry["episode"], entry["warnings"]
+            else:
+                record = to_record(e)
+                kept = [warning_record(w, e.directory) for w in warnings if _within(w, e)]
+            entries[e.slug] = {
                 "key": self.key(e.fingerprint),
                 "files": sorted(files[e.slug]),
-                "episode": to_record(e),
-                "warnings": [
-                    warning_record(w, e.directory) for w in warnings if _within(w.file, e.directory)
-                ],
+                "episode": record,
+                "warnings": kept,
             }
-            for e in show.episodes
-        }
+        return entries
 
 
-def _within(file: Path | str, directory: Path) -> bool:
+def _within(problem: Problem, episode: Episode) -> bool:
+    file, directory = problem.file, episode.directory
     return isinstance(file, Path) and (file == directory or directory in file.parents)
 
 

@@ -139,7 +139,7 @@ def write_site(
     keys: dict[str, str] = {}
     written: list[str] = []
     unchanged = 0
-    for path, output in sorted(outputs.items()):
+    for path, output in sorted(outputs.items(), key=lambda item: str(item[0])):
         name = str(path)
         if isinstance(output, Kept):
             keys[name] = output.key
@@ -162,5 +162,7 @@ def write_site(
             stale.unlink()
             removed.append(name)
     manifest = {"generator": "podkit", "files": keys, "episodes": episodes or {}}
-    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    # Compact, so json's C encoder writes it (with an indent it falls back to Python).
+    text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    atomic_write(out / MANIFEST, text.encode())
     return WriteReport(tuple(written), unchanged, tuple(removed))
