@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bytecode import compile_podkit
+from conditions import compile_podkit, machine_speed
 
 FRAME = bytes([0xFF, 0xF3, 0x18, 0xC0]) + bytes(32)  # MPEG-2 layer III, 16 kHz, 8 kbit/s, mono
 SECONDS_PER_FRAME = 576 / 16000
@@ -115,6 +115,9 @@ def feed_alone(source: Path) -> float:
     script = (
         "import time,sys;from pathlib import Path;from toolkit.config import load_show;"
         "from toolkit.feed import Enclosure,build_feed;s,_=load_show(Path(sys.argv[1]));"
+        # As in a build: the transcripts' formats are known, the transcripts are not in memory.
+        "import dataclasses as d,gc;r=d.replace;"
+        "s=r(s,episodes=tuple(r(x,transcript=None) for x in s.episodes));gc.collect();"
         "e={x.slug:Enclosure('https://example.org/a.mp3',1) for x in s.episodes};"
         "t=time.perf_counter();build_feed(s,e);print(time.perf_counter()-t)"
     )
@@ -127,6 +130,7 @@ def feed_alone(source: Path) -> float:
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [100, 1000]
     compile_podkit()
+    print(machine_speed())
     print(
         f"{'episodes':>8} {'cold':>8} {'cold CPU':>9} {'peak MB':>8} {'unchanged':>10} {'1 edited':>9} {'1 added':>8} {'feed':>7}"
     )

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bytecode import compile_podkit
+from conditions import compile_podkit, machine_speed
 from PIL import Image
 
 CHAPTERS = ["Introduction", "Première partie", "Deuxième partie", "Troisième partie",
@@ -117,6 +117,7 @@ def main() -> None:
         sys.exit("bench/tagging.py needs ffmpeg to make its inputs: apt-get install ffmpeg")
     podkit = [sys.executable, "-m", "toolkit"]
     compile_podkit()
+    print(machine_speed())
     eyed3 = shutil.which("eyeD3")
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

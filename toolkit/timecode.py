@@ -48,11 +48,12 @@ def format_timestamp(seconds: float, separator: str = ".") -> str:
     >>> format_timestamp(7.25, ",")
     '00:00:07,250'
     """
-    millis = to_millis(seconds)
+    millis = round(seconds * 1000)  # to_millis, inlined: this runs for every cue of every file
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+    # %-formatting is a third faster than an f-string with format specs here.
+    return "%02d:%02d:%02d%s%03d" % (hours, minutes, secs, separator, millis)  # noqa: UP031
 
 
 def format_clock(seconds: float, always_hours: bool = False) -> str:
