@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -203,19 +203,19 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
                 number += 1
                 start = chunk[0].start
                 paragraphs.append(
-                    {
-                        "anchor": f"p-{number}",
-                        "start": None if start is None else _seconds(start),
-                        "clock": None if start is None else format_clock(start),
-                        "segments": [
-                            {
-                                "text": s.text,
-                                "start": None if s.start is None else _seconds(s.start),
-                                "end": _seconds(s.end if s.end is not None else duration),
-                            }
+                    PageParagraph(
+                        anchor=f"p-{number}",
+                        start=None if start is None else _seconds(start),
+                        clock=None if start is None else format_clock(start),
+                        segments=[
+                            PageSentence(
+                                text=s.text,
+                                start=None if s.start is None else _seconds(s.start),
+                                end=_seconds(s.end if s.end is not None else duration),
+                            )
                             for s in chunk
                         ],
-                    }
+                    )
                 )
             page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
     people = []
@@ -247,6 +247,23 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         jsonld=_episode_jsonld(show, episode, page_url, audio_url),
     )
     return files
+
+
+class PageSentence(NamedTuple):
+    """A transcript sentence on the page; times are ready for data attributes."""
+
+    text: str
+    start: str | None
+    end: str
+
+
+class PageParagraph(NamedTuple):
+    # Named tuples rather than dicts: Jinja looks `p.start` up as an attribute first, and a
+    # failed lookup per sentence was a tenth of rendering a long transcript.
+    anchor: str
+    start: str | None
+    clock: str | None
+    segments: list[PageSentence]
 
 
 PARAGRAPH_CHARACTERS = 600  # long turns read better as paragraphs, each with its time
