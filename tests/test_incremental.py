@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -63,6 +64,28 @@ def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
     fresh, _ = load_show(source, read_transcripts=False)
     assert reused == replace(fresh.episodes[0], transcript_formats=("vtt", "srt", "json", "txt"))
     assert reused.cover == reused.chapters[-1].image == (source / "cover.jpg").resolve()
+
+
+def test_an_episode_whose_audio_lives_elsewhere_is_loaded_again_when_it_changes(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_show(
+        **{f"{EP}/episode.toml": EPISODE_TOML.replace('"episode.mp3"', '"../_audio/shared.mp3"')}
+    )
+    (source / "_audio").mkdir()
+    (source / EP / "episode.mp3").rename(source / "_audio" / "shared.mp3")
+    out = tmp_path / "site"
+    build(source, out)
+    parsed: list[Path] = []
+    real_load_toml = config.load_toml
+    monkeypatch.setattr(
+        config, "load_toml", lambda path, *a: parsed.append(path) or real_load_toml(path, *a)
+    )
+    build(source, out)
+    assert parsed == [source / "show.toml"]  # unchanged: taken from the manifest
+    os.utime(source / "_audio" / "shared.mp3", ns=(1, 1))  # the audio elsewhere changes
+    build(source, out)
+    assert parsed[1:] == [source / "show.toml", source / EP / "episode.toml"]
 
 
 def test_an_episode_record_gives_back_the_same_episode() -> None:

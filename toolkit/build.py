@@ -158,20 +158,27 @@ class Reuse:
         self.previous, self.out, self.site_key = previous, out, key
         self.reused: set[str] = set()
 
-    def key(self, fingerprint: str) -> str:
-        return hashlib.sha256(f"{self.site_key}\0{fingerprint}".encode()).hexdigest()
+    def key(self, episode: Episode) -> str:
+        """Changes with the site, the episode's folder and the files its episode.toml names
+        outside that folder (an audio file or a cover kept elsewhere)."""
+        named = files_fingerprint(_named_files(episode))
+        return hashlib.sha256(
+            f"{self.site_key}\0{episode.fingerprint}\0{named}".encode()
+        ).hexdigest()
 
     def __call__(self, directory: Path, fingerprint: str) -> Reused | None:
         entry = self.previous.episodes.get(directory.name)
-        if not entry or entry.get("key") != self.key(fingerprint):
-            return None
-        files, out = entry.get("files", []), str(self.out)  # os.path: 7 files × 1000s of episodes
-        if not all(name in self.previous.keys and isfile(join(out, name)) for name in files):
+        if not entry:
             return None
         try:
             episode = from_record(entry["episode"], directory, fingerprint)
             warnings = tuple(warning_from_record(w, directory) for w in entry["warnings"])
         except (KeyError, TypeError, ValueError):  # written by another version: load anew
+            return None
+        if entry.get("key") != self.key(episode):
+            return None
+        files, out = entry.get("files", []), str(self.out)  # os.path: 7 files × 1000s of episodes
+        if not all(name in self.previous.keys and isfile(join(out, name)) for name in files):
             return None
         self.reused.add(directory.name)
         return Reused(episode, warnings)
@@ -192,12 +199,17 @@ class Reuse:
                 record = to_record(e)
                 kept = [warning_record(w, e.directory) for w in warnings if _within(w, e)]
             entries[e.slug] = {
-                "key": self.key(e.fingerprint),
+                "key": self.key(e),
                 "files": sorted(files[e.slug]),
                 "episode": record,
                 "warnings": kept,
             }
         return entries
+
+
+def _named_files(episode: Episode) -> list[Path]:
+    images = [c.image for c in episode.chapters if c.image is not None]
+    return [episode.audio, *([episode.cover] if episode.cover else []), *images]
 
 
 def _within(problem: Problem, episode: Episode) -> bool:
