@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -86,6 +87,22 @@ def test_an_episode_whose_audio_lives_elsewhere_is_loaded_again_when_it_changes(
     os.utime(source / "_audio" / "shared.mp3", ns=(1, 1))  # the audio elsewhere changes
     build(source, out)
     assert parsed[1:] == [source / "show.toml", source / EP / "episode.toml"]
+
+
+def test_the_feed_is_made_again_only_when_an_episode_in_it_changes(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    before = datetime(2024, 1, 1, tzinfo=UTC)  # the episode is dated 15 January 2024
+    build(source, out, now=before)
+    assert "<item>" not in (out / "feed.xml").read_text(encoding="utf-8")
+    assert "feed.xml" not in build(source, out, now=before).written.written
+    assert "feed.xml" in build(source, out).written.written  # now published
+    assert "Premier épisode" in (out / "feed.xml").read_text(encoding="utf-8")
+    toml = source / EP / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Premier", "Tout premier"), "utf-8")
+    assert "feed.xml" in build(source, out).written.written
+    assert "Tout premier épisode" in (out / "feed.xml").read_text(encoding="utf-8")
 
 
 def test_an_episode_record_gives_back_the_same_episode() -> None:

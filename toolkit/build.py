@@ -68,7 +68,12 @@ def build(
     try:
         outputs, enclosures = tag_audio(show, stage, id3_version, progress)
         show = make_episode_files(show, reuse.reused, stage, outputs)
-        outputs[paths.FEED] = build_feed(show, enclosures)
+        # Made again only when its inputs changed: it lists every episode.
+        outputs[paths.FEED] = stage.add_written(
+            paths.FEED,
+            _feed_key(reuse, show, enclosures),
+            lambda stream: stream.write(build_feed(show, enclosures)),
+        )
         outputs.update(build_site(show))
         for slug in reuse.reused:  # their pages and transcripts are on disk as they would be made
             for name in previous.episodes[slug]["files"]:
@@ -215,6 +220,15 @@ def _named_files(episode: Episode) -> list[Path]:
 def _within(problem: Problem, episode: Episode) -> bool:
     file, directory = problem.file, episode.directory
     return isinstance(file, Path) and (file == directory or directory in file.parents)
+
+
+def _feed_key(reuse: Reuse, show: Show, enclosures: dict[str, Enclosure]) -> str:
+    """Changes with the site and with any published episode or its tagged MP3."""
+    digest = hashlib.sha256(reuse.site_key.encode())
+    for e in show.episodes:
+        enclosure = enclosures[e.slug]
+        digest.update(f"{e.slug}\0{reuse.key(e)}\0{enclosure.url}\0{enclosure.length}\n".encode())
+    return digest.hexdigest()
 
 
 def published_only(show: Show, now: datetime, drafts: bool) -> Show:
