@@ -1,5 +1,7 @@
 """Benchmark: writing six chapters and a cover into a long MP3, podkit against ffmpeg (and
-eyeD3 where it is installed). Whole-process wall time, median of several runs.
+eyeD3 where it is installed). Whole-process wall time, median of several runs. A "floor" row
+times the least a Python tagger that writes safely can do: start Python, import click,
+mutagen and tomllib, copy the file beside itself and rename it over.
 
     .venv/bin/python bench/tagging.py [--runs 5]
 
