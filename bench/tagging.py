@@ -125,6 +125,12 @@ tag.save(version=(2, 3, 0))
 """
 
 
+def versus(seconds: float, podkit: float) -> str:
+    if seconds >= podkit:
+        return f"{seconds / podkit:.1f}x slower"
+    return f"{podkit / seconds:.1f}x faster"
+
+
 def median_time(command: list[str], runs: int, before: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
@@ -181,10 +187,10 @@ def main() -> None:
             print(f"{label:8} {'podkit tag (already tagged)':34} {again * 1000:7.0f} ms")
             print(
                 f"{label:8} {'floor: Python, imports, copy+rename':34} {floor * 1000:7.0f} ms"
-                f"  {floor / fresh:.1f}x"
+                f"  {versus(floor, fresh)}"
             )
             print(
-                f"{label:8} {'ffmpeg -map_chapters -c copy':34} {ffmpeg * 1000:7.0f} ms  {ffmpeg / fresh:.1f}x slower"
+                f"{label:8} {'ffmpeg -map_chapters -c copy':34} {ffmpeg * 1000:7.0f} ms  {versus(ffmpeg, fresh)}"
             )
             print(
                 f"{label:8} ffmpeg is {ffmpeg / floor:.1f}x slower than the floor: the most a Python"
@@ -204,7 +210,7 @@ def main() -> None:
                     fresh_copy,
                 )
                 print(
-                    f"{label:8} {'eyeD3 (Python API)':34} {eye * 1000:7.0f} ms  {eye / fresh:.1f}x slower"
+                    f"{label:8} {'eyeD3 (Python API)':34} {eye * 1000:7.0f} ms  {versus(eye, fresh)}"
                 )
         ratio = retag["110 min"] / retag["55 min"]
         print(f"re-tagging 110 min / 55 min: {ratio:.2f} (target: at most 2)")
