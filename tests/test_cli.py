@@ -14,7 +14,7 @@ from mutagen.id3 import ID3
 from toolkit import writer
 from toolkit.cli import cli
 
-from conftest import KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 
@@ -240,6 +240,27 @@ def test_tag_in_place_and_inspect(make_show: ShowMaker, tmp_path: Path) -> None:
     assert "ID3v2.3" in stdout
     assert "table of contents 'toc' (top-level, ordered): Chapitres, 3 entries" in stdout
     assert "chp1     20.500 -    45.000  Le cœur du sujet" in stdout
+
+
+def test_tag_reads_only_its_own_episode(make_show: ShowMaker, tmp_path: Path) -> None:
+    # Another episode with a broken transcript and a missing audio file does not matter here.
+    source = make_show(
+        **{
+            "002-autre/episode.toml": EPISODE_TOML.replace("episode.mp3", "absent.mp3"),
+            "002-autre/transcript.txt": "[00:00:01] no speaker line\n",
+        }
+    )
+    target = tmp_path / "final.mp3"
+    target.write_bytes(TONE.read_bytes())
+    code, _, stderr = run("tag", str(target), "--episode", str(source / "001-premier"))
+    assert code == 0, stderr
+    code, _, stderr = run("tag", str(target), "--episode", str(source / "002-autre"))
+    assert code == 1
+    assert "absent.mp3" in stderr and "before the first speaker" in stderr  # its own problems
+    (source / "003-vide").mkdir()
+    code, _, stderr = run("tag", str(target), "--episode", str(source / "003-vide"))
+    assert code == 1
+    assert stderr.strip() == f"{source / '003-vide'}: not an episode folder: it has no episode.toml"
 
 
 def test_tag_refuses_a_file_that_is_not_mp3(make_show: ShowMaker, tmp_path: Path) -> None:

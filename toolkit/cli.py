@@ -52,11 +52,9 @@ def _show_and_episode(episode_dir: Path) -> tuple[Show, Episode]:
     """The show an episode folder belongs to (the folder above it), and that episode."""
     from toolkit.config import load_show
 
-    show, _ = load_show(episode_dir.resolve().parent)
-    for episode in show.episodes:
-        if episode.directory == episode_dir.resolve():
-            return show, episode
-    raise ToolkitError([Problem(episode_dir, None, "not an episode folder of this show")])
+    folder = episode_dir.resolve()
+    show, _ = load_show(folder.parent, read_transcripts=False, only=folder.name)
+    return show, show.episodes[0]
 
 
 def _say(quiet: bool, message: str) -> None:

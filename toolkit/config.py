@@ -69,12 +69,14 @@ def load_show(
     base_url: str | None = None,
     reuse: Reuse | None = None,
     read_transcripts: bool = True,
+    only: str | None = None,
 ) -> tuple[Show, list[Problem]]:
     """The whole show from ``source``; raises ToolkitError listing every problem.
 
     With ``read_transcripts=False`` episodes only name their transcript file (the build
     reads each one in the worker that publishes it), unless there are problems already:
-    then every transcript is read too, so that all problems are reported at once."""
+    then every transcript is read too, so that all problems are reported at once.
+    With ``only``, just that episode folder is read (`podkit tag` needs no other)."""
     problems = Problems()
     show_file = source / SHOW_FILE
     if not source.is_dir():
@@ -82,7 +84,7 @@ def load_show(
         problems.raise_if_errors()
     data = load_toml(show_file, problems)
     show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
-    read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems)]
+    read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems, only)]
     _check_unique([r.episode for r in read if r.episode is not None], problems)
     loaded = _with_transcripts(read, problems, parse=read_transcripts or bool(problems.errors))
     problems.raise_if_errors()
@@ -91,13 +93,14 @@ def load_show(
     return replace(show, episodes=tuple(loaded)), problems.warnings
 
 
-def _episode_dirs(source: Path, problems: Problems) -> list[Path]:
+def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> list[Path]:
     found = []
-    for child in sorted(source.iterdir()):
+    for child in [source / only] if only else sorted(source.iterdir()):
         if not child.is_dir() or child.name.startswith((".", "_")):
             continue  # _scripts, .git and the like are the show's own business
         if not (child / EPISODE_FILE).is_file():
-            problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
+            if not only:  # asked for by name, it is an error below
+                problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
             continue
         if not SLUG.match(child.name):
             suggestion = re.sub(r"[^a-z0-9]+", "-", child.name.lower()).strip("-") or "episode-1"
@@ -109,7 +112,9 @@ def _episode_dirs(source: Path, problems: Problems) -> list[Path]:
             )
             continue
         found.append(child)
-    if not found:
+    if not found and only:
+        problems.add(source / only, None, f"not an episode folder: it has no {EPISODE_FILE}")
+    elif not found:
         problems.add(source, None, 'no episode folder: create one with `podkit new "Title"`')
     return found
 
