@@ -354,7 +354,7 @@ def _require_times(transcript: Transcript, fmt: str) -> None:
         raise TranscriptError(None, f"{fmt} needs times: add [HH:MM:SS] to every segment first")
 
 
-_CLAUSE_END = re.compile(r"[,;:.!?…»)]$")
+_CLAUSE_ENDS = frozenset(",;:.!?…»)")  # a full cue prefers to break after these
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -411,7 +411,7 @@ def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple
             lines = [line.split() for line in wrap(" ".join([*prefix, words[position]]), width)]
         elif position + taken < len(words):
             for cut in range(taken, max(1, taken // 2) - 1, -1):
-                if _CLAUSE_END.search(words[position + cut - 1]):
+                if words[position + cut - 1][-1] in _CLAUSE_ENDS:
                     # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
                     keep = len(prefix) + cut
                     lines = [
