@@ -105,8 +105,13 @@ def test_the_feed_is_made_again_only_when_an_episode_in_it_changes(
     assert "Tout premier épisode" in (out / "feed.xml").read_text(encoding="utf-8")
 
 
-def test_an_episode_record_gives_back_the_same_episode() -> None:
-    show, _ = load_show(KEYTIME)
+@pytest.mark.parametrize("relative", [False, True])
+def test_an_episode_record_gives_back_the_same_episode(
+    relative: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if relative:  # as `podkit build` is run, with --source episodes
+        monkeypatch.chdir(KEYTIME.parent)
+    show, _ = load_show(Path(KEYTIME.name) if relative else KEYTIME)
     for episode in show.episodes:
         again = from_record(to_record(episode), episode.directory, episode.fingerprint)
         assert again == replace(episode, transcript=None)

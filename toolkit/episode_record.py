@@ -36,7 +36,8 @@ def to_record(episode: Episode) -> dict[str, Any]:
         "cover": _relative(episode.cover, base),
         "persons": [asdict(p) for p in episode.persons],
         "chapters": [{**asdict(c), "image": _relative(c.image, base)} for c in episode.chapters],
-        "transcript_file": _relative(episode.transcript_file, base),
+        # Not resolved when loaded: kept relative to the folder as it was named.
+        "transcript_file": _relative(episode.transcript_file, str(episode.directory)),
         "keywords": list(episode.keywords),
         "transcript_formats": list(episode.transcript_formats),
     }
@@ -73,7 +74,7 @@ def from_record(record: dict[str, Any], directory: Path, fingerprint: str) -> Ep
         chapters=tuple(
             Chapter(**{**c, "image": _absolute(c["image"], base)}) for c in record["chapters"]
         ),
-        transcript_file=_absolute(record["transcript_file"], base),
+        transcript_file=_absolute(record["transcript_file"], str(directory)),
         keywords=tuple(_text(k) for k in record["keywords"]),
         transcript_formats=tuple(_text(f) for f in record["transcript_formats"]),
         fingerprint=fingerprint,
