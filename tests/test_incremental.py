@@ -61,7 +61,7 @@ def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
         config, "load_toml", lambda path, *a: parsed.append(path) or real_load_toml(path, *a)
     )
     reused = build(source, out).show.episodes[0]
-    assert parsed == [source / "show.toml"]  # episode.toml and notes.md were not parsed again
+    assert parsed == [source / "show.toml"]  # episode.toml was not parsed again
     fresh, _ = load_show(source, read_transcripts=False)
     assert reused == replace(fresh.episodes[0], transcript_formats=("vtt", "srt", "json", "txt"))
     assert reused.cover == reused.chapters[-1].image == (source / "cover.jpg").resolve()
