@@ -36,10 +36,6 @@ def parse_timestamp(text: str) -> float:
     return (total * 1000 + millis) / 1000  # via whole milliseconds: 1.586, not 1.58599…
 
 
-def to_millis(seconds: float) -> int:
-    return round(seconds * 1000)
-
-
 def format_timestamp(seconds: float, separator: str = ".") -> str:
     """``HH:MM:SS.mmm`` (``separator=","`` gives SRT's form).
 
@@ -48,7 +44,7 @@ def format_timestamp(seconds: float, separator: str = ".") -> str:
     >>> format_timestamp(7.25, ",")
     '00:00:07,250'
     """
-    millis = round(seconds * 1000)  # to_millis, inlined: this runs for every cue of every file
+    millis = round(seconds * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
