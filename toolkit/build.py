@@ -162,10 +162,17 @@ class Reuse:
     def __init__(self, previous: Manifest, out: Path, key: str) -> None:
         self.previous, self.out, self.site_key = previous, out, key
         self.reused: set[str] = set()
+        self._keys: dict[str, str] = {}  # by slug, once the show is loaded
 
     def key(self, episode: Episode) -> str:
         """Changes with the site, the episode's folder and the files its episode.toml names
-        outside that folder (an audio file or a cover kept elsewhere)."""
+        outside that folder (an audio file or a cover kept elsewhere). Computed once per
+        loaded episode: the feed and the manifest both ask."""
+        if episode.slug not in self._keys:
+            self._keys[episode.slug] = self._key(episode)
+        return self._keys[episode.slug]
+
+    def _key(self, episode: Episode) -> str:
         named = files_fingerprint(_named_files(episode))
         return hashlib.sha256(
             f"{self.site_key}\0{episode.fingerprint}\0{named}".encode()
@@ -180,12 +187,14 @@ class Reuse:
             warnings = tuple(warning_from_record(w, directory) for w in entry["warnings"])
         except (KeyError, TypeError, ValueError):  # written by another version: load anew
             return None
-        if entry.get("key") != self.key(episode):
+        key = self._key(episode)  # the recorded episode's: not kept unless it is reused
+        if entry.get("key") != key:
             return None
         files, out = entry.get("files", []), str(self.out)  # os.path: 7 files × 1000s of episodes
         if not all(name in self.previous.keys and isfile(join(out, name)) for name in files):
             return None
         self.reused.add(directory.name)
+        self._keys[directory.name] = key
         return Reused(episode, warnings)
 
     def manifest(
