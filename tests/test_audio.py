@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags, ParseID3v1
 
@@ -168,20 +168,32 @@ def test_the_builds_tagged_copy_updates_id3v1_the_same_way(
     assert str(ParseID3v1(out[-128:])["TIT2"]) == "Premier épisode"
 
 
-def tag_header(size: int) -> bytes:
-    return b"ID3\x03\x00\x00" + bytes(
-        (size >> 21 & 0x7F, size >> 14 & 0x7F, size >> 7 & 0x7F, size & 0x7F)
-    )
+FRAME_IDS = ["TIT2", "COMM", "APIC", "CHAP", "CTOC", "TXXX", "PRIV", "TDRC", "RVA2", "LINK", "XXXX"]
+
+
+def id3v23(frames: list[tuple[str, bytes]], size_error: int) -> bytes:
+    """An ID3v2.3 tag of these frames, its size off by ``size_error`` bytes."""
+    body = b"".join(i.encode() + struct.pack(">IH", len(d), 0) + d for i, d in frames)
+    size = max(0, len(body) + size_error)
+    synchsafe = bytes((size >> 21 & 0x7F, size >> 14 & 0x7F, size >> 7 & 0x7F, size & 0x7F))
+    return b"ID3\x03\x00\x00" + synchsafe + body
 
 
 @settings(max_examples=300, deadline=None)
-@given(body=st.binary(max_size=300), declared=st.integers(0, 2000))
-def test_a_damaged_old_tag_is_an_audio_error(body: bytes, declared: int) -> None:
+@given(
+    frames=st.lists(st.tuples(st.sampled_from(FRAME_IDS), st.binary(max_size=40)), max_size=5),
+    size_error=st.integers(-20, 20),
+)
+@example(frames=[("LINK", b"\0\0\0\0"), ("TIT2", b"")], size_error=0)  # read, not writable
+@example(frames=[("RVA2", b"\0-\0"), ("PRIV", b"\0")], size_error=0)
+def test_a_damaged_old_tag_is_an_audio_error(
+    frames: list[tuple[str, bytes]], size_error: int
+) -> None:
     tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
     try:
-        new = audio.render_tag(tag_header(declared) + body, tags)
+        new = audio.render_tag(id3v23(frames, size_error), tags)
     except audio.AudioError as error:
-        assert "damaged or cut-off ID3 tag" in str(error)
+        assert str(error) == audio.DAMAGED_TAG_MESSAGE
     else:
         assert str(ID3(io.BytesIO(new + bytes(128)))["TIT2"]) == "T"
 

@@ -280,13 +280,24 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     _drop_replaced(id3, tags)
     for frame in _frames(tags, _free_description(id3, "Cover")):
         id3.add(frame)
+    try:
+        _save(id3, buffer, v2_version)
+    except _DAMAGED_TAG:
+        if not head:
+            raise  # nothing was read: the fault is in podkit's own frames
+        # mutagen reads some frames it cannot write back (a bad frame ID inside a LINK,
+        # out-of-range values): the old tag is damaged.
+        raise AudioError(DAMAGED_TAG_MESSAGE) from None
+    return buffer.getvalue()[:-ID3V1_SIZE]
+
+
+def _save(id3: Any, buffer: BinaryIO, v2_version: int) -> None:
     if v2_version == 3:
         id3.update_to_v23()
     else:
         id3.update_to_v24()
     buffer.seek(0)
     id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=_padding)
-    return buffer.getvalue()[:-ID3V1_SIZE]
 
 
 def _read_old_tag(buffer: BinaryIO) -> Any:
