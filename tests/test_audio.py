@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import Mock
 
 import pytest
 from hypothesis import example, given, settings
@@ -155,9 +157,15 @@ def test_no_id3v1_tag_is_added(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -
     assert ParseID3v1(data[-128:]) is None
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
 def test_the_builds_tagged_copy_updates_id3v1_the_same_way(
-    tmp_path: Path, tagged: tuple[bytes, bytes, audio.EpisodeTags]
+    tmp_path: Path,
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+    monkeypatch: pytest.MonkeyPatch,
+    kernel_copy: bool,
 ) -> None:
+    if not kernel_copy:  # a file system without copy_file_range
+        monkeypatch.setattr(os, "copy_file_range", Mock(side_effect=OSError(95, "no")))
     source, _, tags = tagged
     mp3 = tmp_path / "in.mp3"
     mp3.write_bytes(source + id3v1("Old title", 7))

@@ -444,6 +444,7 @@ def write_tagged(source: Path, tags: EpisodeTags, target: BinaryIO, v2_version: 
         target.write(tag)
         target.flush()
         _copy_rest(stream, start, target, end - start)
+        target.seek(0, os.SEEK_END)  # the kernel's copy moved the end behind Python's back
         target.write(id3v1)
     return len(tag) + end - start + len(id3v1)
 
