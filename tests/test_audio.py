@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import Mock
 
 import pytest
-from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags, ParseID3v1
 
 from toolkit import audio
 from toolkit.build import episode_tags
@@ -122,6 +126,97 @@ def test_tags_podkit_does_not_manage_are_kept() -> None:
     out = ID3(io.BytesIO(audio.tag_bytes(buffer.getvalue(), tags)))
     assert str(out["TCOM"]) == "Compositrice" and str(out["TXXX:studio"]) == "Studio B"
     assert str(out["TIT2"]) == "T"
+
+
+def id3v1(title: str, track: int) -> bytes:
+    """An ID3v1.1 tag written by hand, as encoders write it."""
+    fields = [(title, 30), ("Old artist", 30), ("Old album", 30), ("1999", 4), ("old", 28)]
+    body = b"".join(text.encode("latin-1").ljust(width, b"\0") for text, width in fields)
+    return b"TAG" + body + bytes((0, track, 12))
+
+
+def test_an_id3v1_tag_is_rewritten_from_podkits_fields(
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+) -> None:
+    source, _, tags = tagged
+    tags = replace(tags, title="L’épisode où le cœur du sujet — enfin — est abordé en détail")
+    data = audio.tag_bytes(source + id3v1("Old title", 7), tags)
+    assert data[audio.audio_start(data) : -128] == source[audio.audio_start(source) :]
+    v1 = ParseID3v1(data[-128:])
+    assert str(v1["TIT2"]) == "L'épisode où le coeur du sujet"  # latin-1, cut at 30 bytes
+    assert str(v1["TPE1"]) == "Hôte Un" and str(v1["TALB"]) == "Test Show"
+    assert str(v1["TDRC"]) == "2024" and str(v1["TRCK"]) == "1"
+    assert v1["TCON"].genres == ["Podcast"]
+    assert str(v1["COMM"]) == tags.comment.encode("latin-1", "replace")[:28].decode("latin-1")
+    assert audio.tag_bytes(data, tags) == data
+
+
+def test_no_id3v1_tag_is_added(tagged: tuple[bytes, bytes, audio.EpisodeTags]) -> None:
+    source, data, _ = tagged
+    assert data[audio.audio_start(data) :] == source  # the audio, then nothing
+    assert ParseID3v1(data[-128:]) is None
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_the_builds_tagged_copy_updates_id3v1_the_same_way(
+    tmp_path: Path,
+    tagged: tuple[bytes, bytes, audio.EpisodeTags],
+    monkeypatch: pytest.MonkeyPatch,
+    kernel_copy: bool,
+) -> None:
+    if not kernel_copy:  # a file system without copy_file_range
+        monkeypatch.setattr(os, "copy_file_range", Mock(side_effect=OSError(95, "no")))
+    source, _, tags = tagged
+    mp3 = tmp_path / "in.mp3"
+    mp3.write_bytes(source + id3v1("Old title", 7))
+    with (tmp_path / "out.mp3").open("wb") as target:
+        written = audio.write_tagged(mp3, tags, target)
+    out = (tmp_path / "out.mp3").read_bytes()
+    assert out == audio.tag_bytes(mp3.read_bytes(), tags) and written == len(out)
+    assert str(ParseID3v1(out[-128:])["TIT2"]) == "Premier épisode"
+
+
+FRAME_IDS = ["TIT2", "COMM", "APIC", "CHAP", "CTOC", "TXXX", "PRIV", "TDRC", "RVA2", "LINK", "XXXX"]
+
+
+def id3v23(frames: list[tuple[str, bytes]], size_error: int) -> bytes:
+    """An ID3v2.3 tag of these frames, its size off by ``size_error`` bytes."""
+    body = b"".join(i.encode() + struct.pack(">IH", len(d), 0) + d for i, d in frames)
+    size = max(0, len(body) + size_error)
+    synchsafe = bytes((size >> 21 & 0x7F, size >> 14 & 0x7F, size >> 7 & 0x7F, size & 0x7F))
+    return b"ID3\x03\x00\x00" + synchsafe + body
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    frames=st.lists(st.tuples(st.sampled_from(FRAME_IDS), st.binary(max_size=40)), max_size=5),
+    size_error=st.integers(-20, 20),
+)
+@example(frames=[("LINK", b"\0\0\0\0"), ("TIT2", b"")], size_error=0)  # read, not writable
+@example(frames=[("RVA2", b"\0-\0"), ("PRIV", b"\0")], size_error=0)
+def test_a_damaged_old_tag_is_an_audio_error(
+    frames: list[tuple[str, bytes]], size_error: int
+) -> None:
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    try:
+        new = audio.render_tag(id3v23(frames, size_error), tags)
+    except audio.AudioError as error:
+        assert str(error) == audio.DAMAGED_TAG_MESSAGE
+    else:
+        assert str(ID3(io.BytesIO(new + bytes(128)))["TIT2"]) == "T"
+
+
+def test_an_mp3_cut_off_inside_its_tag_is_an_audio_error() -> None:
+    id3 = ID3()
+    id3.add(TXXX(encoding=3, desc="big", text=["x" * 200_000]))
+    buffer = io.BytesIO(TONE.read_bytes())
+    id3.save(buffer)
+    cut = buffer.getvalue()[:100_000]
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    with pytest.raises(audio.AudioError, match="damaged or cut-off ID3 tag"):
+        audio.tag_bytes(cut, tags)
+    with pytest.raises(audio.AudioError, match="damaged or cut-off ID3 tag"):
+        audio.probe_bytes(cut)
 
 
 def test_hidden_chapters_stay_out_of_the_table_of_contents(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from lxml import etree, html
-from mutagen.id3 import ID3
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, PRIV, TIT2, TXXX, USLT, PictureType
 
 from toolkit import writer
 from toolkit.cli import cli
@@ -273,6 +277,168 @@ def test_tag_refuses_a_file_that_is_not_mp3(make_show: ShowMaker, tmp_path: Path
         == f"{target}: is not MPEG audio: no MP3 frame found; export the episode as MP3"
     )
     assert target.read_text() == "not audio\n" * 40
+
+
+def foreign_frames() -> list[object]:
+    """Frames other tools write, none of them podkit's."""
+    return [
+        COMM(encoding=1, lang="eng", desc="iTunNORM", text=[" 00000252 0000022F 00001A8C"]),
+        COMM(encoding=1, lang="deu", desc="", text=["Ein Kommentar"]),
+        COMM(encoding=1, lang="fra", desc="note", text=["Une note décrite"]),
+        APIC(encoding=1, mime="image/png", type=PictureType.COVER_BACK, desc="Cover", data=b"back"),
+        APIC(encoding=0, mime="image/jpeg", type=PictureType.ARTIST, desc="", data=b"artist"),
+        TXXX(encoding=1, desc="studio", text=["Studio B"]),
+        PRIV(owner="com.apple.streaming", data=b"\x00\x01binary"),
+        USLT(encoding=1, lang="fra", desc="", text="Paroles"),
+    ]
+
+
+def test_tag_replaces_only_the_frames_podkit_writes(make_show: ShowMaker, tmp_path: Path) -> None:
+    id3 = ID3()
+    for frame in foreign_frames():
+        id3.add(frame)
+    # Podkit's own slots, as an older tag filled them: they are replaced.
+    id3.add(TIT2(encoding=1, text=["Old title"]))
+    id3.add(COMM(encoding=1, lang="fra", desc="", text=["Old summary"]))
+    id3.add(APIC(encoding=0, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="x", data=b"f"))
+    id3.add(CTOC(element_id="old", flags=0, child_element_ids=["c9"], sub_frames=[]))
+    id3.add(CHAP(element_id="c9", start_time=0, end_time=9, sub_frames=[]))
+    buffer = io.BytesIO(TONE.read_bytes())
+    id3.save(buffer, v2_version=3)
+    target = tmp_path / "final.mp3"
+    target.write_bytes(buffer.getvalue())
+
+    episode = str(make_show() / "001-premier")
+    code, _, stderr = run("tag", str(target), "--episode", episode)
+    assert code == 0, stderr
+    tagged = ID3(target)
+    kept = {frame.HashKey: repr(frame) for frame in foreign_frames()}
+    assert {key: repr(tagged[key]) for key in kept} == kept
+    assert str(tagged["TIT2"]) == "Premier épisode"
+    assert str(tagged["COMM::fra"]).startswith("Un épisode de test")
+    pictures = tagged.getall("APIC")
+    assert [p.type for p in pictures] == [PictureType.COVER_FRONT, 4, 8]  # the front one first
+    assert pictures[0].data[:2] == b"\xff\xd8" and pictures[0].desc == "Cover 2"
+    assert [c.element_id for c in tagged.getall("CHAP")] == ["chp0", "chp1", "chp2"]
+    assert [t.element_id for t in tagged.getall("CTOC")] == ["toc"]
+    once = target.read_bytes()
+    code, _, stderr = run("tag", str(target), "--episode", episode)
+    assert code == 0, stderr
+    assert target.read_bytes() == once
+
+
+def test_tag_through_a_symlink_tags_its_target(make_show: ShowMaker, tmp_path: Path) -> None:
+    (tmp_path / "audio").mkdir()
+    real = tmp_path / "audio" / "master.mp3"
+    real.write_bytes(TONE.read_bytes())
+    link = tmp_path / "final.mp3"
+    link.symlink_to(Path("audio") / "master.mp3")
+    code, _, stderr = run("tag", str(link), "--episode", str(make_show() / "001-premier"))
+    assert code == 0, stderr
+    assert link.is_symlink() and os.readlink(link) == str(Path("audio") / "master.mp3")
+    assert str(ID3(real)["TIT2"]) == "Premier épisode"
+    assert sorted(p.name for p in tmp_path.rglob(".*")) == []
+
+
+def test_tag_removes_only_its_own_stale_temporary_files(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    target = folder / "final.mp3"
+    target.write_bytes(TONE.read_bytes())
+    # What a killed `podkit tag` leaves: the name its own mkstemp call gives, and one as
+    # written by earlier versions.
+    handle, left = tempfile.mkstemp(prefix=".final.mp3.", suffix=".tmp", dir=folder)
+    os.write(handle, TONE.read_bytes()[:5000])
+    os.close(handle)
+    stale = [Path(left), folder / ".final.mp3.k3x_9a0b.tmp"]
+    stale[1].write_bytes(b"partial copy")
+    elsewhere = tmp_path / "keep.txt"
+    elsewhere.write_text("not podkit's")
+    look_alikes = [
+        ".final.mp3.notes.tmp",
+        ".final.mp3.ABCDEFGH.tmp",
+        ".final.mp3.abcdefgh.tmp.keep",
+        ".final.mp3.abcdefghi.tmp",
+        ".other.mp3.abcdefgh.tmp",
+        "final.mp3.abcdefgh.tmp",
+        ".final.mp3x.abcdefgh.tmp",
+    ]
+    for name in look_alikes:
+        (folder / name).write_text("keep me")
+    (folder / ".final.mp3.dir_abcd.tmp").mkdir()
+    (folder / ".final.mp3.link_abc.tmp").symlink_to(elsewhere)
+    code, stdout, stderr = run("tag", str(target), "--episode", str(make_show() / "001-premier"))
+    assert code == 0, stderr
+    assert not any(path.exists() for path in stale)
+    assert all(f"{path}: removed" in stdout for path in stale)
+    assert all((folder / name).read_text() == "keep me" for name in look_alikes)
+    assert (folder / ".final.mp3.dir_abcd.tmp").is_dir()
+    assert (folder / ".final.mp3.link_abc.tmp").is_symlink()
+    assert elsewhere.read_text() == "not podkit's"
+    assert str(ID3(target)["TIT2"]) == "Premier épisode"
+
+
+def cut_inside_its_tag(path: Path) -> Path:
+    id3 = ID3()
+    id3.add(APIC(encoding=0, mime="image/jpeg", type=3, desc="", data=bytes(300_000)))
+    buffer = io.BytesIO(TONE.read_bytes())
+    id3.save(buffer)
+    path.write_bytes(buffer.getvalue()[:150_000])
+    return path
+
+
+def loop(path: Path) -> Path:
+    path.symlink_to(path.name)
+    return path
+
+
+def folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def not_mpeg(path: Path) -> Path:
+    path.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"not audio" * 50)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_mp3", "message"),
+    [
+        (cut_inside_its_tag, "has a damaged or cut-off ID3 tag: copy or export the file again"),
+        (folder, "is a folder: give the MP3 file to tag"),
+        (lambda path: path, "file not found: check the path of the MP3 to tag"),
+        (loop, "cannot be read (Too many levels of symbolic links): check the path"),
+        (not_mpeg, "is not MPEG audio: no MP3 frame found; export the episode as MP3"),
+    ],
+)
+def test_tag_refuses_what_it_cannot_tag_in_one_line(
+    make_show: ShowMaker, tmp_path: Path, make_mp3: Callable[[Path], Path], message: str
+) -> None:
+    source = make_show()
+    mp3 = make_mp3(tmp_path / "final.mp3")
+    before = tree_digest(tmp_path)
+    code, _, stderr = run("tag", str(mp3), "--episode", str(source / "001-premier"))
+    assert code == 1
+    assert stderr == f"{mp3}: {message}\n"
+    assert tree_digest(tmp_path) == before
+
+
+def test_tag_reports_the_mp3_and_the_episode_at_once(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show(
+        **{"001-premier/episode.toml": EPISODE_TOML.replace('title = "Premier épisode"\n', "")}
+    )
+    code, _, stderr = run(
+        "tag", str(tmp_path / "absent.mp3"), "--episode", str(source / "001-premier")
+    )
+    assert code == 1
+    lines = stderr.splitlines()
+    assert (
+        lines[0] == f"{tmp_path / 'absent.mp3'}: file not found: check the path of the MP3 to tag"
+    )
+    assert len(lines) >= 2 and "title" in lines[1]
 
 
 def test_keytime_builds_end_to_end(tmp_path: Path) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
+import re
+import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -33,6 +35,7 @@ from mutagen.id3 import (
     ID3NoHeaderError,
     PictureType,
 )
+from mutagen.id3 import error as ID3Error
 from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
@@ -50,6 +53,12 @@ _OTHER_FORMATS = (
     (b"fLaC", 0, "a FLAC file"),
     (b"OggS", 0, "an Ogg file"),
 )
+
+
+# What mutagen raises on a damaged tag besides its own errors (it unpacks sizes and decodes
+# text without checking them first).
+_DAMAGED_TAG = (MutagenError, struct.error, ValueError, IndexError, EOFError, OverflowError)
+DAMAGED_TAG_MESSAGE = "has a damaged or cut-off ID3 tag: copy or export the file again"
 
 
 def _id3v2_size(head: bytes) -> int:
@@ -83,6 +92,8 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
         raise AudioError(
             "is not MPEG audio: no MP3 frame found; export the episode as MP3"
         ) from None
+    except ID3Error:
+        raise AudioError(DAMAGED_TAG_MESSAGE) from None
     info: Any = mp3.info
     start = _id3v2_size(head)
     stream.seek(start)
@@ -129,7 +140,9 @@ def probe(path: Path) -> AudioInfo:
 
 # ---------------------------------------------------------------- tagging
 
-# Frames podkit writes; every other frame a source file carries is kept as it was.
+# Frames podkit owns outright: every one in the old tag goes (CHAP and CTOC included, the
+# chapters are podkit's). Its comment and front cover replace only their own slot (see
+# _drop_replaced); every other frame a file carries is kept as it was.
 MANAGED_FRAMES = (
     "TIT2",
     "TPE1",
@@ -140,9 +153,7 @@ MANAGED_FRAMES = (
     "TIME",
     "TCON",
     "TRCK",
-    "COMM",
     "TLAN",
-    "APIC",
     "PCST",
     "TGID",
     "WFED",
@@ -153,6 +164,7 @@ MANAGED_FRAMES = (
 )
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 PADDING = 4096
+COPY_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -201,8 +213,8 @@ class ChapterOrderedID3(ID3):
                 rank, secondary = len(order) + 1, 0
             elif frame.FrameID == "CHAP":
                 rank, secondary = len(order) + 2, frame.start_time
-            elif frame.FrameID == "APIC":
-                rank, secondary = len(order) + 3, index  # first picture is the cover
+            elif frame.FrameID == "APIC":  # the front cover first: some players show the first
+                rank, secondary = len(order) + 3, frame.type != PictureType.COVER_FRONT
             else:
                 rank, secondary = len(order), len(data)
             return (rank, secondary, index if frame.FrameID == "APIC" else 0, frame.HashKey)
@@ -260,29 +272,68 @@ def _chapter_frames(chapters: tuple[ChapterTag, ...], toc_title: str) -> list[An
 
 def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     """The new ID3v2 tag, padding included, to replace ``head`` (the file's current tag,
-    empty when it has none). Frames podkit does not manage are carried over."""
+    empty when it has none). Frames podkit does not write are carried over."""
     # 128 blank bytes stand for the audio, so mutagen never mistakes the end of the old tag
     # for an ID3v1 tag; they are cut off again below.
-    buffer = io.BytesIO(head + bytes(128))
-    new_id3: Any = ChapterOrderedID3  # mutagen is untyped
-    try:
-        id3 = new_id3(buffer)
-    except ID3NoHeaderError:
-        id3 = new_id3()
-    for frame_id in MANAGED_FRAMES:
-        id3.delall(frame_id)
-    for frame in _frames(tags):
+    buffer = io.BytesIO(head + bytes(ID3V1_SIZE))
+    id3 = _read_old_tag(buffer)
+    _drop_replaced(id3, tags)
+    for frame in _frames(tags, _free_description(id3, "Cover")):
         id3.add(frame)
+    try:
+        _save(id3, buffer, v2_version)
+    except _DAMAGED_TAG:
+        if not head:
+            raise  # nothing was read: the fault is in podkit's own frames
+        # mutagen reads some frames it cannot write back (a bad frame ID inside a LINK,
+        # out-of-range values): the old tag is damaged.
+        raise AudioError(DAMAGED_TAG_MESSAGE) from None
+    return buffer.getvalue()[:-ID3V1_SIZE]
+
+
+def _save(id3: Any, buffer: BinaryIO, v2_version: int) -> None:
     if v2_version == 3:
         id3.update_to_v23()
     else:
         id3.update_to_v24()
     buffer.seek(0)
     id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=_padding)
-    return buffer.getvalue()[:-128]
 
 
-def _frames(tags: EpisodeTags) -> list[Any]:
+def _read_old_tag(buffer: BinaryIO) -> Any:
+    new_id3: Any = ChapterOrderedID3  # mutagen is untyped
+    try:
+        return new_id3(buffer)
+    except ID3NoHeaderError:
+        return new_id3()
+    except _DAMAGED_TAG:
+        raise AudioError(DAMAGED_TAG_MESSAGE) from None
+
+
+def _drop_replaced(id3: Any, tags: EpisodeTags) -> None:
+    """Remove the old frames the new ones replace: those podkit owns, its own comment (its
+    language, no description) and the front cover when it writes one."""
+    for frame_id in MANAGED_FRAMES:
+        id3.delall(frame_id)
+    id3.pop(f"COMM::{tags.language}", None)
+    if tags.cover_jpeg:
+        for key, frame in list(id3.items()):
+            if frame.FrameID == "APIC" and frame.type == PictureType.COVER_FRONT:
+                del id3[key]
+
+
+def _free_description(id3: Any, wanted: str) -> str:
+    """``wanted``, or ``wanted 2``, ... : a picture's description must differ from those of
+    the pictures kept, or the new one would replace one of them."""
+    taken = {frame.desc for frame in id3.getall("APIC")}
+    return next(
+        name
+        for name in (wanted if n == 1 else f"{wanted} {n}" for n in range(1, len(taken) + 2))
+        if name not in taken
+    )
+
+
+def _frames(tags: EpisodeTags, cover_description: str = "Cover") -> list[Any]:
     frames: list[Any] = [
         TIT2(encoding=3, text=[tags.title]),
         TPE1(encoding=3, text=[tags.artist]),
@@ -305,7 +356,7 @@ def _frames(tags: EpisodeTags) -> list[Any]:
                 encoding=3,
                 mime="image/jpeg",
                 type=PictureType.COVER_FRONT,
-                desc="Cover",
+                desc=cover_description,
                 data=tags.cover_jpeg,
             )
         )
@@ -314,29 +365,99 @@ def _frames(tags: EpisodeTags) -> list[Any]:
     return frames
 
 
+# ---------------------------------------------------------------- ID3v1
+
+# An ID3v1 tag found at the end of a file is rewritten from podkit's fields, so players that
+# read only ID3v1 show the episode, not what the file said before; podkit never adds one.
+ID3V1_SIZE = 128
+_PODCAST_GENRE = TCON.GENRES.index("Podcast")
+# ID3v1 text is latin-1: typography that has a plain equivalent gets it, the rest becomes "?".
+_LATIN1_EQUIVALENTS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u20ac": "EUR",
+    }
+)
+
+
+def _audio_end(size: int, start: int, tail: bytes) -> int:
+    """Where the audio ends: before the ID3v1 tag when ``tail``, the file's last 128 bytes,
+    is one."""
+    if size - start >= ID3V1_SIZE and tail[:3] == b"TAG":
+        return size - ID3V1_SIZE
+    return size
+
+
+def _id3v1_field(text: str, width: int) -> bytes:
+    plain = " ".join(text.split()).translate(_LATIN1_EQUIVALENTS)
+    return plain.encode("latin-1", "replace")[:width].ljust(width, b"\0")
+
+
+def id3v1_tag(tags: EpisodeTags) -> bytes:
+    """An ID3v1.1 tag with podkit's fields, each cut to its fixed width."""
+    track = tags.track if tags.track is not None and 0 < tags.track < 256 else 0
+    return b"".join(
+        (
+            b"TAG",
+            _id3v1_field(tags.title, 30),
+            _id3v1_field(tags.artist, 30),
+            _id3v1_field(tags.album, 30),
+            _id3v1_field(tags.date[:4], 4),
+            _id3v1_field(tags.comment, 28),
+            bytes((0, track, _PODCAST_GENRE)),
+        )
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
 def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     """The MP3 with podkit's tags; the audio after the tag is left byte for byte."""
     start = audio_start(data)
-    return render_tag(data[:start], tags, v2_version) + data[start:]
+    end = _audio_end(len(data), start, data[-ID3V1_SIZE:])
+    id3v1 = id3v1_tag(tags) if end < len(data) else b""
+    return render_tag(data[:start], tags, v2_version) + data[start:end] + id3v1
 
 
 def write_tagged(source: Path, tags: EpisodeTags, target: BinaryIO, v2_version: int = 3) -> int:
     """Write ``source`` with podkit's tags to ``target``: the new tag, then the audio copied by
     the kernel (copy_file_range) without passing through Python. Returns the bytes written."""
     with source.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
         start = _id3v2_size(stream.read(10))
+        stream.seek(max(0, size - ID3V1_SIZE))
+        end = _audio_end(size, start, stream.read(ID3V1_SIZE))
         stream.seek(0)
         tag = render_tag(stream.read(start), tags, v2_version)
+        id3v1 = id3v1_tag(tags) if end < size else b""
         target.write(tag)
         target.flush()
-        size = source.stat().st_size
-        _copy_rest(stream, start, target, size - start)
-    return len(tag) + size - start
+        _copy_rest(stream, start, target, end - start)
+        target.seek(0, os.SEEK_END)  # the kernel's copy moved the end behind Python's back
+        target.write(id3v1)
+    return len(tag) + end - start + len(id3v1)
 
 
-def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> None:
-    """Tag an MP3 in place, safely: the new file is written beside it and renamed over it."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> list[Path]:
+    """Tag an MP3 in place, safely: the new file is written beside it and renamed over it.
+    A symbolic link stays a link: the file it points to is tagged. Returns the temporary
+    files an interrupted run had left, now removed."""
+    path = path.resolve(strict=True)
+    removed = remove_stale_temporaries(path)
+    handle, temporary = tempfile.mkstemp(
+        prefix=_TEMPORARY_PREFIX.format(path.name), suffix=_TEMPORARY_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(handle, "wb") as target:
             write_tagged(path, tags, target, v2_version)
@@ -345,6 +466,28 @@ def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return removed
+
+
+# tag_file's temporary files: mkstemp puts 8 characters of this set between prefix and suffix.
+_TEMPORARY_PREFIX, _TEMPORARY_SUFFIX = ".{}.", ".tmp"
+_TEMPORARY_MARK = "[a-z0-9_]{8}"
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete what an interrupted tag_file of ``path`` left beside it: regular files named
+    exactly as its temporary files are, nothing else. Returns what was removed."""
+    pattern = re.compile(
+        re.escape(_TEMPORARY_PREFIX.format(path.name))
+        + _TEMPORARY_MARK
+        + re.escape(_TEMPORARY_SUFFIX)
+    )
+    removed = []
+    for entry in os.scandir(path.parent):
+        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
+    return removed
 
 
 def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> None:
@@ -360,7 +503,12 @@ def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> N
     except OSError:  # a file system without copy_file_range: copy through Python
         source.seek(position)
         target.seek(0, os.SEEK_END)
-        shutil.copyfileobj(source, target)
+        while count > 0:
+            chunk = source.read(min(count, COPY_CHUNK))
+            if not chunk:
+                break
+            target.write(chunk)
+            count -= len(chunk)
 
 
 def describe_tags(data: bytes) -> list[str]:

@@ -17,7 +17,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
 
 if TYPE_CHECKING:
-    from toolkit.model import Episode, Show, Transcript
+    from toolkit.model import AudioInfo, Episode, Show, Transcript
 
 # Each command imports the heavy modules it needs when it runs: `podkit tag` must not pay for
 # Jinja2, feedgen and lxml, and starting Python is already a good part of its time.
@@ -319,13 +319,14 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) 
     from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
     from toolkit.timecode import format_timestamp
 
-    show, episode = _show_and_episode(episode_dir)
+    info = _probe_to_tag(mp3)
+    mp3_problems = [info] if isinstance(info, Problem) else []
     try:
-        info = audio.probe(mp3)
-    except FileNotFoundError:
-        raise ToolkitError([Problem(mp3, None, "file not found")]) from None
-    except audio.AudioError as error:
-        raise ToolkitError([Problem(mp3, None, str(error))]) from None
+        show, episode = _show_and_episode(episode_dir)
+    except ToolkitError as error:  # report the MP3's problem with the episode's
+        raise ToolkitError([*mp3_problems, *error.problems]) from None
+    if isinstance(info, Problem):
+        raise ToolkitError([info])
     late = [c for c in episode.chapters if c.start >= info.duration]
     if late:
         raise ToolkitError(
@@ -341,8 +342,32 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) 
         )
     episode = replace(episode, audio_info=info)
     tags = episode_tags(show, episode, resized_jpeg(show.cover, TAG_COVER_SIZE))
-    audio.tag_file(mp3, tags, 4 if id3v24 else 3)
+    try:
+        removed = audio.tag_file(mp3, tags, 4 if id3v24 else 3)
+    except audio.AudioError as error:
+        raise ToolkitError([Problem(mp3, None, str(error))]) from None
+    except OSError as error:
+        message = f"could not be tagged ({error.strerror}); it is unchanged"
+        raise ToolkitError([Problem(mp3, None, message)]) from None
+    for path in removed:
+        _say(quiet, f"{path}: removed, left by an interrupted podkit tag")
     _say(quiet, f"{mp3}: tagged with {len(episode.chapters)} chapters")
+
+
+def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
+    """The MP3's format, or the problem that keeps it from being tagged."""
+    from toolkit import audio
+
+    if mp3.is_dir():
+        return Problem(mp3, None, "is a folder: give the MP3 file to tag")
+    try:
+        return audio.probe(mp3)
+    except FileNotFoundError:
+        return Problem(mp3, None, "file not found: check the path of the MP3 to tag")
+    except OSError as error:
+        return Problem(mp3, None, f"cannot be read ({error.strerror}): check the path")
+    except audio.AudioError as error:
+        return Problem(mp3, None, str(error))
 
 
 @cli.command()
