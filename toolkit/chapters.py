@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 
+from toolkit import paths
 from toolkit.model import Episode
 from toolkit.timecode import format_clock
 
@@ -20,9 +22,8 @@ def chapters_json(episode: Episode, base_url: str) -> str:
         if chapter.url:
             item["url"] = chapter.url
         if chapter.image:
-            item["img"] = (
-                f"{base_url}{episode.slug}/{chapter_image_name(index, chapter.image.suffix)}"
-            )
+            name = chapter_image_name(index, chapter.image.suffix)
+            item["img"] = base_url + paths.quoted(PurePosixPath(episode.slug, name))
         if chapter.hidden:
             item["toc"] = False
         chapters.append(item)

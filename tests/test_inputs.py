@@ -1,0 +1,99 @@
+"""Inputs that must be escaped, checked or contained: file names in URLs, speaker names,
+paths that leave the show, whole-string patterns, BOMs, imported chapters, new titles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+
+from toolkit.cli import cli
+
+from conftest import EPISODE_TOML, ShowMaker
+
+NOW = ["--now", "2026-01-01T00:00:00+00:00"]
+BASE = "https://example.org/show/"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _site_file(site: Path, url: str) -> Path:
+    assert url.startswith(BASE), url
+    return site / unquote(urlsplit(url[len(BASE) :]).path)
+
+
+# ------------------------------------------------------------ file names in URLs
+
+
+@pytest.mark.parametrize("name", ["Episode 12.mp3", "my ep#1?.mp3", "épisode & co.mp3"])
+def test_audio_names_are_percent_encoded_in_every_url(
+    make_show: ShowMaker, tmp_path: Path, name: str
+) -> None:
+    source = make_show(**{"001-premier/episode.toml": EPISODE_TOML.replace("episode.mp3", name)})
+    (source / "001-premier" / "episode.mp3").rename(source / "001-premier" / name)
+    site = tmp_path / "site"
+    code, _, stderr = run("build", "--source", str(source), "--out", str(site), *NOW)
+    assert code == 0, stderr
+    audio = site / "001-premier" / name
+    assert audio.is_file()
+
+    feed_bytes = (site / "feed.xml").read_bytes()
+    feed = etree.fromstring(feed_bytes)
+    enclosure = feed.find("channel/item/enclosure")
+    assert enclosure is not None
+    url = enclosure.get("url", "")
+    assert " " not in url and "#" not in url and "?" not in url
+    assert _site_file(site, url) == audio
+    parsed = feedparser.parse(feed_bytes)
+    assert not parsed.bozo, parsed.bozo_exception
+    (link,) = parsed.entries[0].enclosures
+    assert _site_file(site, link.href) == audio
+    for element in feed.iter("{https://podcastindex.org/namespace/1.0}*"):
+        if element.get("url"):
+            assert _site_file(site, element.get("url", "")).is_file()
+
+    page_file = site / "001-premier" / "index.html"
+    page = html.parse(str(page_file)).getroot()
+    refs = page.xpath("//audio/@src | //a[contains(@class, 'seek')]/@href | //a[@download]/@href")
+    assert len(refs) > 3
+    for ref in refs:
+        parts = urlsplit(ref)
+        assert (page_file.parent / unquote(parts.path)).is_file(), ref
+        assert parts.fragment in ("",) or parts.fragment.startswith("t=")
+    (src,) = page.xpath("//audio/@src")
+    assert page_file.parent / unquote(src) == audio
+    (og_audio,) = page.xpath("//meta[@property='og:audio']/@content")
+    assert _site_file(site, og_audio) == audio
+
+    chapters = json.loads((site / "001-premier" / "chapters.json").read_text(encoding="utf-8"))
+    assert chapters["version"] == "1.2.0" and len(chapters["chapters"]) == 3
+
+    code, stdout, stderr = run("check", "--source", str(source), "--site", str(site), *NOW)
+    assert "error" not in stdout + stderr, stdout + stderr
+
+
+def test_chapter_image_urls_are_percent_encoded(make_show: ShowMaker, tmp_path: Path) -> None:
+    # The published name keeps the image's own extension, whatever it is.
+    toml = EPISODE_TOML.replace(
+        'title = "Le cœur du sujet"\n', 'title = "Le cœur du sujet"\nimage = "art.j#g"\n'
+    )
+    source = make_show(**{"001-premier/episode.toml": toml})
+    shutil.copy(source / "cover.jpg", source / "001-premier" / "art.j#g")
+    site = tmp_path / "site"
+    code, _, stderr = run("build", "--source", str(source), "--out", str(site), *NOW)
+    assert code == 0, stderr
+    chapters = json.loads((site / "001-premier" / "chapters.json").read_text(encoding="utf-8"))
+    image = chapters["chapters"][1]["img"]
+    assert _site_file(site, image) == site / "001-premier" / "chapter-2.j#g"
+    assert (site / "001-premier" / "chapter-2.j#g").is_file()
