@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from lxml import etree, html
 
 from toolkit.cli import cli
+from toolkit.config import load_show
+from toolkit.errors import ToolkitError
 
 from conftest import EPISODE_TOML, ShowMaker
 
@@ -97,3 +99,17 @@ def test_chapter_image_urls_are_percent_encoded(make_show: ShowMaker, tmp_path: 
     image = chapters["chapters"][1]["img"]
     assert _site_file(site, image) == site / "001-premier" / "chapter-2.j#g"
     assert (site / "001-premier" / "chapter-2.j#g").is_file()
+
+
+# ------------------------------------------------------------ whole-string patterns
+
+
+def test_a_folder_name_ending_in_a_newline_is_not_a_slug(make_show: ShowMaker) -> None:
+    source = make_show()
+    (source / "001-premier").rename(source / "001-premier\n")
+    with pytest.raises(ToolkitError) as caught:
+        load_show(source)
+    problem = caught.value.problems[0]
+    assert problem.file == source / "001-premier\n"
+    assert "folder name is used in URLs" in problem.message
+    assert "'001-premier'" in problem.message

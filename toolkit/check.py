@@ -22,7 +22,7 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
-GENERIC_SPEAKER = re.compile(r"^(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+$", re.I)
+GENERIC_SPEAKER = re.compile(r"(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+", re.I)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _episode_findings(episode: Episode) -> list[Finding]:
         )
     else:
         generic = sorted(
-            {s for s in episode.transcript.speakers if GENERIC_SPEAKER.match(s.strip())}
+            {s for s in episode.transcript.speakers if GENERIC_SPEAKER.fullmatch(s.strip())}
         )
         for label in generic:
             found.append(

@@ -37,7 +37,7 @@ SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the whole name: fullmatch
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -102,7 +102,7 @@ def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> 
             if not only:  # asked for by name, it is an error below
                 problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
             continue
-        if not SLUG.match(child.name):
+        if not SLUG.fullmatch(child.name):
             suggestion = re.sub(r"[^a-z0-9]+", "-", child.name.lower()).strip("-") or "episode-1"
             problems.add(
                 child,
@@ -130,7 +130,7 @@ def _read_show(
     title = t.text("title", required=True)
     description = t.text("description", required=True)
     language = t.text("language", required=True)
-    if language and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
+    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
         t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
     base_url = t.url("base_url", required=True)
     if base_url_override is not None:

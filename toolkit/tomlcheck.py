@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from toolkit.errors import Problems
 from toolkit.timecode import parse_timestamp
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
@@ -112,7 +112,7 @@ class Table:
 
     def email(self, name: str, required: bool = False) -> str | None:
         value = self.text(name, required)
-        if value is not None and not _EMAIL.match(value):
+        if value is not None and not _EMAIL.fullmatch(value):
             self.error(name, f"{value!r} is not an email address: write name@example.org")
             return None
         return value
