@@ -17,7 +17,7 @@ from toolkit.cli import cli
 from toolkit.config import load_show
 from toolkit.errors import ToolkitError
 
-from conftest import EPISODE_TOML, ShowMaker
+from conftest import EPISODE_TOML, TONE, ShowMaker
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 BASE = "https://example.org/show/"
@@ -113,3 +113,75 @@ def test_a_folder_name_ending_in_a_newline_is_not_a_slug(make_show: ShowMaker) -
     assert problem.file == source / "001-premier\n"
     assert "folder name is used in URLs" in problem.message
     assert "'001-premier'" in problem.message
+
+
+# ------------------------------------------------------------ paths stay in the show
+
+
+def _outside(source: Path) -> Path:
+    """A private folder beside the show, with a diary, a picture and an MP3."""
+    private = source.parent / "private"
+    private.mkdir()
+    (private / "diary.txt").write_text("- Moi\nMon journal intime.\n", encoding="utf-8")
+    shutil.copy(source / "cover.jpg", private / "any.jpg")
+    shutil.copy(TONE, private / "any.mp3")
+    return private
+
+
+def _problem_lines(source: Path) -> list[str]:
+    with pytest.raises(ToolkitError) as caught:
+        load_show(source)
+    return [str(p) for p in caught.value.problems if not p.warning]
+
+
+def test_paths_outside_the_show_are_refused(make_show: ShowMaker) -> None:
+    source = make_show()
+    private = _outside(source)
+    toml = (
+        EPISODE_TOML.replace('audio = "episode.mp3"', f'audio = "{private}/any.mp3"')
+        .replace("explicit = false\n", 'explicit = false\ntranscript = "../../private/diary.txt"\n')
+        .replace(
+            'title = "Introduction"\n', f'title = "Introduction"\nimage = "{private}/any.jpg"\n'
+        )
+        .replace('type = "full"\n', 'type = "full"\ncover = "../../private/any.jpg"\n')
+    )
+    (source / "001-premier" / "episode.toml").write_text(toml, encoding="utf-8")
+    show_toml = (source / "show.toml").read_text(encoding="utf-8")
+    (source / "show.toml").write_text(
+        show_toml.replace('cover = "cover.jpg"', 'cover = "../private/any.jpg"'), encoding="utf-8"
+    )
+    said = f"is outside the show's folder '{source}': podkit publishes only files of the show"
+    episode = source / "001-premier" / "episode.toml"
+    assert _problem_lines(source) == [
+        f"{source / 'show.toml'}: cover: '../private/any.jpg' {said}; move or copy the file into it",
+        f"{episode}: audio: '{private}/any.mp3' {said}; move or copy the file into it",
+        f"{episode}: cover: '../../private/any.jpg' {said}; move or copy the file into it",
+        f"{episode}: chapters[0].image: '{private}/any.jpg' {said}; move or copy the file into it",
+        f"{episode}: transcript: '../../private/diary.txt' {said}; move or copy the file into it",
+    ]
+
+
+def test_links_out_of_the_show_are_refused(make_show: ShowMaker) -> None:
+    source = make_show(**{"001-premier/transcript.txt": None})
+    private = _outside(source)
+    folder = source / "001-premier"
+    (folder / "episode.mp3").unlink()
+    (folder / "episode.mp3").symlink_to(private / "any.mp3")
+    (folder / "transcript.txt").symlink_to(private / "diary.txt")
+    said = f"is outside the show's folder '{source}': podkit publishes only files of the show"
+    assert _problem_lines(source) == [
+        f"{folder / 'episode.toml'}: audio: 'episode.mp3' {said}; move or copy the file into it",
+        f"{folder / 'transcript.txt'}: 'transcript.txt' {said}; move or copy the file into it",
+    ]
+
+
+def test_paths_inside_the_show_may_be_anywhere_in_it(make_show: ShowMaker) -> None:
+    source = make_show()
+    shared = source / "_audio"
+    shared.mkdir()
+    (source / "001-premier" / "episode.mp3").rename(shared / "one.mp3")
+    (source / "001-premier" / "episode.mp3").symlink_to(shared / "one.mp3")
+    toml = EPISODE_TOML.replace('"episode.mp3"', f'"{shared / "one.mp3"}"')
+    (source / "001-premier" / "episode.toml").write_text(toml, encoding="utf-8")
+    show, _ = load_show(source)
+    assert show.episodes[0].audio == (shared / "one.mp3").resolve()

@@ -31,7 +31,7 @@ from toolkit.model import (
 )
 from toolkit.parallel import fork_map
 from toolkit.timecode import format_timestamp
-from toolkit.tomlcheck import Table, load_toml
+from toolkit.tomlcheck import Table, inside, load_toml, outside_message
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
@@ -137,7 +137,7 @@ def _read_show(
         base_url = base_url_override
     author = t.text("author", required=True)
     copyright_ = t.text("copyright", required=True)
-    cover = t.file_path("cover", source, required=True)
+    cover = t.file_path("cover", source, required=True, root=source)
     if cover:
         for message in cover_problems(cover):
             t.error("cover", message)
@@ -301,8 +301,9 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     published = t.moment("published", required=True)
     guid = t.text("guid", required=True)
     explicit = t.boolean("explicit", False)
-    audio_path = t.file_path("audio", directory, required=True)
-    cover = t.file_path("cover", directory)
+    show_folder = directory.parent
+    audio_path = t.file_path("audio", directory, required=True, root=show_folder)
+    cover = t.file_path("cover", directory, root=show_folder)
     if cover:
         for message in cover_problems(cover):
             t.error("cover", message)
@@ -366,7 +367,7 @@ def _chapters(
         start = c.timestamp("start", required=True)
         title = c.text("title", required=True)
         url = c.url("url")
-        image = c.file_path("image", directory)
+        image = c.file_path("image", directory, root=directory.parent)
         if image and image_format(image) is None:
             c.error("image", f"{image.name} is not a JPEG or PNG image")
             image = None
@@ -408,13 +409,20 @@ def _notes(directory: Path, problems: Problems) -> str:
 def _transcript_path(
     directory: Path, name: str | None, file: Path, problems: Problems
 ) -> Path | None:
+    """The transcript file, as named (not resolved); it must be inside the show's folder."""
     if name is not None:
         path = directory / name
+        if not inside(path, directory.parent):
+            problems.add(file, "transcript", outside_message(name, directory.parent))
+            return None
         if not path.is_file():
             problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
             return None
         return path
     candidates = [directory / n for n in TRANSCRIPT_NAMES if (directory / n).is_file()]
+    if candidates and not inside(candidates[0], directory.parent):
+        problems.add(candidates[0], None, outside_message(candidates[0].name, directory.parent))
+        return None
     return candidates[0] if candidates else None
 
 

@@ -39,6 +39,18 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
     return None
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` is in the folder ``root`` once every link of both is resolved."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def outside_message(value: str, root: Path) -> str:
+    return (
+        f"{value!r} is outside the show's folder {str(root)!r}: podkit publishes only files "
+        "of the show; move or copy the file into it"
+    )
+
+
 class Table:
     def __init__(self, data: dict[str, Any], file: Path, prefix: str, problems: Problems) -> None:
         self.data = data
@@ -152,11 +164,17 @@ class Table:
             return None
         return value
 
-    def file_path(self, name: str, base: Path, required: bool = False) -> Path | None:
+    def file_path(
+        self, name: str, base: Path, required: bool = False, *, root: Path
+    ) -> Path | None:
+        """A file named relative to ``base``; it must be inside ``root``, links resolved."""
         value = self.text(name, required)
         if value is None:
             return None
         path = (base / value).resolve()
+        if not inside(path, root):
+            self.error(name, outside_message(value, root))
+            return None
         if not path.is_file():
             self.error(name, f"file {value!r} not found next to {self.file.name}")
             return None
