@@ -11,11 +11,15 @@ from urllib.parse import unquote, urlsplit
 import feedparser
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree, html
 
+from toolkit import transcript as tr
 from toolkit.cli import cli
 from toolkit.config import load_show
 from toolkit.errors import ToolkitError
+from toolkit.model import Segment, Transcript
 
 from conftest import EPISODE_TOML, TONE, ShowMaker
 
@@ -185,3 +189,93 @@ def test_paths_inside_the_show_may_be_anywhere_in_it(make_show: ShowMaker) -> No
     (source / "001-premier" / "episode.toml").write_text(toml, encoding="utf-8")
     show, _ = load_show(source)
     assert show.episodes[0].audio == (shared / "one.mp3").resolve()
+
+
+# ------------------------------------------------------------ speaker names
+
+INJECTED_VTT = "A>\n\n00:00:00.000 --> 00:00:09.000\nINJECTED <b>"
+
+
+def _json_transcript(speaker: str) -> bytes:
+    segment = {"speaker": speaker, "startTime": 0.0, "endTime": 2.0, "body": "Bonjour."}
+    return json.dumps({"version": "1.0.0", "segments": [segment]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("speaker", "message"),
+    [
+        (INJECTED_VTT, "has a control character (U+000A) at position 3: a name is one line"),
+        ("B: fake", "contains ':', '<' or '>': drop them"),
+        ("Ana\tBo", "has a control character (U+0009) at position 4"),
+        ("Ana\u2028Bo", "has a control character (U+2028) at position 4"),
+        ("Ana  Bo", "separate its words with single spaces"),
+        ("", "empty speaker name"),
+        ("A" * 61, "is 61 characters long: shorten it to 60"),
+    ],
+)
+def test_speaker_names_are_checked_in_json(speaker: str, message: str) -> None:
+    with pytest.raises(tr.TranscriptError) as caught:
+        tr.read(Path("t.json"), _json_transcript(speaker))
+    assert caught.value.where == "segments[0].speaker"
+    assert message in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "where"),
+    [
+        ("t.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A &lt;b&gt;>Bonjour.\n", 3),
+        ("t.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A\x01B>Bonjour.\n", 3),
+        ("t.srt", b"1\n00:00:00,000 --> 00:00:02,000\nA\x01B: Bonjour.\n", 1),
+        ("t.txt", b"- A\x7fB\n[00:00:00] Bonjour.\n", 1),
+    ],
+)
+def test_speaker_names_are_checked_in_every_format(name: str, data: bytes, where: int) -> None:
+    with pytest.raises(tr.TranscriptError) as caught:
+        tr.read(Path(name), data)
+    assert caught.value.where == where
+    assert "speaker" in caught.value.message
+
+
+def test_an_injected_speaker_never_reaches_the_published_vtt(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show(
+        **{
+            "001-premier/transcript.txt": None,
+            "001-premier/transcript.json": _json_transcript(INJECTED_VTT).decode(),
+        }
+    )
+    code, _, stderr = run("build", "--source", str(source), "--out", str(tmp_path / "s"), *NOW)
+    assert code == 1
+    transcript = source / "001-premier" / "transcript.json"
+    assert stderr.startswith(f"{transcript}: segments[0].speaker: speaker 'A>")
+    assert "Traceback" not in stderr and not (tmp_path / "s" / "feed.xml").exists()
+
+
+def test_transcript_import_refuses_a_bad_new_speaker_name(tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text("- Speaker #0\nBonjour.\n", encoding="utf-8")
+    code, _, stderr = run(
+        "transcript", "import", str(raw), str(tmp_path / "out.txt"), "--speaker", "Speaker #0=B: x"
+    )
+    assert code == 1
+    assert stderr.startswith("--speaker: 'Speaker #0=B: x': speaker 'B: x' contains ':'")
+    assert not (tmp_path / "out.txt").exists()
+
+
+speaker_names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=70
+).filter(lambda name: tr.speaker_problem(name) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(speaker_names, min_size=1, max_size=3))
+def test_every_allowed_speaker_name_survives_every_format(names: list[str]) -> None:
+    segments = tuple(
+        Segment(name, f"Phrase {i}: bonjour.", float(i * 2), float(i * 2 + 1.5))
+        for i, name in enumerate(names)
+    )
+    spoken = Transcript(segments)
+    for fmt, path in (("vtt", "t.vtt"), ("srt", "t.srt"), ("json", "t.json"), ("turns", "t.txt")):
+        back = tr.read(Path(path), tr.write(spoken, fmt).encode())
+        assert [s.speaker for s in back.segments] == names, fmt

@@ -233,6 +233,7 @@ def transcript_import(
 
     from toolkit.corrections import CorrectionsError, correct_transcript, load_corrections
     from toolkit.model import Transcript
+    from toolkit.transcript import speaker_problem
 
     spoken = _read_transcript(raw)
     fmt = _output_format(out, to)
@@ -243,6 +244,8 @@ def transcript_import(
         label, name = label.strip(), name.strip()
         if not sep or not label or not name:
             problems.append(Problem("--speaker", None, f"{item!r}: write LABEL=NAME"))
+        elif (wrong := speaker_problem(name)) is not None:
+            problems.append(Problem("--speaker", None, f"{item!r}: {wrong}"))
         elif label not in spoken.speakers:
             known = ", ".join(spoken.speakers)
             problems.append(
