@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,13 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree, html
 
+from toolkit import chapter_formats
 from toolkit import transcript as tr
 from toolkit.cli import cli
 from toolkit.config import load_show
+from toolkit.corrections import load_corrections
 from toolkit.errors import ToolkitError
-from toolkit.model import Segment, Transcript
+from toolkit.model import Chapter, Segment, Transcript
 
-from conftest import EPISODE_TOML, TONE, ShowMaker
+from conftest import EPISODE_TOML, NOTES, SHOW_TOML, TONE, ShowMaker, tree_digest
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 BASE = "https://example.org/show/"
@@ -279,3 +282,177 @@ def test_every_allowed_speaker_name_survives_every_format(names: list[str]) -> N
     for fmt, path in (("vtt", "t.vtt"), ("srt", "t.srt"), ("json", "t.json"), ("turns", "t.txt")):
         back = tr.read(Path(path), tr.write(spoken, fmt).encode())
         assert [s.speaker for s in back.segments] == names, fmt
+
+
+# ------------------------------------------------------------ byte order marks
+
+BOM = "\ufeff"
+
+
+def test_a_bom_is_accepted_in_toml_and_left_out_of_the_notes(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show(
+        **{
+            "show.toml": BOM + SHOW_TOML,
+            "001-premier/episode.toml": BOM + EPISODE_TOML,
+            "001-premier/notes.md": BOM + NOTES,
+        }
+    )
+    before = tree_digest(source)
+    site = tmp_path / "site"
+    code, _, stderr = run("build", "--source", str(source), "--out", str(site), *NOW)
+    assert code == 0, stderr
+    assert tree_digest(source) == before
+    for name in ("feed.xml", "index.html", "001-premier/index.html"):
+        assert BOM not in (site / name).read_text(encoding="utf-8"), name
+    parsed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert parsed.entries[0].summary.startswith("Un épisode de test.")
+
+
+def test_new_and_chapters_import_read_a_toml_file_with_a_bom(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show(
+        **{"show.toml": BOM + SHOW_TOML, "001-premier/episode.toml": BOM + EPISODE_TOML}
+    )
+    code, _, stderr = run("new", "Deux", "--source", str(source))
+    assert code == 0, stderr
+    data = tomllib.loads((source / "002-deux" / "episode.toml").read_text(encoding="utf-8"))
+    assert data["persons"] == [{"name": "Hôte Un", "role": "host"}]  # read from show.toml
+
+    labels = tmp_path / "labels.txt"
+    labels.write_text(BOM + "0.000000\t0.000000\tDébut\n30.5\t30.5\tSuite\n", encoding="utf-8")
+    episode = source / "001-premier"
+    code, _, stderr = run("chapters", "import", str(labels), "--episode", str(episode))
+    assert code == 0, stderr
+    text = (episode / "episode.toml").read_text(encoding="utf-8")
+    assert text.startswith(BOM)  # only the chapters changed
+    chapters = tomllib.loads(text.removeprefix(BOM))["chapters"]
+    assert [c["title"] for c in chapters] == ["Début", "Suite"]
+
+
+@pytest.mark.parametrize("fmt", chapter_formats.EXPORT_FORMATS)
+@pytest.mark.parametrize("suffix", [".txt", None])
+def test_chapter_files_with_a_bom_are_read(fmt: str, suffix: str | None) -> None:
+    chapters = (Chapter(0.0, "Début"), Chapter(12.0, "Suite"))
+    data = (BOM + chapter_formats.export(fmt, chapters, 60.0)).encode()
+    extension = {"json": ".json", "podlove": ".xml", "reaper": ".csv"}.get(fmt, ".txt")
+    path = Path("chapters" + (suffix or extension))
+    if suffix == ".txt" and fmt in ("json", "reaper"):
+        return  # told apart by their extension only
+    found = chapter_formats.detect_format(path, data)
+    back = chapter_formats.parse(found, data)
+    assert [(c.start, c.title) for _, c in back] == [(0.0, "Début"), (12.0, "Suite")]
+
+
+@pytest.mark.parametrize("fmt", ["vtt", "srt", "json", "turns"])
+def test_transcripts_with_a_bom_are_read(fmt: str) -> None:
+    spoken = Transcript((Segment("Ana", "Bonjour.", 0.0, 2.0), Segment("Bo", "Salut.", 2.0, 3.0)))
+    data = (BOM + tr.write(spoken, fmt)).encode()
+    suffix = {"turns": ".txt"}.get(fmt, "." + fmt)
+    back = tr.read(Path("t" + suffix), data)
+    assert [(s.speaker, s.text) for s in back.segments] == [("Ana", "Bonjour."), ("Bo", "Salut.")]
+    back = tr.read(Path("transcript"), data)  # told apart by content
+    assert back.speakers == ("Ana", "Bo")
+
+
+def test_a_corrections_file_with_a_bom(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.txt"
+    path.write_text(BOM + "Anthony -> Antony\n", encoding="utf-8")
+    (correction,) = load_corrections(path)
+    assert correction.wrong == "Anthony"
+
+
+# ------------------------------------------------------------ chapters import
+
+EP = "001-premier"
+
+
+def _import(source: Path, chapters: Path, *extra: str) -> tuple[int, str]:
+    code, _, stderr = run(
+        "chapters", "import", str(chapters), "--episode", str(source / EP), *extra
+    )
+    return code, stderr
+
+
+def test_chapters_import_applies_the_loaders_rules_before_writing(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show()
+    before = tree_digest(source)
+    chapters = tmp_path / "chapters.json"
+    chapters.write_text(
+        json.dumps(
+            {
+                "version": "1.2.0",
+                "chapters": [
+                    {"startTime": 0, "title": "Intro", "url": "javascript:alert(1)"},
+                    {"startTime": 10, "title": "Deux", "url": "ftp://example.org/x"},
+                    {"startTime": 20, "title": "Trois", "url": "https://example.org/a b"},
+                    {"startTime": 30, "title": "Quatre", "url": "https://example.org/ok"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, stderr = _import(source, chapters)
+    assert code == 1
+    assert stderr.splitlines() == [
+        f"{chapters}:1: url 'javascript:alert(1)' is not an absolute http(s) URL: write https://…",
+        f"{chapters}:2: url 'ftp://example.org/x' is not an absolute http(s) URL: write https://…",
+        f"{chapters}:3: url 'https://example.org/a b' contains a space or a control character: "
+        "write a space as %20",
+    ]
+    assert tree_digest(source) == before
+    # What the import accepts, the build accepts: the loader says the same of the same URL.
+    toml = EPISODE_TOML.replace("https://example.org/sujet", "javascript:alert(1)")
+    (source / EP / "episode.toml").write_text(toml, encoding="utf-8")
+    assert _problem_lines(source) == [
+        f"{source / EP / 'episode.toml'}: chapters[1].url: 'javascript:alert(1)' is not an "
+        "absolute http(s) URL: write https://…"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (b'title = "x"\naudio = \n', ":2: invalid TOML: Invalid value"),
+        (b'title = "\xe9pisode"\n', ": is not UTF-8 text: save it as UTF-8"),
+    ],
+)
+def test_chapters_import_reports_a_broken_episode_toml(
+    make_show: ShowMaker, tmp_path: Path, toml: bytes, message: str
+) -> None:
+    source = make_show(**{f"{EP}/episode.toml": toml})
+    before = tree_digest(source)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("0\t0\tIntro\n", encoding="utf-8")
+    code, stderr = _import(source, labels)
+    assert code == 1
+    assert stderr.strip() == f"{source / EP / 'episode.toml'}{message}"
+    assert tree_digest(source) == before
+
+
+def test_chapters_import_of_folders_is_one_line_each(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show()
+    before = tree_digest(source)
+    code, _, stderr = run("chapters", "import", str(tmp_path), "--episode", str(source / EP))
+    assert (code, stderr.strip()) == (
+        1,
+        f"{tmp_path}: is a folder: pass the chapter file to import",
+    )
+    labels = tmp_path / "labels.txt"
+    labels.write_text("0\t0\tIntro\n", encoding="utf-8")
+    code, _, stderr = run("chapters", "import", str(labels), "--episode", str(labels))
+    assert (code, stderr.strip()) == (
+        1,
+        f"{labels}: is not a folder: --episode is the episode's folder",
+    )
+    (source / "002-x" / "episode.toml").mkdir(parents=True)
+    code, _, stderr = run("chapters", "import", str(labels), "--episode", str(source / "002-x"))
+    assert (code, stderr.strip()) == (
+        1,
+        f"{source / '002-x' / 'episode.toml'}: not found: --episode is the episode's folder",
+    )
+    assert tree_digest(source) == before

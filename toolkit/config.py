@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from toolkit import audio, notes, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import cover_problems, image_format
+from toolkit.chapters import chapter_problems
 from toolkit.errors import Problem, Problems
 from toolkit.model import (
     AudioInfo,
@@ -31,7 +32,7 @@ from toolkit.model import (
 )
 from toolkit.parallel import fork_map
 from toolkit.timecode import format_timestamp
-from toolkit.tomlcheck import Table, inside, load_toml, outside_message
+from toolkit.tomlcheck import Table, inside, load_toml, outside_message, read_source
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
@@ -362,11 +363,11 @@ def _chapters(
     tables: list[Table], directory: Path, info: AudioInfo | None, problems: Problems
 ) -> list[Chapter]:
     chapters: list[Chapter] = []
-    previous: float | None = None
-    for index, c in enumerate(tables):
+    read: list[Table] = []
+    for c in tables:
         start = c.timestamp("start", required=True)
         title = c.text("title", required=True)
-        url = c.url("url")
+        url = c.text("url")  # checked with the other chapter rules below
         image = c.file_path("image", directory, root=directory.parent)
         if image and image_format(image) is None:
             c.error("image", f"{image.name} is not a JPEG or PNG image")
@@ -375,22 +376,10 @@ def _chapters(
         c.finish()
         if start is None or title is None:
             continue
-        if index == 0 and start != 0:
-            c.error("start", 'the first chapter must start at "00:00:00"')
-        if previous is not None and start <= previous:
-            c.error(
-                "start",
-                f"{format_timestamp(start)} is not after the previous chapter "
-                f"({format_timestamp(previous)}): chapters must be in order, without repeats",
-            )
-        if info is not None and start >= info.duration:
-            c.error(
-                "start",
-                f"{format_timestamp(start)} is past the end of the audio "
-                f"({format_timestamp(info.duration)})",
-            )
-        previous = start
+        read.append(c)
         chapters.append(Chapter(start, title, url, image, hidden))
+    for index, key, message in chapter_problems(chapters, info.duration if info else None):
+        read[index].error(key, message)
     return chapters
 
 
@@ -400,7 +389,7 @@ def _notes(directory: Path, problems: Problems) -> str:
         problems.warn(path, None, "no show notes: the episode page will only have its summary")
         return ""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_source(path)
     except UnicodeDecodeError:
         problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
         return ""

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.config import EPISODE_FILE, NOTES_FILE, SHOW_FILE
 from toolkit.errors import Problem, ToolkitError
+from toolkit.tomlcheck import read_source
 from toolkit.writer import atomic_write
 
 
@@ -34,7 +35,7 @@ def _toml_string(value: str) -> str:
 
 def _read(path: Path) -> dict[str, object]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_source(path))
     except (OSError, ValueError):
         return {}
 

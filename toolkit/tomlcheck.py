@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -21,10 +22,19 @@ from toolkit.timecode import parse_timestamp
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+BOM = "\ufeff"
+
+
+def read_source(path: Path) -> str:
+    """A source file's UTF-8 text without the byte order mark some editors write first
+    (TOML forbids it, and in notes it would reach the feed); the file is left as it is."""
+    return path.read_text(encoding="utf-8-sig")
+
+
 def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
     """Parse a TOML file; a syntax error becomes ``file:line: message``."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_source(path))
     except FileNotFoundError:
         problems.add(path, None, "file not found")
     except UnicodeDecodeError:
@@ -36,6 +46,17 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         message = re.sub(r"\s*\(at end of document\)", " at the end of the file", message)
         problems.add(path, line, f"invalid TOML: {message}")
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a link podkit publishes (None when it can): only absolute
+    http(s) URLs, written without spaces (a player would cut the link there)."""
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return f"{value!r} is not an absolute http(s) URL: write https://…"
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        return f"{value!r} contains a space or a control character: write a space as %20"
     return None
 
 
@@ -116,9 +137,9 @@ class Table:
         value = self.text(name, required)
         if value is None:
             return None
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            self.error(name, f"{value!r} is not an absolute http(s) URL: write https://…")
+        problem = url_problem(value)
+        if problem is not None:
+            self.error(name, problem)
             return None
         return value
 
