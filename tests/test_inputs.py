@@ -456,3 +456,41 @@ def test_chapters_import_of_folders_is_one_line_each(make_show: ShowMaker, tmp_p
         f"{source / '002-x' / 'episode.toml'}: not found: --episode is the episode's folder",
     )
     assert tree_digest(source) == before
+
+
+# ------------------------------------------------------------ podkit new
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("", 'title: is empty: give the episode\'s title, e.g. podkit new "My first episode"'),
+        (" \t ", 'title: is empty: give the episode\'s title, e.g. podkit new "My first episode"'),
+        (
+            "Un\nDeux",
+            "title: 'Un\\nDeux' has a control character (U+000A) at position 3: "
+            "write the title on one line",
+        ),
+        (
+            "Bip\x07",
+            "title: 'Bip\\x07' has a control character (U+0007) at position 4: "
+            "write the title on one line",
+        ),
+    ],
+)
+def test_new_refuses_an_empty_or_multiline_title(
+    make_show: ShowMaker, title: str, message: str
+) -> None:
+    source = make_show()
+    before = tree_digest(source)
+    code, _, stderr = run("new", title, "--source", str(source))
+    assert (code, stderr.strip()) == (1, message)
+    assert tree_digest(source) == before and not (source / "002-episode").exists()
+
+
+def test_new_strips_the_title(make_show: ShowMaker) -> None:
+    source = make_show()
+    code, _, stderr = run("new", "  Deux  ", "--source", str(source))
+    assert code == 0, stderr
+    data = tomllib.loads((source / "002-deux" / "episode.toml").read_text(encoding="utf-8"))
+    assert data["title"] == "Deux"

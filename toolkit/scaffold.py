@@ -49,8 +49,25 @@ def next_number(source: Path) -> int:
     return max(numbers, default=0) + 1
 
 
+def title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be an episode's title (None when it can)."""
+    if not title.strip():
+        return 'is empty: give the episode\'s title, e.g. podkit new "My first episode"'
+    control = next((c for c in title if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    if control is not None:
+        return (
+            f"{title!r} has a control character (U+{ord(control):04X}) at position "
+            f"{title.index(control) + 1}: write the title on one line"
+        )
+    return None
+
+
 def new_episode(source: Path, title: str, now: datetime) -> tuple[Path, int, datetime]:
     """Create ``<source>/<NNN-slug>/`` with episode.toml and an empty notes.md."""
+    problem = title_problem(title)
+    if problem is not None:
+        raise ToolkitError([Problem("title", None, problem)])
+    title = title.strip()
     show_file = source / SHOW_FILE
     if not show_file.is_file():
         raise ToolkitError([Problem(show_file, None, "not found: is --source your show's folder?")])
