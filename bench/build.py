@@ -80,6 +80,10 @@ def write_episode(source: Path, number: int, audio: Path, rng: random.Random) ->
     (folder / "episode.mp3").symlink_to(audio)
 
 
+def shared_audio(source: Path) -> Path:
+    return source / "_audio" / "silence.mp3"
+
+
 def make_show(root: Path, episodes: int) -> Path:
     source = root / "episodes"
     source.mkdir()
@@ -91,7 +95,8 @@ def make_show(root: Path, episodes: int) -> Path:
         .replace("https://keytime.efrei.fr/", "https://example.org/"),
         encoding="utf-8",
     )
-    audio = root / "silence.mp3"
+    audio = shared_audio(source)  # every episode links to it: files stay inside the show
+    audio.parent.mkdir()
     audio.write_bytes(silent_mp3())
     rng = random.Random(episodes)
     for number in range(1, episodes + 1):
@@ -146,7 +151,7 @@ def main() -> None:
                 notes.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8"
             )
             edited, _, _ = timed_build(source, out)
-            write_episode(source, size + 1, root / "silence.mp3", random.Random(0))
+            write_episode(source, size + 1, shared_audio(source), random.Random(0))
             added, _, _ = timed_build(source, out)
             feed = feed_alone(source)
             print(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import os
 import shutil
 import statistics
 import subprocess
@@ -73,7 +74,11 @@ def make_show(folder: Path, mp3: Path, minutes: int) -> Path:
         encoding="utf-8",
     )
     (episode / "notes.md").write_text("Bench.\n", encoding="utf-8")
-    (episode / mp3.name).symlink_to(mp3)
+    # podkit reads only files inside the show: a hard link puts the input there without a copy.
+    shared = show / "_audio" / mp3.name
+    shared.parent.mkdir()
+    os.link(mp3, shared)
+    (episode / mp3.name).symlink_to(shared)
     return episode
 
 

@@ -210,13 +210,13 @@ def test_export_youtube_prints_description_lines(make_show: ShowMaker) -> None:
             "c.txt",
             "00:00:00.000 Intro\n00:00:30.000 Deux\n00:00:10.000 Trois\n",
             None,
-            "c.txt:3: 00:00:10.000 is not after the chapter before it (00:00:30.000): chapters must be in order, without repeats",
+            "c.txt:3: 00:00:10.000 is not after the previous chapter (00:00:30.000): chapters must be in order, without repeats",
         ),
         (
             "c.txt",
             "00:00:05.000 Intro\n",
             None,
-            "c.txt:1: the first chapter starts at 00:00:05.000: players expect one at 00:00:00; add it",
+            'c.txt:1: the first chapter must start at "00:00:00"',
         ),
         (
             "c.txt",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import re
 from pathlib import Path
@@ -48,7 +47,7 @@ def detect_format(path: Path, data: bytes) -> str:
     by_extension = {".json": "json", ".xml": "podlove", ".csv": "reaper", ".mp3": "mp3"}
     if suffix in by_extension:
         return by_extension[suffix]
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8-sig", errors="replace")
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.startswith(";FFMETADATA"):
         return "ffmetadata"
@@ -116,24 +115,6 @@ def parse(fmt: str, data: bytes) -> Numbered:
     if not chapters:
         raise ChapterFormatError(None, f"no chapter found in this {fmt} file")
     return chapters
-
-
-def check_order(chapters: Numbered) -> None:
-    """Starts must go up strictly, the first at 0."""
-    first_line, first = chapters[0]
-    if first.start != 0:
-        raise ChapterFormatError(
-            first_line,
-            f"the first chapter starts at {format_timestamp(first.start)}: players expect one at "
-            "00:00:00; add it",
-        )
-    for (_, before), (line, chapter) in itertools.pairwise(chapters):
-        if chapter.start <= before.start:
-            raise ChapterFormatError(
-                line,
-                f"{format_timestamp(chapter.start)} is not after the chapter before it "
-                f"({format_timestamp(before.start)}): chapters must be in order, without repeats",
-            )
 
 
 def _read_audacity(text: str) -> Numbered:

@@ -1,11 +1,51 @@
-"""Chapter formats published with each episode (pure functions)."""
+"""The one set of chapter rules, and the chapter formats published with each episode
+(pure functions)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import PurePosixPath
 
-from toolkit.model import Episode
-from toolkit.timecode import format_clock
+from toolkit import paths
+from toolkit.model import Chapter, Episode
+from toolkit.timecode import format_clock, format_timestamp
+from toolkit.tomlcheck import url_problem
+
+# A chapter that breaks a rule: its index, the key at fault and what to do.
+ChapterProblem = tuple[int, str, str]
+
+
+def chapter_problems(
+    chapters: Sequence[Chapter], duration: float | None, audio: str = "the audio"
+) -> list[ChapterProblem]:
+    """What is wrong with these chapters, whether they come from episode.toml or from
+    another tool's file: a title, an http(s) link if any, the first at 0, starts that go
+    up, all inside the audio (when its ``duration`` is known)."""
+    found: list[ChapterProblem] = []
+    for index, chapter in enumerate(chapters):
+        if not chapter.title.strip():
+            found.append((index, "title", "is empty: write a value"))
+        wrong_url = None if chapter.url is None else url_problem(chapter.url)
+        if wrong_url is not None:
+            found.append((index, "url", wrong_url))
+        start = format_timestamp(chapter.start)
+        if index == 0 and chapter.start != 0:
+            found.append((index, "start", 'the first chapter must start at "00:00:00"'))
+        if index > 0 and chapter.start <= chapters[index - 1].start:
+            before = format_timestamp(chapters[index - 1].start)
+            found.append(
+                (
+                    index,
+                    "start",
+                    f"{start} is not after the previous chapter ({before}): "
+                    "chapters must be in order, without repeats",
+                )
+            )
+        if duration is not None and chapter.start >= duration:
+            end = format_timestamp(duration)
+            found.append((index, "start", f"{start} is past the end of {audio} ({end})"))
+    return found
 
 
 def chapters_json(episode: Episode, base_url: str) -> str:
@@ -20,9 +60,8 @@ def chapters_json(episode: Episode, base_url: str) -> str:
         if chapter.url:
             item["url"] = chapter.url
         if chapter.image:
-            item["img"] = (
-                f"{base_url}{episode.slug}/{chapter_image_name(index, chapter.image.suffix)}"
-            )
+            name = chapter_image_name(index, chapter.image.suffix)
+            item["img"] = base_url + paths.quoted(PurePosixPath(episode.slug, name))
         if chapter.hidden:
             item["toc"] = False
         chapters.append(item)

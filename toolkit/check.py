@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse, urlsplit
 
 from lxml import etree, html
 
@@ -22,7 +22,7 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
-GENERIC_SPEAKER = re.compile(r"^(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+$", re.I)
+GENERIC_SPEAKER = re.compile(r"(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+", re.I)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _episode_findings(episode: Episode) -> list[Finding]:
         )
     else:
         generic = sorted(
-            {s for s in episode.transcript.speakers if GENERIC_SPEAKER.match(s.strip())}
+            {s for s in episode.transcript.speakers if GENERIC_SPEAKER.fullmatch(s.strip())}
         )
         for label in generic:
             found.append(
@@ -121,10 +121,16 @@ def _episode_findings(episode: Episode) -> list[Finding]:
 
 
 def _local(url: str, base: str, site: Path) -> Path | None:
+    """The site's file at this URL (its path percent-decoded), or None for another host's."""
     if not url.startswith(base):
         return None
-    path = site / url[len(base) :]
-    return path / "index.html" if url.endswith("/") else path
+    return _file_at(site, urlsplit(url[len(base) :]).path)
+
+
+def _file_at(folder: Path, url_path: str) -> Path:
+    """The file a relative URL path names from ``folder``; a folder's is its index.html."""
+    path = folder / unquote(url_path)
+    return path / "index.html" if not url_path or url_path.endswith("/") else path
 
 
 def _site_findings(show: Show, site: Path) -> list[Finding]:
@@ -213,9 +219,7 @@ def _link_findings(site: Path) -> list[Finding]:
             parsed = urlparse(ref)
             if parsed.scheme or parsed.netloc or ref.startswith(("#", "mailto:")):
                 continue
-            target = (page.parent / parsed.path).resolve()
-            if not parsed.path or parsed.path.endswith("/"):
-                target = target / "index.html"
+            target = _file_at(page.parent, parsed.path).resolve()
             if not target.exists():
                 findings.append(
                     Finding("error", str(page), f"link {ref!r}", "points at nothing in the site")

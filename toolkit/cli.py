@@ -233,6 +233,7 @@ def transcript_import(
 
     from toolkit.corrections import CorrectionsError, correct_transcript, load_corrections
     from toolkit.model import Transcript
+    from toolkit.transcript import speaker_problem
 
     spoken = _read_transcript(raw)
     fmt = _output_format(out, to)
@@ -243,6 +244,8 @@ def transcript_import(
         label, name = label.strip(), name.strip()
         if not sep or not label or not name:
             problems.append(Problem("--speaker", None, f"{item!r}: write LABEL=NAME"))
+        elif (wrong := speaker_problem(name)) is not None:
+            problems.append(Problem("--speaker", None, f"{item!r}: {wrong}"))
         elif label not in spoken.speakers:
             known = ", ".join(spoken.speakers)
             problems.append(
@@ -572,48 +575,11 @@ def chapters_import(
 
     Example: podkit chapters import labels.txt --episode episodes/001-anthony-passemard
     """
-    import tomllib
-
-    from toolkit import audio, chapter_formats
-    from toolkit.episode_file import replace_chapters
+    from toolkit.episode_file import EPISODE_FILE, import_chapters
     from toolkit.timecode import format_timestamp
 
-    toml_path = episode_dir / "episode.toml"
-    if not toml_path.is_file():
-        raise ToolkitError(
-            [Problem(toml_path, None, "not found: --episode is the episode's folder")]
-        )
-    try:
-        data = file.read_bytes()
-        fmt = fmt or chapter_formats.detect_format(file, data)
-        numbered = chapter_formats.parse(fmt, data)
-        chapter_formats.check_order(numbered)
-    except FileNotFoundError:
-        raise ToolkitError([Problem(file, None, "file not found")]) from None
-    except chapter_formats.ChapterFormatError as error:
-        raise ToolkitError([Problem(file, error.line, error.message)]) from None
-    chapters = [chapter for _, chapter in numbered]
-    audio_name = tomllib.loads(toml_path.read_text(encoding="utf-8")).get("audio")
-    audio_path = episode_dir / str(audio_name)
-    if isinstance(audio_name, str) and audio_path.is_file():
-        try:
-            duration = audio.probe(audio_path).duration
-        except audio.AudioError:
-            duration = None
-        late = [(line, c) for line, c in numbered if duration is not None and c.start >= duration]
-        if late:
-            raise ToolkitError(
-                [
-                    Problem(
-                        file,
-                        line,
-                        f"{format_timestamp(c.start)} is past the end of "
-                        f"{audio_path.name} ({format_timestamp(duration or 0)})",
-                    )
-                    for line, c in late
-                ]
-            )
-    replace_chapters(toml_path, chapters)
+    chapters, fmt = import_chapters(file, episode_dir, fmt)
+    toml_path = episode_dir / EPISODE_FILE
     _say(quiet, f"{toml_path}: {len(chapters)} chapters from {file} ({fmt})")
     if verbose:
         for chapter in chapters:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from toolkit import audio, notes, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import cover_problems, image_format
+from toolkit.chapters import chapter_problems
 from toolkit.errors import Problem, Problems
 from toolkit.model import (
     AudioInfo,
@@ -31,13 +32,13 @@ from toolkit.model import (
 )
 from toolkit.parallel import fork_map
 from toolkit.timecode import format_timestamp
-from toolkit.tomlcheck import Table, load_toml
+from toolkit.tomlcheck import Table, inside, load_toml, outside_message, read_source
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the whole name: fullmatch
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -102,7 +103,7 @@ def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> 
             if not only:  # asked for by name, it is an error below
                 problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
             continue
-        if not SLUG.match(child.name):
+        if not SLUG.fullmatch(child.name):
             suggestion = re.sub(r"[^a-z0-9]+", "-", child.name.lower()).strip("-") or "episode-1"
             problems.add(
                 child,
@@ -130,14 +131,14 @@ def _read_show(
     title = t.text("title", required=True)
     description = t.text("description", required=True)
     language = t.text("language", required=True)
-    if language and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
+    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
         t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
     base_url = t.url("base_url", required=True)
     if base_url_override is not None:
         base_url = base_url_override
     author = t.text("author", required=True)
     copyright_ = t.text("copyright", required=True)
-    cover = t.file_path("cover", source, required=True)
+    cover = t.file_path("cover", source, required=True, root=source)
     if cover:
         for message in cover_problems(cover):
             t.error("cover", message)
@@ -301,8 +302,9 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     published = t.moment("published", required=True)
     guid = t.text("guid", required=True)
     explicit = t.boolean("explicit", False)
-    audio_path = t.file_path("audio", directory, required=True)
-    cover = t.file_path("cover", directory)
+    show_folder = directory.parent
+    audio_path = t.file_path("audio", directory, required=True, root=show_folder)
+    cover = t.file_path("cover", directory, root=show_folder)
     if cover:
         for message in cover_problems(cover):
             t.error("cover", message)
@@ -361,12 +363,12 @@ def _chapters(
     tables: list[Table], directory: Path, info: AudioInfo | None, problems: Problems
 ) -> list[Chapter]:
     chapters: list[Chapter] = []
-    previous: float | None = None
-    for index, c in enumerate(tables):
+    read: list[Table] = []
+    for c in tables:
         start = c.timestamp("start", required=True)
         title = c.text("title", required=True)
-        url = c.url("url")
-        image = c.file_path("image", directory)
+        url = c.text("url")  # checked with the other chapter rules below
+        image = c.file_path("image", directory, root=directory.parent)
         if image and image_format(image) is None:
             c.error("image", f"{image.name} is not a JPEG or PNG image")
             image = None
@@ -374,22 +376,10 @@ def _chapters(
         c.finish()
         if start is None or title is None:
             continue
-        if index == 0 and start != 0:
-            c.error("start", 'the first chapter must start at "00:00:00"')
-        if previous is not None and start <= previous:
-            c.error(
-                "start",
-                f"{format_timestamp(start)} is not after the previous chapter "
-                f"({format_timestamp(previous)}): chapters must be in order, without repeats",
-            )
-        if info is not None and start >= info.duration:
-            c.error(
-                "start",
-                f"{format_timestamp(start)} is past the end of the audio "
-                f"({format_timestamp(info.duration)})",
-            )
-        previous = start
+        read.append(c)
         chapters.append(Chapter(start, title, url, image, hidden))
+    for index, key, message in chapter_problems(chapters, info.duration if info else None):
+        read[index].error(key, message)
     return chapters
 
 
@@ -399,7 +389,7 @@ def _notes(directory: Path, problems: Problems) -> str:
         problems.warn(path, None, "no show notes: the episode page will only have its summary")
         return ""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_source(path)
     except UnicodeDecodeError:
         problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
         return ""
@@ -408,13 +398,20 @@ def _notes(directory: Path, problems: Problems) -> str:
 def _transcript_path(
     directory: Path, name: str | None, file: Path, problems: Problems
 ) -> Path | None:
+    """The transcript file, as named (not resolved); it must be inside the show's folder."""
     if name is not None:
         path = directory / name
+        if not inside(path, directory.parent):
+            problems.add(file, "transcript", outside_message(name, directory.parent))
+            return None
         if not path.is_file():
             problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
             return None
         return path
     candidates = [directory / n for n in TRANSCRIPT_NAMES if (directory / n).is_file()]
+    if candidates and not inside(candidates[0], directory.parent):
+        problems.add(candidates[0], None, outside_message(candidates[0].name, directory.parent))
+        return None
     return candidates[0] if candidates else None
 
 

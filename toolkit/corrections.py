@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.model import Transcript
+from toolkit.tomlcheck import read_source
 
 
 class CorrectionsError(Exception):
@@ -59,7 +60,7 @@ def parse_corrections(text: str) -> tuple[Correction, ...]:
 
 
 def load_corrections(path: Path) -> tuple[Correction, ...]:
-    return parse_corrections(path.read_text(encoding="utf-8"))
+    return parse_corrections(read_source(path))
 
 
 def _cased(match: str, right: str, sentence_start: bool) -> str:

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from toolkit import paths
+
 EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
@@ -146,4 +148,4 @@ class Show:
         return self.base_url + "feed.xml"
 
     def episode_url(self, episode: Episode) -> str:
-        return f"{self.base_url}{episode.slug}/"
+        return paths.url(self, paths.episode_page(episode))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from toolkit.model import Episode, Show
+if TYPE_CHECKING:  # the model asks this module for its URLs
+    from toolkit.model import Episode, Show
 
 FEED = PurePosixPath("feed.xml")
 COVER = PurePosixPath("cover.jpg")
@@ -38,9 +42,35 @@ def episode_cover(episode: Episode) -> PurePosixPath | None:
     return PurePosixPath(episode.slug, "cover" + episode.cover.suffix.lower())
 
 
+def quoted(path: PurePosixPath | str) -> str:
+    """A site path as it goes in a URL: every segment percent-encoded, so that a file
+    named ``my ep#1?.mp3`` stays one file and not a path, a fragment and a query.
+
+    >>> quoted(PurePosixPath("001-ep", "my ep#1?.mp3"))
+    '001-ep/my%20ep%231%3F.mp3'
+    """
+    return "/".join(quote(part, safe="") for part in str(path).split("/"))
+
+
 def url(show: Show, path: PurePosixPath) -> str:
     """Absolute URL of a site path; an ``index.html`` is addressed by its folder."""
-    text = str(path)
+    return show.base_url + _addressed(path)
+
+
+def href(path: PurePosixPath, page: PurePosixPath) -> str:
+    """The URL of a site path relative to the page at ``page``, for links within the site.
+
+    >>> href(PurePosixPath("001-ep/Épisode 12.mp3"), PurePosixPath("001-ep/index.html"))
+    '%C3%89pisode%2012.mp3'
+    >>> href(PurePosixPath("cover-600.jpg"), PurePosixPath("001-ep/index.html"))
+    '../cover-600.jpg'
+    """
+    relative = posixpath.relpath(str(path), str(page.parent))
+    return _addressed(PurePosixPath(relative))
+
+
+def _addressed(path: PurePosixPath) -> str:
+    text = quoted(path)
     if path.name == "index.html":
         text = text[: -len("index.html")]
-    return show.base_url + text
+    return text

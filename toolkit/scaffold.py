@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.config import EPISODE_FILE, NOTES_FILE, SHOW_FILE
 from toolkit.errors import Problem, ToolkitError
+from toolkit.tomlcheck import read_source
 from toolkit.writer import atomic_write
 
 
@@ -34,7 +35,7 @@ def _toml_string(value: str) -> str:
 
 def _read(path: Path) -> dict[str, object]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_source(path))
     except (OSError, ValueError):
         return {}
 
@@ -48,8 +49,25 @@ def next_number(source: Path) -> int:
     return max(numbers, default=0) + 1
 
 
+def title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be an episode's title (None when it can)."""
+    if not title.strip():
+        return 'is empty: give the episode\'s title, e.g. podkit new "My first episode"'
+    control = next((c for c in title if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    if control is not None:
+        return (
+            f"{title!r} has a control character (U+{ord(control):04X}) at position "
+            f"{title.index(control) + 1}: write the title on one line"
+        )
+    return None
+
+
 def new_episode(source: Path, title: str, now: datetime) -> tuple[Path, int, datetime]:
     """Create ``<source>/<NNN-slug>/`` with episode.toml and an empty notes.md."""
+    problem = title_problem(title)
+    if problem is not None:
+        raise ToolkitError([Problem("title", None, problem)])
+    title = title.strip()
     show_file = source / SHOW_FILE
     if not show_file.is_file():
         raise ToolkitError([Problem(show_file, None, "not found: is --source your show's folder?")])

@@ -24,6 +24,7 @@ from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
 USER_TEMPLATES = "_templates"
+HOME = PurePosixPath("index.html")
 ASSETS = ("assets/style.css", "assets/player.js")
 DOWNLOAD_LABELS = {
     "vtt": "WebVTT (.vtt)",
@@ -67,6 +68,7 @@ class EpisodeItem:
     label: str
     date: str
     duration: str
+    href: str  # the episode's page, from the home page
 
 
 def human_duration(seconds: float, language: str) -> str:
@@ -104,6 +106,7 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         _label(episode, t),
         long_date(_local(show, episode.published).date(), show.language),
         human_duration(episode.audio_info.duration, show.language),
+        paths.href(paths.episode_page(episode), HOME),
     )
 
 
@@ -129,7 +132,7 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     ]
     hosts = [p.name for p in show.persons if p.role == "host"]
     files: dict[PurePosixPath, bytes] = {}
-    files[PurePosixPath("index.html")] = render(
+    files[HOME] = render(
         "index.html", root="", episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
     )
     # A 404 page is served at any depth: its links start from the site's root path.
@@ -166,6 +169,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
     episode = item.episode
     t = words(show.language)
     files: dict[PurePosixPath, bytes] = {}
+    page = paths.episode_page(episode)
     cover = paths.episode_cover(episode)
     if cover is not None and episode.cover is not None:
         files[cover] = episode.cover.read_bytes()
@@ -177,10 +181,15 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
             text = write(episode.transcript, fmt, episode.audio_info.duration)
             files[paths.transcript(episode, fmt)] = text.encode("utf-8")
             downloads.append(
-                {"href": f"transcript.{fmt}", "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}"}
+                {
+                    "href": paths.href(paths.transcript(episode, fmt), page),
+                    "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}",
+                }
             )
     if episode.chapters:
-        downloads.append({"href": "chapters.json", "label": t["chapters_json"]})
+        downloads.append(
+            {"href": paths.href(paths.chapters(episode), page), "label": t["chapters_json"]}
+        )
 
     duration = episode.audio_info.duration
     chapters = [
@@ -226,7 +235,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
     page_url = show.episode_url(episode)
     audio_url = paths.url(show, paths.audio(episode))
     cover_url = paths.url(show, cover) if cover else paths.url(show, paths.show_cover(show))
-    files[paths.episode_page(episode)] = render(
+    files[page] = render(
         "episode.html",
         root="../",
         episode=episode,
@@ -235,6 +244,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         duration=item.duration,
         people=people,
         audio_name=episode.audio.name,
+        audio_href=paths.href(paths.audio(episode), page),
         audio_size=human_size(episode.audio_info.size, show.language),
         chapters=chapters,
         notes_html=episode.notes_html,
@@ -243,7 +253,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         page_url=page_url,
         audio_url=audio_url,
         cover_url=cover_url,
-        cover_src=cover.name if cover else "../cover-600.jpg",
+        cover_src=paths.href(cover or paths.COVER_SMALL, page),
         jsonld=_episode_jsonld(show, episode, page_url, audio_url),
     )
     return files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_TIMESTAMP = re.compile(r"^(?:(?:(\d+):)?([0-5]?\d):)?([0-5]?\d|\d+)(?:[.,](\d{1,3}))?$")
+_TIMESTAMP = re.compile(r"(?:(?:(\d+):)?([0-5]?\d):)?([0-5]?\d|\d+)(?:[.,](\d{1,3}))?")
 
 
 def parse_timestamp(text: str) -> float:
@@ -25,7 +25,7 @@ def parse_timestamp(text: str) -> float:
     ...
     ValueError: '1:75' is not a time: write HH:MM:SS or HH:MM:SS.mmm
     """
-    match = _TIMESTAMP.match(text.strip())
+    match = _TIMESTAMP.fullmatch(text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a time: write HH:MM:SS or HH:MM:SS.mmm")
     hours, minutes, seconds, fraction = match.groups()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -18,13 +19,22 @@ from urllib.parse import urlparse
 from toolkit.errors import Problems
 from toolkit.timecode import parse_timestamp
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+BOM = "\ufeff"
+
+
+def read_source(path: Path) -> str:
+    """A source file's UTF-8 text without the byte order mark some editors write first
+    (TOML forbids it, and in notes it would reach the feed); the file is left as it is."""
+    return path.read_text(encoding="utf-8-sig")
 
 
 def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
     """Parse a TOML file; a syntax error becomes ``file:line: message``."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_source(path))
     except FileNotFoundError:
         problems.add(path, None, "file not found")
     except UnicodeDecodeError:
@@ -37,6 +47,29 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
         message = re.sub(r"\s*\(at end of document\)", " at the end of the file", message)
         problems.add(path, line, f"invalid TOML: {message}")
     return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a link podkit publishes (None when it can): only absolute
+    http(s) URLs, written without spaces (a player would cut the link there)."""
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return f"{value!r} is not an absolute http(s) URL: write https://…"
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        return f"{value!r} contains a space or a control character: write a space as %20"
+    return None
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` is in the folder ``root`` once every link of both is resolved."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def outside_message(value: str, root: Path) -> str:
+    return (
+        f"{value!r} is outside the show's folder {str(root)!r}: podkit publishes only files "
+        "of the show; move or copy the file into it"
+    )
 
 
 class Table:
@@ -104,15 +137,15 @@ class Table:
         value = self.text(name, required)
         if value is None:
             return None
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            self.error(name, f"{value!r} is not an absolute http(s) URL: write https://…")
+        problem = url_problem(value)
+        if problem is not None:
+            self.error(name, problem)
             return None
         return value
 
     def email(self, name: str, required: bool = False) -> str | None:
         value = self.text(name, required)
-        if value is not None and not _EMAIL.match(value):
+        if value is not None and not _EMAIL.fullmatch(value):
             self.error(name, f"{value!r} is not an email address: write name@example.org")
             return None
         return value
@@ -152,11 +185,17 @@ class Table:
             return None
         return value
 
-    def file_path(self, name: str, base: Path, required: bool = False) -> Path | None:
+    def file_path(
+        self, name: str, base: Path, required: bool = False, *, root: Path
+    ) -> Path | None:
+        """A file named relative to ``base``; it must be inside ``root``, links resolved."""
         value = self.text(name, required)
         if value is None:
             return None
         path = (base / value).resolve()
+        if not inside(path, root):
+            self.error(name, outside_message(value, root))
+            return None
         if not path.is_file():
             self.error(name, f"file {value!r} not found next to {self.file.name}")
             return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -123,11 +124,39 @@ def parse_turns(text: str) -> Transcript:
     return _checked(segments, lines, fill_ends=True)
 
 
+SPEAKER_LIMIT = 60  # characters: an SRT reader takes a longer "Name:" for text
+
+
+def speaker_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a speaker's name, or None. One rule for every format: a name
+    must come back unchanged from each (SRT writes ``Name: text``, WebVTT ``<v Name>``) and
+    must never be able to start a line, a cue or a tag of its own."""
+    if not name:
+        return "empty speaker name: write the speaker's name"
+    control = next((c for c in name if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    if control is not None:
+        return (
+            f"speaker {name!r} has a control character (U+{ord(control):04X}) at position "
+            f"{name.index(control) + 1}: a name is one line of text"
+        )
+    if any(c in name for c in ":<>"):
+        return (
+            f"speaker {name!r} contains ':', '<' or '>': drop them "
+            "(SRT and WebVTT mark names with them)"
+        )
+    if name != " ".join(name.split()):
+        return f"speaker {name!r}: separate its words with single spaces, without spaces around it"
+    if len(name) > SPEAKER_LIMIT:
+        return (
+            f"speaker {name[:20]!r}… is {len(name)} characters long: shorten it to {SPEAKER_LIMIT}"
+        )
+    return None
+
+
 def _check_speaker(where: int | str, speaker: str) -> None:
-    if not speaker:
-        raise TranscriptError(where, "empty speaker name: write '- Name'")
-    if ":" in speaker or "<" in speaker or ">" in speaker:
-        raise TranscriptError(where, f"speaker {speaker!r} contains ':', '<' or '>': drop them")
+    problem = speaker_problem(speaker)
+    if problem is not None:
+        raise TranscriptError(where, problem)
 
 
 def _checked(segments: list[Segment], where: list[int], fill_ends: bool = False) -> Transcript:
@@ -217,7 +246,8 @@ def parse_vtt(text: str) -> Transcript:
         payload = " ".join(line.strip() for line in block[offset + 1 :])
         voice = _VOICE.match(payload)
         if voice:
-            speaker = voice.group(1).strip()
+            speaker = _unescape_vtt(voice.group(1)).strip()
+            _check_speaker(first, speaker)
         if speaker is None:
             raise TranscriptError(first, "cue without a speaker: start it with <v Name>")
         body = _unescape_vtt(_TAGS.sub("", payload)).strip()
@@ -244,6 +274,7 @@ def parse_srt(text: str) -> Transcript:
         match = _SRT_SPEAKER.match(body)
         if match:
             speaker = match.group(1).strip()
+            _check_speaker(first, speaker)
             body = body[match.end() :]
         if speaker is None:
             raise TranscriptError(first, "cue without a speaker: start it with 'Name:'")
@@ -272,6 +303,8 @@ def parse_json(text: str) -> Transcript:
             raise TranscriptError(f"{key}.body", "expected text")
         if not isinstance(speaker, str):
             raise TranscriptError(f"{key}.speaker", "expected the speaker's name")
+        speaker = speaker.strip()
+        _check_speaker(f"{key}.speaker", speaker)
         for name, value in (("startTime", start), ("endTime", end)):
             if value is not None and (not isinstance(value, int | float) or value < 0):
                 raise TranscriptError(f"{key}.{name}", "expected a number of seconds")
@@ -469,7 +502,7 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
         for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
             out.append(timing(start, end))
-            out.append(f"<v {segment.speaker}>" + _escape_vtt("\n".join(lines)))
+            out.append(f"<v {_escape_vtt(segment.speaker)}>" + _escape_vtt("\n".join(lines)))
             out.append("")
     return "\n".join(out)
 
