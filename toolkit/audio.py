@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -33,6 +34,7 @@ from mutagen.id3 import (
     ID3NoHeaderError,
     PictureType,
 )
+from mutagen.id3 import error as ID3Error
 from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
@@ -83,6 +85,10 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
         raise AudioError(
             "is not MPEG audio: no MP3 frame found; export the episode as MP3"
         ) from None
+    except ID3Error as error:
+        raise _damaged_tag(error) from None
+    except MutagenError as error:
+        raise AudioError(f"cannot be read as MP3 ({error}): export it as MP3 again") from None
     info: Any = mp3.info
     start = _id3v2_size(head)
     stream.seek(start)
@@ -116,6 +122,21 @@ def _check_complete(stream: BinaryIO, size: int, start: int) -> None:
                 f"is truncated: its header announces {xing.bytes} bytes of audio "
                 f"but only {present} are there; copy or export the file again"
             )
+
+
+def _damaged_tag(error: ID3Error) -> AudioError:
+    detail = f" ({error})" if str(error) else ""
+    return AudioError(f"has a damaged or cut-off ID3 tag{detail}: copy or export the file again")
+
+
+def _read_id3(data: bytes) -> ID3 | None:
+    """The file's ID3v2 tag, None when it has none; AudioError when it is damaged."""
+    try:
+        return ID3(io.BytesIO(data))
+    except ID3NoHeaderError:
+        return None
+    except ID3Error as error:
+        raise _damaged_tag(error) from None
 
 
 def probe_bytes(data: bytes) -> AudioInfo:
@@ -365,10 +386,9 @@ def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> N
 
 def describe_tags(data: bytes) -> list[str]:
     """Readable lines for `podkit inspect`: the tag version, its frames, the table of contents
-    and the chapters in file order."""
-    try:
-        id3 = ID3(io.BytesIO(data))
-    except ID3NoHeaderError:
+    and the chapters in file order; AudioError when the tag is damaged."""
+    id3 = _read_id3(data)
+    if id3 is None:
         return ["no ID3v2 tag"]
     lines = [f"ID3v2.{id3.version[1]}, {audio_start(data)} bytes of tag (padding included)"]
     for frame in id3.values():
@@ -395,10 +415,10 @@ def describe_tags(data: bytes) -> list[str]:
 
 
 def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
-    """(element id, start ms, end ms, title) of every CHAP frame, in file order."""
-    try:
-        id3 = ID3(io.BytesIO(data))
-    except ID3NoHeaderError:
+    """(element id, start ms, end ms, title) of every CHAP frame, in file order; AudioError
+    when the tag is damaged."""
+    id3 = _read_id3(data)
+    if id3 is None:
         return []
     out = []
     for frame in id3.getall("CHAP"):

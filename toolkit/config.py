@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
-from toolkit.artwork import cover_problems, image_format
+from toolkit.artwork import TOO_LARGE, cover_problems, image_format, image_problem
+from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS
 from toolkit.errors import Problem, Problems
 from toolkit.model import (
     AudioInfo,
@@ -30,6 +31,7 @@ from toolkit.model import (
     Transcript,
 )
 from toolkit.parallel import fork_map
+from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, load_toml
 
@@ -128,7 +130,7 @@ def _read_show(
 ) -> Show | None:
     t = Table(data, file, "", problems)
     title = t.text("title", required=True)
-    description = t.text("description", required=True)
+    description = t.text("description", required=True, line_breaks=True)
     language = t.text("language", required=True)
     if language and not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
         t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
@@ -306,11 +308,13 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     if cover:
         for message in cover_problems(cover):
             t.error("cover", message)
-    summary = t.text("summary")
+    summary = t.text("summary", line_breaks=True)
     keywords = t.strings("keywords")
     transcript_name = t.text("transcript")
     persons = _persons(t)
     chapter_tables = t.tables("chapters")
+    if len(chapter_tables) > MAX_CHAPTERS:
+        t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(chapter_tables)))
     t.finish()
 
     info = _probe(audio_path, file, problems) if audio_path else None
@@ -367,8 +371,11 @@ def _chapters(
         title = c.text("title", required=True)
         url = c.url("url")
         image = c.file_path("image", directory)
-        if image and image_format(image) is None:
-            c.error("image", f"{image.name} is not a JPEG or PNG image")
+        problem = image_problem(image) if image else None
+        if image and problem != TOO_LARGE and image_format(image) is None:
+            problem = f"{image.name} is not a JPEG or PNG image"  # what to fix first
+        if problem:
+            c.error("image", problem)
             image = None
         hidden = c.boolean("hidden", False)
         c.finish()
@@ -395,14 +402,25 @@ def _chapters(
 
 def _notes(directory: Path, problems: Problems) -> str:
     path = directory / NOTES_FILE
+    if path.is_dir():
+        problems.add(path, None, "is a folder, not a file: notes.md holds the show notes")
+        return ""
     if not path.is_file():
         problems.warn(path, None, "no show notes: the episode page will only have its summary")
         return ""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
         return ""
+    except OSError as error:
+        problems.add(path, None, f"cannot be read ({error.strerror})")
+        return ""
+    found = file_character_problem(text)
+    if found:
+        problems.add(path, *found)
+        return ""
+    return text
 
 
 def _transcript_path(
@@ -410,7 +428,15 @@ def _transcript_path(
 ) -> Path | None:
     if name is not None:
         path = directory / name
-        if not path.is_file():
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as error:  # a name too long
+            problems.add(file, "transcript", f"file {name!r} cannot be read ({error.strerror})")
+            return None
+        if is_dir:
+            problems.add(file, "transcript", f"{name!r} is a folder, not a file")
+            return None
+        if not is_file:
             problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
             return None
         return path
@@ -424,6 +450,8 @@ def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Pro
         spoken = transcript.read(path, path.read_bytes())
     except transcript.TranscriptError as error:
         return [Problem(path, error.where, error.message)]
+    except OSError as error:
+        return [Problem(path, None, f"cannot be read ({error.strerror})")]
     if info is None:
         return spoken
     segments = spoken.segments

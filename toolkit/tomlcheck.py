@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from toolkit.errors import Problems
+from toolkit.textcheck import character_problem
 from toolkit.timecode import parse_timestamp
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -27,8 +28,14 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.add(path, None, "file not found")
+    except IsADirectoryError:
+        problems.add(path, None, "is a folder, not a file: it must be a TOML file")
     except UnicodeDecodeError:
         problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
+    except OSError as error:
+        problems.add(path, None, f"cannot be read ({error.strerror})")
+    except RecursionError:
+        problems.add(path, None, "invalid TOML: arrays or tables nested too deeply")
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -61,12 +68,23 @@ class Table:
             return None
         return self.data[name]
 
-    def text(self, name: str, required: bool = False, default: str | None = None) -> str | None:
+    def text(
+        self,
+        name: str,
+        required: bool = False,
+        default: str | None = None,
+        line_breaks: bool = False,
+    ) -> str | None:
+        """A text; with ``line_breaks`` (descriptions) it may hold line breaks and tabs."""
         value = self._get(name, required, f'{name} = "…"')
         if value is None:
             return default
         if not isinstance(value, str):
             self.error(name, f'must be text in quotes, like {name} = "…"')
+            return default
+        problem = character_problem(value, line_breaks)
+        if problem:
+            self.error(name, problem)
             return default
         if not value.strip():
             if required:
@@ -156,8 +174,14 @@ class Table:
         value = self.text(name, required)
         if value is None:
             return None
-        path = (base / value).resolve()
-        if not path.is_file():
+        try:
+            path = (base / value).resolve()
+            found = path.is_file()
+        except (OSError, RuntimeError, ValueError) as error:  # a long name, a loop of links
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            self.error(name, f"file {value!r} cannot be read ({reason}): fix the name")
+            return None
+        if not found:
             self.error(name, f"file {value!r} not found next to {self.file.name}")
             return None
         return path
@@ -169,6 +193,11 @@ class Table:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error(name, f'must be a list of texts, like {name} = ["a", "b"]')
             return ()
+        for index, item in enumerate(value):
+            problem = character_problem(item)
+            if problem:
+                self.error(f"{name}[{index}]", problem)
+                return ()
         return tuple(v.strip() for v in value if v.strip())
 
     def tables(self, name: str) -> list[Table]:
