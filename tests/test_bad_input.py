@@ -253,9 +253,11 @@ def test_json_transcript_times_must_be_finite_and_in_range(tmp_path: Path, value
         ("c.txt", ";FFMETADATA1\n[CHAPTER]\nSTART=" + "9" * 5000 + "\n", "ffmetadata", ":2: "),
         ("c.json", '{"chapters": [{"startTime": ' + "9" * 5000 + ', "title": "a"}]}', "json", ": "),
         ("c.json", "[" * 100_000, "json", ": "),
+        ("c.csv", "#,Name,Start\nM1,A,0\nM2,B\r,1\n", "reaper", ":3: "),
+        ("c.csv", '#,Name,Start\nM1,A,0\nM2,"' + "b" * 200_000 + '",1\n', "reaper", ":3: "),
     ],
 )
-def test_chapter_file_times_must_be_finite_and_in_range(
+def test_chapter_files_with_bad_times_or_csv_are_one_line(
     make_show: ShowMaker, tmp_path: Path, name: str, content: str, fmt: str, expected: str
 ) -> None:
     source = make_show()

@@ -178,7 +178,11 @@ def _read_audacity(text: str) -> Numbered:
 
 def _read_reaper(text: str) -> Numbered:
     """REAPER's region/marker manager CSV export: ``#,Name,Start,End,Length``."""
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text, newline=""))  # a lone \r ends a line, as in editors
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # a field longer than the csv module's limit
+        raise ChapterFormatError(reader.line_num, f"is not valid CSV: {error}") from None
     if not rows or [c.strip().lower() for c in rows[0][:3]] != ["#", "name", "start"]:
         raise ChapterFormatError(1, "expected REAPER's header '#,Name,Start,End,Length'")
     chapters = []
