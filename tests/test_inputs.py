@@ -207,10 +207,10 @@ def _json_transcript(speaker: str) -> bytes:
 @pytest.mark.parametrize(
     ("speaker", "message"),
     [
-        (INJECTED_VTT, "has a control character (U+000A) at position 3: a name is one line"),
+        (INJECTED_VTT, "contains the control character U+000A at position 3: remove it"),
         ("B: fake", "contains ':', '<' or '>': drop them"),
-        ("Ana\tBo", "has a control character (U+0009) at position 4"),
-        ("Ana\u2028Bo", "has a control character (U+2028) at position 4"),
+        ("Ana\tBo", "contains the control character U+0009 at position 4"),
+        ("Ana\u2028Bo", "contains the character U+2028 at position 4"),
         ("Ana  Bo", "separate its words with single spaces"),
         ("", "empty speaker name"),
         ("A" * 61, "is 61 characters long: shorten it to 60"),
@@ -227,8 +227,8 @@ def test_speaker_names_are_checked_in_json(speaker: str, message: str) -> None:
     ("name", "data", "where"),
     [
         ("t.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A &lt;b&gt;>Bonjour.\n", 3),
-        ("t.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A\x01B>Bonjour.\n", 3),
-        ("t.srt", b"1\n00:00:00,000 --> 00:00:02,000\nA\x01B: Bonjour.\n", 1),
+        ("t.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v A\xc2\x9fB>Bonjour.\n", 3),
+        ("t.srt", b"1\n00:00:00,000 --> 00:00:02,000\nA\xc2\x9fB: Bonjour.\n", 1),
         ("t.txt", b"- A\x7fB\n[00:00:00] Bonjour.\n", 1),
     ],
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +13,33 @@ from PIL import Image, UnidentifiedImageError
 FORMAT_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 COVER_MIN, COVER_MAX = 1400, 3000
+# Far above any cover (3000x3000) or chapter image: a larger one would take gigabytes to
+# decode, the aim of a decompression bomb.
+MAX_PIXELS = 25_000_000
+TOO_LARGE = f"is too large to decode safely: an image may have at most {MAX_PIXELS:,} pixels"
+# What Pillow's decoders raise on a damaged file, besides OSError.
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, struct.error)
+
+
+def image_problem(path: Path) -> str | None:
+    """Why this file cannot be used as an image (None when it decodes in full): not an
+    image, too large to decode safely, or damaged (truncated, corrupt data)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return TOO_LARGE
+                # A JPEG decoded at an eighth of its size still reads every byte, 3x faster.
+                image.draft(image.mode, (image.width // 8, image.height // 8))
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return TOO_LARGE
+    except UnidentifiedImageError:
+        return "is not an image: use a JPEG or PNG"
+    except _DAMAGED as error:
+        return f"is damaged ({error}): export the image again"
+    return None
 
 
 def image_format(path: Path) -> str | None:
@@ -24,6 +53,9 @@ def image_format(path: Path) -> str | None:
 
 def cover_problems(path: Path) -> list[str]:
     """Why Apple Podcasts would refuse this file as show or episode art (empty when fine)."""
+    problem = image_problem(path)
+    if problem is not None:
+        return [problem]
     try:
         with Image.open(path) as image:
             kind, (width, height), mode = image.format, image.size, image.mode

@@ -92,8 +92,10 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
         raise AudioError(
             "is not MPEG audio: no MP3 frame found; export the episode as MP3"
         ) from None
-    except ID3Error:
-        raise AudioError(DAMAGED_TAG_MESSAGE) from None
+    except ID3Error as error:
+        raise _damaged_tag(error) from None
+    except MutagenError as error:
+        raise AudioError(f"cannot be read as MP3 ({error}): export it as MP3 again") from None
     info: Any = mp3.info
     start = _id3v2_size(head)
     stream.seek(start)
@@ -127,6 +129,20 @@ def _check_complete(stream: BinaryIO, size: int, start: int) -> None:
                 f"is truncated: its header announces {xing.bytes} bytes of audio "
                 f"but only {present} are there; copy or export the file again"
             )
+
+
+def _damaged_tag(error: ID3Error) -> AudioError:
+    return AudioError(DAMAGED_TAG_MESSAGE)
+
+
+def _read_id3(data: bytes) -> ID3 | None:
+    """The file's ID3v2 tag, None when it has none; AudioError when it is damaged."""
+    try:
+        return ID3(io.BytesIO(data))
+    except ID3NoHeaderError:
+        return None
+    except ID3Error as error:
+        raise _damaged_tag(error) from None
 
 
 def probe_bytes(data: bytes) -> AudioInfo:
@@ -513,10 +529,9 @@ def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> N
 
 def describe_tags(data: bytes) -> list[str]:
     """Readable lines for `podkit inspect`: the tag version, its frames, the table of contents
-    and the chapters in file order."""
-    try:
-        id3 = ID3(io.BytesIO(data))
-    except ID3NoHeaderError:
+    and the chapters in file order; AudioError when the tag is damaged."""
+    id3 = _read_id3(data)
+    if id3 is None:
         return ["no ID3v2 tag"]
     lines = [f"ID3v2.{id3.version[1]}, {audio_start(data)} bytes of tag (padding included)"]
     for frame in id3.values():
@@ -543,10 +558,10 @@ def describe_tags(data: bytes) -> list[str]:
 
 
 def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
-    """(element id, start ms, end ms, title) of every CHAP frame, in file order."""
-    try:
-        id3 = ID3(io.BytesIO(data))
-    except ID3NoHeaderError:
+    """(element id, start ms, end ms, title) of every CHAP frame, in file order; AudioError
+    when the tag is damaged."""
+    id3 = _read_id3(data)
+    if id3 is None:
         return []
     out = []
     for frame in id3.getall("CHAP"):

@@ -14,8 +14,10 @@ import json
 import re
 from pathlib import Path
 
+from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS
 from toolkit.model import Chapter
-from toolkit.timecode import format_clock, format_timestamp, parse_timestamp
+from toolkit.textcheck import character_problem, file_character_problem
+from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 
 IMPORT_FORMATS = (
     "audacity",
@@ -66,10 +68,14 @@ def detect_format(path: Path, data: bytes) -> str:
 
 def _text(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ChapterFormatError(line, "is not UTF-8: save the file as UTF-8") from None
+    found = file_character_problem(text)
+    if found:
+        raise ChapterFormatError(*found)
+    return text
 
 
 def _seconds(line: int, value: str) -> float:
@@ -81,9 +87,15 @@ def _seconds(line: int, value: str) -> float:
         seconds = float(value)
     except ValueError:
         raise ChapterFormatError(line, f"{value!r} is not a time") from None
-    if seconds < 0:
-        raise ChapterFormatError(line, f"{value!r} is negative")
-    return round(seconds, 3)
+    return _checked(line, seconds)
+
+
+def _checked(line: int | None, seconds: float) -> float:
+    """Seconds rounded to the millisecond, when finite and in range."""
+    try:
+        return round(checked_seconds(seconds), 3)
+    except ValueError as error:
+        raise ChapterFormatError(line, str(error)) from None
 
 
 def parse(fmt: str, data: bytes) -> Numbered:
@@ -98,23 +110,38 @@ def parse(fmt: str, data: bytes) -> Numbered:
         "ffmetadata": _read_ffmetadata,
     }
     if fmt == "mp3":
-        from toolkit import audio  # mutagen: only for this format
-
-        frames = audio.read_chapters(data)
-        if not frames:
-            raise ChapterFormatError(None, "this MP3 has no CHAP frames")
-        found = [
-            (i + 1, Chapter(start / 1000, title)) for i, (_, start, _, title) in enumerate(frames)
-        ]
-        return sorted(found, key=lambda item: item[1].start)
-    if fmt not in readers:
+        chapters = _read_mp3(data)
+    elif fmt in readers:
+        chapters = readers[fmt](_text(data))
+    else:
         raise ChapterFormatError(
             None, f"unknown format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}"
         )
-    chapters = readers[fmt](_text(data))
     if not chapters:
         raise ChapterFormatError(None, f"no chapter found in this {fmt} file")
+    if len(chapters) > MAX_CHAPTERS:
+        raise ChapterFormatError(None, TOO_MANY_CHAPTERS.format(count=len(chapters)))
+    for line, chapter in chapters:  # escapes (JSON, ID3) can carry what the text check cannot
+        problem = character_problem(chapter.title)
+        if problem:
+            raise ChapterFormatError(line, f"title {chapter.title!r} {problem}")
     return chapters
+
+
+def _read_mp3(data: bytes) -> Numbered:
+    from toolkit import audio  # mutagen: only for this format
+
+    try:
+        frames = audio.read_chapters(data)
+    except audio.AudioError as error:
+        raise ChapterFormatError(None, str(error)) from None
+    if not frames:
+        raise ChapterFormatError(None, "this MP3 has no CHAP frames")
+    found = [
+        (i + 1, Chapter(_checked(i + 1, start / 1000), title))
+        for i, (_, start, _, title) in enumerate(frames)
+    ]
+    return sorted(found, key=lambda item: item[1].start)
 
 
 def _read_audacity(text: str) -> Numbered:
@@ -132,7 +159,11 @@ def _read_audacity(text: str) -> Numbered:
 
 def _read_reaper(text: str) -> Numbered:
     """REAPER's region/marker manager CSV export: ``#,Name,Start,End,Length``."""
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text, newline=""))  # a lone \r ends a line, as in editors
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # a field longer than the csv module's limit
+        raise ChapterFormatError(reader.line_num, f"is not valid CSV: {error}") from None
     if not rows or [c.strip().lower() for c in rows[0][:3]] != ["#", "name", "start"]:
         raise ChapterFormatError(1, "expected REAPER's header '#,Name,Start,End,Length'")
     chapters = []
@@ -180,21 +211,24 @@ def _read_json(text: str) -> Numbered:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ChapterFormatError(error.lineno, f"is not valid JSON: {error.msg}") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+        raise ChapterFormatError(
+            None, "is not JSON podkit can read: a number too long or lists nested too deeply"
+        ) from None
     items = document.get("chapters") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise ChapterFormatError(None, "expected an object with a 'chapters' list")
     chapters = []
     for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("startTime"), int | float):
+        start = item.get("startTime") if isinstance(item, dict) else None
+        if isinstance(start, bool) or not isinstance(start, int | float):
             raise ChapterFormatError(index, f"chapter {index}: expected a startTime in seconds")
         title = item.get("title")
         if not isinstance(title, str) or not title.strip():
             raise ChapterFormatError(index, f"chapter {index}: expected a title")
         url = item.get("url") if isinstance(item.get("url"), str) else None
         hidden = item.get("toc") is False
-        chapters.append(
-            (index, Chapter(round(float(item["startTime"]), 3), title.strip(), url, None, hidden))
-        )
+        chapters.append((index, Chapter(_checked(index, start), title.strip(), url, None, hidden)))
     return chapters
 
 
@@ -226,18 +260,9 @@ def _read_ffmetadata(text: str) -> Numbered:
     def close() -> None:
         if section is None:
             return
-        try:
-            numerator, denominator = (int(x) for x in section.get("TIMEBASE", "1/1000").split("/"))
-            start = int(section["START"]) * numerator / denominator
-        except (KeyError, ValueError):
-            raise ChapterFormatError(
-                section_line, "a [CHAPTER] needs TIMEBASE=1/1000 and START=…"
-            ) from None
+        start = _ffmetadata_start(section_line, section)
         chapters.append(
-            (
-                section_line,
-                Chapter(round(start, 3), section.get("title", f"Chapter {len(chapters) + 1}")),
-            )
+            (section_line, Chapter(start, section.get("title", f"Chapter {len(chapters) + 1}")))
         )
 
     for number, line in enumerate(lines[1:], start=2):
@@ -251,6 +276,21 @@ def _read_ffmetadata(text: str) -> Numbered:
             section[key.strip()] = value.replace("\\=", "=").replace("\\;", ";").replace("\\#", "#")
     close()
     return chapters
+
+
+_TIMEBASE = re.compile(r"\s*([0-9]{1,9})\s*/\s*([0-9]{1,9})\s*")
+_START = re.compile(r"\s*(-?[0-9]{1,19})\s*")
+
+
+def _ffmetadata_start(line: int, section: dict[str, str]) -> float:
+    """A [CHAPTER]'s START in seconds: START counts units of TIMEBASE (a fraction)."""
+    timebase = _TIMEBASE.fullmatch(section.get("TIMEBASE", "1/1000"))
+    if not timebase or int(timebase[1]) == 0 or int(timebase[2]) == 0:
+        raise ChapterFormatError(line, "TIMEBASE must be a fraction of a second, like 1/1000")
+    start = _START.fullmatch(section.get("START", ""))
+    if not start:
+        raise ChapterFormatError(line, "a [CHAPTER] needs START=… (a whole number)")
+    return _checked(line, int(start[1]) * int(timebase[1]) / int(timebase[2]))
 
 
 # ---------------------------------------------------------------- writing

@@ -48,6 +48,12 @@ def chapter_problems(
     return found
 
 
+# An ID3 table of contents (CTOC) counts its entries in one byte. Splitting it into nested
+# tables would allow more, but players read one flat table and show far fewer chapters.
+MAX_CHAPTERS = 255
+TOO_MANY_CHAPTERS = "has {count} chapters: an MP3's table of contents holds at most 255; merge some"
+
+
 def chapters_json(episode: Episode, base_url: str) -> str:
     """Podcasting 2.0 JSON chapters (version 1.2.0); hidden chapters have ``toc: false``."""
     chapters = []

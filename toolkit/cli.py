@@ -159,18 +159,30 @@ def transcript_group() -> None:
     """
 
 
+def _unreadable(path: Path, error: OSError) -> Problem:
+    """One line for a file given on the command line that cannot be read."""
+    if isinstance(error, FileNotFoundError):
+        return Problem(path, None, "file not found")
+    if isinstance(error, IsADirectoryError):
+        return Problem(path, None, "is a folder, not a file: name a file")
+    return Problem(path, None, f"cannot be read ({error.strerror})")
+
+
 def _read_transcript(path: Path) -> Transcript:
     from toolkit import transcript
 
     try:
         return transcript.read(path, path.read_bytes())
-    except FileNotFoundError:
-        raise ToolkitError([Problem(path, None, "file not found")]) from None
+    except OSError as error:
+        raise ToolkitError([_unreadable(path, error)]) from None
     except transcript.TranscriptError as error:
         raise ToolkitError([Problem(path, error.where, error.message)]) from None
 
 
 def _output_format(path: Path, to: str | None) -> str:
+    """The format to write ``path`` in; ToolkitError when it cannot be written at all."""
+    if path.is_dir():
+        raise ToolkitError([Problem(path, None, "is a folder, not a file: name a file")])
     if to:
         return to
     by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "turns"}
@@ -190,7 +202,10 @@ def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
         text = transcript.write(spoken, fmt)
     except transcript.TranscriptError as error:
         raise ToolkitError([Problem(out, None, error.message)]) from None
-    atomic_write(out, text.encode("utf-8"))
+    try:
+        atomic_write(out, text.encode("utf-8"))
+    except OSError as error:
+        raise ToolkitError([Problem(out, None, f"cannot be written ({error.strerror})")]) from None
 
 
 @transcript_group.command(name="import")
@@ -257,8 +272,10 @@ def transcript_import(
     if corrections is not None:
         try:
             glossary = load_corrections(corrections)
-        except FileNotFoundError:
-            problems.append(Problem(corrections, None, "file not found"))
+        except OSError as error:
+            problems.append(_unreadable(corrections, error))
+        except UnicodeDecodeError:
+            problems.append(Problem(corrections, None, "is not UTF-8 text: save it as UTF-8"))
         except CorrectionsError as error:
             problems.append(Problem(corrections, error.line, error.message))
         else:
@@ -384,9 +401,12 @@ def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
     from toolkit import audio
     from toolkit.timecode import format_timestamp
 
-    data = mp3.read_bytes()
     try:
+        data = mp3.read_bytes()
         info = audio.probe_bytes(data)
+        lines = audio.describe_tags(data)
+    except OSError as error:
+        raise ToolkitError([Problem(mp3, None, f"cannot be read ({error.strerror})")]) from None
     except audio.AudioError as error:
         raise ToolkitError([Problem(mp3, None, str(error))]) from None
     click.echo(
@@ -394,7 +414,7 @@ def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
         f"{info.sample_rate} Hz, {info.channels} channel(s), {info.size} bytes"
     )
     if not quiet:
-        for line in audio.describe_tags(data):
+        for line in lines:
             click.echo(line)
 
 

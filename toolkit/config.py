@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
-from toolkit.artwork import cover_problems, image_format
-from toolkit.chapters import chapter_problems
+from toolkit.artwork import TOO_LARGE, cover_problems, image_format, image_problem
+from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, chapter_problems
 from toolkit.errors import Problem, Problems
 from toolkit.model import (
     AudioInfo,
@@ -31,8 +31,9 @@ from toolkit.model import (
     Transcript,
 )
 from toolkit.parallel import fork_map
+from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
-from toolkit.tomlcheck import Table, inside, load_toml, outside_message, read_source
+from toolkit.tomlcheck import Table, as_uri, inside, load_toml, outside_message, read_source
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
@@ -129,7 +130,7 @@ def _read_show(
 ) -> Show | None:
     t = Table(data, file, "", problems)
     title = t.text("title", required=True)
-    description = t.text("description", required=True)
+    description = t.text("description", required=True, line_breaks=True)
     language = t.text("language", required=True)
     if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
         t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
@@ -308,11 +309,13 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     if cover:
         for message in cover_problems(cover):
             t.error("cover", message)
-    summary = t.text("summary")
+    summary = t.text("summary", line_breaks=True)
     keywords = t.strings("keywords")
     transcript_name = t.text("transcript")
     persons = _persons(t)
     chapter_tables = t.tables("chapters")
+    if len(chapter_tables) > MAX_CHAPTERS:
+        t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(chapter_tables)))
     t.finish()
 
     info = _probe(audio_path, file, problems) if audio_path else None
@@ -369,8 +372,11 @@ def _chapters(
         title = c.text("title", required=True)
         url = c.text("url")  # checked with the other chapter rules below
         image = c.file_path("image", directory, root=directory.parent)
-        if image and image_format(image) is None:
-            c.error("image", f"{image.name} is not a JPEG or PNG image")
+        problem = image_problem(image) if image else None
+        if image and problem != TOO_LARGE and image_format(image) is None:
+            problem = f"{image.name} is not a JPEG or PNG image"  # what to fix first
+        if problem:
+            c.error("image", problem)
             image = None
         hidden = c.boolean("hidden", False)
         c.finish()
@@ -380,19 +386,30 @@ def _chapters(
         chapters.append(Chapter(start, title, url, image, hidden))
     for index, key, message in chapter_problems(chapters, info.duration if info else None):
         read[index].error(key, message)
-    return chapters
+    return [replace(c, url=as_uri(c.url)) if c.url else c for c in chapters]
 
 
 def _notes(directory: Path, problems: Problems) -> str:
     path = directory / NOTES_FILE
+    if path.is_dir():
+        problems.add(path, None, "is a folder, not a file: notes.md holds the show notes")
+        return ""
     if not path.is_file():
         problems.warn(path, None, "no show notes: the episode page will only have its summary")
         return ""
     try:
-        return read_source(path)
+        text = read_source(path)
     except UnicodeDecodeError:
         problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
         return ""
+    except OSError as error:
+        problems.add(path, None, f"cannot be read ({error.strerror})")
+        return ""
+    found = file_character_problem(text)
+    if found:
+        problems.add(path, *found)
+        return ""
+    return text
 
 
 def _transcript_path(
@@ -401,10 +418,19 @@ def _transcript_path(
     """The transcript file, as named (not resolved); it must be inside the show's folder."""
     if name is not None:
         path = directory / name
-        if not inside(path, directory.parent):
+        try:
+            contained = inside(path, directory.parent)
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as error:  # a name too long
+            problems.add(file, "transcript", f"file {name!r} cannot be read ({error.strerror})")
+            return None
+        if not contained:
             problems.add(file, "transcript", outside_message(name, directory.parent))
             return None
-        if not path.is_file():
+        if is_dir:
+            problems.add(file, "transcript", f"{name!r} is a folder, not a file")
+            return None
+        if not is_file:
             problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
             return None
         return path
@@ -421,6 +447,8 @@ def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Pro
         spoken = transcript.read(path, path.read_bytes())
     except transcript.TranscriptError as error:
         return [Problem(path, error.where, error.message)]
+    except OSError as error:
+        return [Problem(path, None, f"cannot be read ({error.strerror})")]
     if info is None:
         return spoken
     segments = spoken.segments

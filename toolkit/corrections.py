@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from toolkit.model import Transcript
+from toolkit.textcheck import file_character_problem
 from toolkit.tomlcheck import read_source
 
 
@@ -40,6 +41,9 @@ def parse_corrections(text: str) -> tuple[Correction, ...]:
     >>> parse_corrections("# noms\\nKeeTime -> Keytime\\n")
     (Correction(wrong='KeeTime', right='Keytime', line=2),)
     """
+    found = file_character_problem(text)
+    if found:
+        raise CorrectionsError(*found)
     corrections: list[Correction] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):

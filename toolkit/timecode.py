@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 
-_TIMESTAMP = re.compile(r"(?:(?:(\d+):)?([0-5]?\d):)?([0-5]?\d|\d+)(?:[.,](\d{1,3}))?")
+# The longest time podkit takes. ID3 chapter frames hold milliseconds in 32 bits (about
+# 1,193 hours), and no episode comes near: a larger time is a typo or a damaged file.
+MAX_HOURS = 1000
+MAX_SECONDS = MAX_HOURS * 3600
+
+_TIMESTAMP = re.compile(r"(?:(?:(\d{1,9}):)?([0-5]?\d):)?([0-5]?\d|\d{1,12})(?:[.,](\d{1,3}))?")
 
 
 def parse_timestamp(text: str) -> float:
@@ -33,7 +39,41 @@ def parse_timestamp(text: str) -> float:
         raise ValueError(f"{text!r} is not a time: write HH:MM:SS or HH:MM:SS.mmm")
     total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds)
     millis = int(fraction.ljust(3, "0")) if fraction else 0
-    return (total * 1000 + millis) / 1000  # via whole milliseconds: 1.586, not 1.58599…
+    value = (total * 1000 + millis) / 1000  # via whole milliseconds: 1.586, not 1.58599…
+    if value > MAX_SECONDS:
+        raise ValueError(f"{text!r} is over {MAX_HOURS:,} hours: check this time")
+    return value
+
+
+def checked_seconds(seconds: float) -> float:
+    """``seconds`` when podkit can use it as a time: a finite number from 0 to MAX_HOURS.
+    A ValueError says what is wrong otherwise (JSON and float() accept NaN and Infinity).
+
+    >>> checked_seconds(754.5)
+    754.5
+    >>> checked_seconds(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: nan is not a number of seconds: write a time like 754.5
+    >>> checked_seconds(1e308)
+    Traceback (most recent call last):
+    ...
+    ValueError: 1e+308 seconds is over 1,000 hours: check this time
+    """
+    if not -math.inf < seconds < math.inf:  # NaN fails every comparison
+        raise ValueError(f"{seconds} is not a number of seconds: write a time like 754.5")
+    if seconds < 0:
+        raise ValueError(f"{_shown(seconds)} is negative: times count from 0 at the start")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"{_shown(seconds)} is over {MAX_HOURS:,} hours: check this time")
+    return float(seconds)
+
+
+def _shown(seconds: float) -> str:
+    # JSON integers have no bound, and :g would turn one over 1e308 into an OverflowError.
+    if isinstance(seconds, int) and abs(seconds) >= 10**15:
+        return f"a {len(str(abs(seconds)))}-digit number of seconds"
+    return f"{seconds:g} seconds"
 
 
 def format_timestamp(seconds: float, separator: str = ".") -> str:

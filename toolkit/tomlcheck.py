@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 import tomllib
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from toolkit.errors import Problems
+from toolkit.textcheck import character_problem
 from toolkit.timecode import parse_timestamp
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -37,8 +39,14 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
         return tomllib.loads(read_source(path))
     except FileNotFoundError:
         problems.add(path, None, "file not found")
+    except IsADirectoryError:
+        problems.add(path, None, "is a folder, not a file: it must be a TOML file")
     except UnicodeDecodeError:
         problems.add(path, None, "is not UTF-8 text: save it as UTF-8")
+    except OSError as error:
+        problems.add(path, None, f"cannot be read ({error.strerror})")
+    except RecursionError:
+        problems.add(path, None, "invalid TOML: arrays or tables nested too deeply")
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -52,12 +60,21 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
 def url_problem(value: str) -> str | None:
     """Why ``value`` cannot be a link podkit publishes (None when it can): only absolute
     http(s) URLs, written without spaces (a player would cut the link there)."""
-    parsed = urlparse(value)
+    try:
+        parsed = urlparse(value)
+    except ValueError as error:  # e.g. an unclosed "[" of an IPv6 address
+        return f"{value!r} is not a valid URL ({error}): write https://…"
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         return f"{value!r} is not an absolute http(s) URL: write https://…"
     if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
         return f"{value!r} contains a space or a control character: write a space as %20"
     return None
+
+
+def as_uri(value: str) -> str:
+    """A link as feeds and ID3 tags need it: characters outside ASCII percent-encoded as UTF-8
+    (``é`` becomes ``%C3%A9``); what is already ASCII, escapes included, stays as written."""
+    return quote(value, safe=string.punctuation)
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -94,12 +111,23 @@ class Table:
             return None
         return self.data[name]
 
-    def text(self, name: str, required: bool = False, default: str | None = None) -> str | None:
+    def text(
+        self,
+        name: str,
+        required: bool = False,
+        default: str | None = None,
+        line_breaks: bool = False,
+    ) -> str | None:
+        """A text; with ``line_breaks`` (descriptions) it may hold line breaks and tabs."""
         value = self._get(name, required, f'{name} = "…"')
         if value is None:
             return default
         if not isinstance(value, str):
             self.error(name, f'must be text in quotes, like {name} = "…"')
+            return default
+        problem = character_problem(value, line_breaks)
+        if problem:
+            self.error(name, problem)
             return default
         if not value.strip():
             if required:
@@ -141,7 +169,7 @@ class Table:
         if problem is not None:
             self.error(name, problem)
             return None
-        return value
+        return as_uri(value)
 
     def email(self, name: str, required: bool = False) -> str | None:
         value = self.text(name, required)
@@ -192,11 +220,18 @@ class Table:
         value = self.text(name, required)
         if value is None:
             return None
-        path = (base / value).resolve()
-        if not inside(path, root):
+        try:
+            path = (base / value).resolve()
+            contained = inside(path, root)
+            found = contained and path.is_file()
+        except (OSError, RuntimeError, ValueError) as error:  # a long name, a loop of links
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            self.error(name, f"file {value!r} cannot be read ({reason}): fix the name")
+            return None
+        if not contained:
             self.error(name, outside_message(value, root))
             return None
-        if not path.is_file():
+        if not found:
             self.error(name, f"file {value!r} not found next to {self.file.name}")
             return None
         return path
@@ -208,6 +243,11 @@ class Table:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error(name, f'must be a list of texts, like {name} = ["a", "b"]')
             return ()
+        for index, item in enumerate(value):
+            problem = character_problem(item)
+            if problem:
+                self.error(f"{name}[{index}]", problem)
+                return ()
         return tuple(v.strip() for v in value if v.strip())
 
     def tables(self, name: str) -> list[Table]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from toolkit.model import Segment, Transcript
-from toolkit.timecode import format_clock, format_timestamp, parse_timestamp
+from toolkit.textcheck import character_problem, file_character_problem
+from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 
 FORMATS = ("turns", "vtt", "srt", "json", "txt")
 MIME_TYPES = {
@@ -81,6 +81,9 @@ def detect_format(path: Path, text: str) -> str:
 
 def read(path: Path, data: bytes, fmt: str | None = None) -> Transcript:
     text = decode(data)
+    found = file_character_problem(text)
+    if found:
+        raise TranscriptError(*found)
     fmt = fmt or detect_format(path, text)
     readers = {"turns": parse_turns, "vtt": parse_vtt, "srt": parse_srt, "json": parse_json}
     if fmt not in readers:
@@ -133,12 +136,9 @@ def speaker_problem(name: str) -> str | None:
     must never be able to start a line, a cue or a tag of its own."""
     if not name:
         return "empty speaker name: write the speaker's name"
-    control = next((c for c in name if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
-    if control is not None:
-        return (
-            f"speaker {name!r} has a control character (U+{ord(control):04X}) at position "
-            f"{name.index(control) + 1}: a name is one line of text"
-        )
+    problem = character_problem(name)
+    if problem is not None:
+        return f"speaker {name!r} {problem}"
     if any(c in name for c in ":<>"):
         return (
             f"speaker {name!r} contains ':', '<' or '>': drop them "
@@ -289,6 +289,10 @@ def parse_json(text: str) -> Transcript:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise TranscriptError(error.lineno, f"is not valid JSON: {error.msg}") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
+        raise TranscriptError(
+            None, "is not JSON podkit can read: a number too long or lists nested too deeply"
+        ) from None
     if not isinstance(document, dict) or not isinstance(document.get("segments"), list):
         raise TranscriptError("segments", "expected an object with a 'segments' list")
     segments: list[Segment] = []
@@ -305,15 +309,15 @@ def parse_json(text: str) -> Transcript:
             raise TranscriptError(f"{key}.speaker", "expected the speaker's name")
         speaker = speaker.strip()
         _check_speaker(f"{key}.speaker", speaker)
-        for name, value in (("startTime", start), ("endTime", end)):
-            if value is not None and (not isinstance(value, int | float) or value < 0):
-                raise TranscriptError(f"{key}.{name}", "expected a number of seconds")
+        problem = character_problem(body, line_breaks=True)
+        if problem:
+            raise TranscriptError(f"{key}.body", problem)
         segments.append(
             Segment(
                 speaker,
                 body,
-                None if start is None else float(start),
-                None if end is None else float(end),
+                _json_seconds(start, key, "startTime"),
+                _json_seconds(end, key, "endTime"),
             )
         )
         where.append(index + 1)
@@ -322,6 +326,17 @@ def parse_json(text: str) -> Transcript:
     except TranscriptError as error:  # name the segment, not a line
         assert isinstance(error.where, int)
         raise TranscriptError(f"segments[{error.where - 1}]", error.message) from None
+
+
+def _json_seconds(value: object, key: str, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TranscriptError(f"{key}.{name}", "expected a number of seconds")
+    try:
+        return checked_seconds(value)
+    except ValueError as error:
+        raise TranscriptError(f"{key}.{name}", str(error)) from None
 
 
 # ---------------------------------------------------------------- writing
