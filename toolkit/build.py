@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from os.path import isfile, join
+from os.path import join
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -31,7 +31,16 @@ from toolkit.model import Episode, Show
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_files
 from toolkit.transcript import published_formats
-from toolkit.writer import Kept, Manifest, Output, Stage, Staged, WriteReport, write_site
+from toolkit.writer import (
+    Kept,
+    Manifest,
+    Output,
+    Stage,
+    Staged,
+    WriteReport,
+    verified,
+    write_site,
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,9 @@ def build(
             lambda stream: stream.write(build_feed(show, enclosures)),
         )
         outputs.update(build_site(show))
-        for slug in reuse.reused:  # their pages and transcripts are on disk as they would be made
-            for name in previous.episodes[slug]["files"]:
-                outputs.setdefault(PurePosixPath(name), Kept(previous.keys[name]))
+        for e in show.episodes:  # a reused episode's files are on disk as they would be made
+            for name, kept in reuse.files.get(e.slug, {}).items():
+                outputs.setdefault(PurePosixPath(name), kept)
         report = write_site(out, outputs, previous, reuse.manifest(show, outputs, warnings))
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
@@ -85,6 +94,7 @@ def build(
     except BaseException:
         stage.discard()  # a failed build leaves nothing of itself in the site
         raise
+    warnings = [*warnings, *report.warnings]
     return BuildReport(show, warnings, report, time.perf_counter() - started)
 
 
@@ -162,6 +172,7 @@ class Reuse:
     def __init__(self, previous: Manifest, out: Path, key: str) -> None:
         self.previous, self.out, self.site_key = previous, out, key
         self.reused: set[str] = set()
+        self.files: dict[str, dict[str, Kept]] = {}  # by slug: a reused episode's files, checked
         self._keys: dict[str, str] = {}  # by slug, once the show is loaded
 
     def key(self, episode: Episode) -> str:
@@ -190,9 +201,11 @@ class Reuse:
         key = self._key(episode)  # the recorded episode's: not kept unless it is reused
         if entry.get("key") != key:
             return None
-        files, out = entry.get("files", []), str(self.out)  # os.path: 7 files × 1000s of episodes
-        if not all(name in self.previous.keys and isfile(join(out, name)) for name in files):
+        out, records = str(self.out), self.previous.files  # os.path: 7 files × 1000s of episodes
+        files = {name: verified(join(out, name), records[name]) for name in entry["files"]}
+        if not all(files.values()):  # one is missing, or not as the last build left it
             return None
+        self.files[directory.name] = cast(dict[str, Kept], files)
         self.reused.add(directory.name)
         self._keys[directory.name] = key
         return Reused(episode, warnings)
@@ -269,8 +282,9 @@ def tag_audio(
         path = paths.audio(episode)
         tags = episode_tags(show, episode, show_cover)
         key = _tag_key(episode, tags, id3_version)
-        if stage.previous.unchanged(stage.out, path, key):
-            outputs[path] = Kept(key)
+        kept = stage.previous.kept(stage.out, path, key)
+        if kept:
+            outputs[path] = kept
         else:
             jobs.append(_TagJob(episode.audio, tags, path, key))
         for index, chapter in enumerate(episode.chapters):
@@ -284,9 +298,12 @@ def tag_audio(
     enclosures = {}
     for episode in show.episodes:
         path = paths.audio(episode)
-        output = outputs[path]
-        on_disk = output.temporary if isinstance(output, Staged) else stage.out / path
-        enclosures[episode.slug] = Enclosure(paths.url(show, path), on_disk.stat().st_size)
+        output = outputs[path]  # the length of the file the site will hold
+        if isinstance(output, Kept):
+            length = output.record.size  # checked against the file just now
+        else:
+            length = cast(Staged, output).temporary.stat().st_size
+        enclosures[episode.slug] = Enclosure(paths.url(show, path), length)
     return outputs, enclosures
 
 

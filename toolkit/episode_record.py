@@ -8,11 +8,12 @@ KeyError, TypeError or ValueError; the caller then loads the episode from its fi
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from toolkit.errors import Problem
 from toolkit.model import AudioInfo, Chapter, Episode, Person
@@ -65,14 +66,14 @@ def from_record(record: dict[str, Any], directory: Path, fingerprint: str) -> Ep
         guid=_text(record["guid"]),
         explicit=bool(record["explicit"]),
         audio=audio,
-        audio_info=AudioInfo(**record["audio_info"]),
+        audio_info=_typed(AudioInfo, record["audio_info"]),
         summary=_text(record["summary"]),
         notes_html=_text(record["notes_html"]),
         notes_text=_text(record["notes_text"]),
         cover=_absolute(record["cover"], base),
-        persons=tuple(Person(**p) for p in record["persons"]),
+        persons=tuple(_typed(Person, p) for p in record["persons"]),
         chapters=tuple(
-            Chapter(**{**c, "image": _absolute(c["image"], base)}) for c in record["chapters"]
+            _typed(Chapter, c, image=_absolute(c["image"], base)) for c in record["chapters"]
         ),
         transcript_file=_absolute(record["transcript_file"], str(directory)),
         keywords=tuple(_text(k) for k in record["keywords"]),
@@ -94,6 +95,34 @@ def warning_from_record(record: dict[str, Any], directory: Path) -> Problem:
     if not isinstance(where, str | int | None):
         raise TypeError("a warning's place must be a key, a line number or nothing")
     return Problem(directory / _text(record["file"]), where, _text(record["message"]), True)
+
+
+T = TypeVar("T")
+
+# The field types of the model's records, as their annotations name them.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "None": (type(None),),
+}
+
+
+def _typed(cls: type[T], values: object, **converted: object) -> T:
+    """A record of the model made from a JSON object, each field of its annotated type: an
+    edited manifest must not put a text where the feed does arithmetic."""
+    if not isinstance(values, dict):
+        raise TypeError(f"expected an object, found {type(values).__name__}")
+    for item in fields(cls):  # type: ignore[arg-type]
+        if item.name in values and item.name not in converted:
+            value = values[item.name]
+            allowed = [_TYPES.get(name.strip(), ()) for name in str(item.type).split("|")]
+            if not isinstance(value, tuple(t for types in allowed for t in types)):
+                raise TypeError(f"{item.name}: unexpected {type(value).__name__}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{item.name}: not a finite number")
+    return cls(**{**values, **converted})
 
 
 def _text(value: object) -> str:
