@@ -74,11 +74,25 @@ def _progress(quiet: bool, label: str) -> Callable[[Iterable[Any], int], Iterabl
     return bar
 
 
+def _show_folder(context: click.Context, parameter: click.Parameter, source: Path) -> Path:
+    """--source must name a folder: one line now rather than a traceback deep in a command."""
+    try:
+        found = source.is_dir()
+    except OSError:  # a name too long for the system, for one
+        found = False
+    if not found:
+        raise ToolkitError(
+            [Problem(source, None, "folder not found: pass --source with your show's folder")]
+        )
+    return source
+
+
 SOURCE_OPTION = click.option(
     "--source",
     type=click.Path(path_type=Path),
     default=Path("episodes"),
     show_default=True,
+    callback=_show_folder,
     help="The show's folder (show.toml and one folder per episode).",
 )
 OUT_OPTION = click.option(
