@@ -3,6 +3,7 @@ sources and in the built site. Every finding names its file and says what to do.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,12 +202,31 @@ def _site_findings(show: Show, site: Path) -> list[Finding]:
     return findings
 
 
+def _page(page: Path) -> html.HtmlElement | Finding:
+    """The page's tree, or an error finding when it is no HTML page podkit could have
+    written (empty, not UTF-8 text, binary)."""
+    data = page.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        return Finding("error", str(page), None, "is not an HTML page (binary data): build again")
+    root = html.parse(io.BytesIO(data)).getroot() if text.strip() else None
+    if root is None:
+        return Finding("error", str(page), None, "is an empty page: build again")
+    return root
+
+
 def _link_findings(site: Path) -> list[Finding]:
     findings = []
     for page in sorted(site.rglob("*.html")):
-        if page.name == "404.html":
-            continue  # its links start from the server's root
-        root = html.parse(str(page)).getroot()
+        if page.name == "404.html" or not page.is_file():
+            continue  # 404.html's links start from the server's root; a folder is no page
+        root = _page(page)
+        if isinstance(root, Finding):
+            findings.append(root)
+            continue
         for ref in root.xpath(
             "//a/@href | //link/@href | //script/@src | //img/@src | //audio/@src"
         ):
