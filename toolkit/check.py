@@ -4,6 +4,7 @@ sources and in the built site. Every finding names its file and says what to do.
 from __future__ import annotations
 
 import io
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -144,6 +145,14 @@ def _site_findings(show: Show, site: Path) -> list[Finding]:
     def add(level: str, where: str | None, message: str, file: Path = feed_file) -> None:
         findings.append(Finding(level, str(file), where, message))
 
+    if _loopback(base):
+        add(
+            "error",
+            "atom:link",
+            f"the site was built for {base}, this machine (a preview): "
+            "build it with `podkit build` before publishing it",
+        )
+
     image = feed.xpath("channel/itunes:image/@href", namespaces=NS)
     image_file = _local(image[0], base, site) if image else None
     if image_file is None or not image_file.is_file():
@@ -216,6 +225,24 @@ def _page(page: Path) -> html.HtmlElement | Finding:
     if root is None:
         return Finding("error", str(page), None, "is an empty page: build again")
     return root
+
+
+def _loopback(url: str) -> bool:
+    """Whether the URL names this machine (localhost, 127.0.0.0/8, ::1): no listener's.
+
+    >>> [_loopback(u) for u in ("http://127.0.0.2:8000/", "http://[::1]/", "https://example.org/")]
+    [True, True, False]
+    """
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:  # a malformed address in the feed: other findings name it
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _link_findings(site: Path) -> list[Finding]:
