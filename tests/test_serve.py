@@ -426,3 +426,19 @@ def test_check_accepts_a_site_built_for_its_public_address(
         cli, ["check", "--source", str(source), "--site", str(out), "--now", "2026-01-01T00:00Z"]
     )
     assert "built for" not in result.stdout
+
+
+def test_a_bug_answering_a_request_is_a_500_and_one_line(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def crash(self: object) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(serve.PreviewHandler, "_send_head", crash)
+    with make_preview_server(site, 0, PreviewState(version=1)) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        assert get(server.server_address[1], "/")[0] == 500
+        server.shutdown()
+    assert capfd.readouterr().err.splitlines() == [
+        "podkit serve: podkit bug answering a request: RuntimeError('unexpected')"
+    ]

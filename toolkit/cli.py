@@ -478,7 +478,14 @@ def _port(context: click.Context, parameter: click.Parameter, port: int) -> int:
     type=click.Path(path_type=Path),
     help=f"Where the preview is written (default: {PREVIEW_FOLDER}/ in the show's folder).",
 )
-@click.option("--port", type=int, default=8000, show_default=True, callback=_port)
+@click.option(
+    "--port",
+    type=int,
+    default=8000,
+    show_default=True,
+    callback=_port,
+    help="The port on 127.0.0.1 (0: any free one).",
+)
 @click.option(
     "--drafts/--no-drafts",
     default=True,
@@ -533,13 +540,14 @@ def serve(
                 click.echo(line, err=True)
         _say(quiet, outcome.summary)
 
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
     with server:
-        rebuild()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
-        seen = fingerprint(source)
-        signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
         try:
+            seen = fingerprint(source)  # before building: an edit meanwhile is seen
+            rebuild()
+            serving.start()
+            click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
             while True:
                 time.sleep(0.5)
                 current = fingerprint(source)
@@ -547,7 +555,8 @@ def serve(
                     seen = current
                     rebuild()
         except KeyboardInterrupt:
-            server.shutdown()
+            if serving.is_alive():
+                server.shutdown()
             click.echo("Stopped.")
 
 

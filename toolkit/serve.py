@@ -13,7 +13,7 @@ import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
 from functools import partial
 from http import HTTPStatus
@@ -71,6 +71,22 @@ class SiteHandler(SimpleHTTPRequestHandler):
     timeout = 60  # a client that sends nothing does not hold its thread forever
     _remaining: int | None = None  # bytes left to send of a partial response
 
+    _answered = False  # whether this request's status line went out
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError):
+            raise
+        except Exception:  # a podkit bug: still an answer, and the server reports it
+            if not self._answered:
+                self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
+            raise
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        self._answered = True
+        super().send_response_only(code, message)
+
     def send_head(self) -> BinaryIO | None:
         try:
             return self._send_head()
@@ -84,7 +100,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if path.is_dir():
             url = urlsplit(self.path)
             if not url.path.endswith("/"):  # the page's relative links need the slash form
-                self._redirect(url._replace(path=url.path + "/").geturl())
+                self._redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))
                 return None
             path = self._inside(str(path / "index.html"))
         if path is None or not path.is_file():
@@ -296,7 +312,7 @@ class Outcome:
     """A preview build's result, as lines to print: problems when it failed."""
 
     problems: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     summary: str = ""
 
 
@@ -324,5 +340,5 @@ def _build(source: Path, out: Path, base_url: str, drafts: bool) -> Outcome:
         return Outcome(problems=error.format_message())
     except Exception as error:  # not the user's doing: say so in one line, keep serving
         return Outcome(problems=f"podkit bug: the build failed with {error!r}")
-    warnings = [str(w) for w in report.warnings]
+    warnings = tuple(str(w) for w in report.warnings)
     return Outcome(warnings=warnings, summary=report.summary().format(out=out))
