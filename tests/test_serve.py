@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit import serve
 from toolkit.build import build
@@ -442,3 +444,26 @@ def test_a_bug_answering_a_request_is_a_500_and_one_line(
     assert capfd.readouterr().err.splitlines() == [
         "podkit serve: podkit bug answering a request: RuntimeError('unexpected')"
     ]
+
+
+RANGE_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.builds(
+        lambda a, b, unit: f"{unit}={a}-{b}",
+        st.one_of(st.just(""), st.integers(0, 10**30).map(str), st.text("0123456789", max_size=60)),
+        st.one_of(st.just(""), st.integers(0, 10**30).map(str), st.text("0123456789", max_size=60)),
+        st.sampled_from(["bytes", "bytes ", "BYTES", "lines"]),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(header=RANGE_TEXT, size=st.integers(0, 10**12))
+def test_byte_range_is_within_the_file_unsatisfiable_or_ignored(header: str, size: int) -> None:
+    try:
+        wanted = serve.byte_range(header, size)
+    except ValueError:
+        return  # ignored: the whole file is sent
+    if wanted is not None:
+        first, last = wanted
+        assert 0 <= first <= last < size
