@@ -13,7 +13,7 @@ import pytest
 
 from toolkit.build import build
 from toolkit.config import load_show
-from toolkit.serve import make_preview_server
+from toolkit.serve import PreviewState, make_preview_server
 
 from conftest import KEYTIME, need_program
 
@@ -22,11 +22,14 @@ SLUG = "001-anthony-passemard"
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
+STATE = PreviewState(version=1)  # what the served pages' reload script reads
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site as `podkit serve` serves it: byte ranges, and the live-reload script."""
     out = tmp_path_factory.mktemp("site")
-    server = make_preview_server(out, 0, lambda: 1)
+    server = make_preview_server(out, 0, STATE)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     build(KEYTIME, out, base_url=url)
@@ -222,3 +225,24 @@ def test_keyboard_focus_is_visible_and_the_skip_link_comes_first(visit: Visit) -
         " return [e.className, s.outlineStyle, s.outlineWidth, e.getBoundingClientRect().left >= 0]; })()"
     )
     assert focused == ["skip", "solid", "3px", True]
+
+
+def test_a_failed_rebuild_shows_its_problems_until_a_good_one_reloads(
+    browser: Any, served: str
+) -> None:
+    page = Visit(browser, f"{served}{SLUG}/")
+    banner = page.page.locator("#podkit-problems[role='alert']")
+    problem = "episodes/show.toml:3: invalid TOML: <b>not markup</b>"
+    try:
+        STATE.problems = problem
+        banner.wait_for(timeout=10000)
+        assert problem in banner.inner_text()  # as text: the problem is never markup
+        assert page.page.locator("#podkit-problems b").count() == 0
+        with page.page.expect_navigation(timeout=10000):
+            STATE.problems, STATE.version = "", STATE.version + 1
+        page.page.wait_for_timeout(1500)  # a poll or more after the reload
+        assert banner.count() == 0
+        assert page.errors == []
+    finally:
+        STATE.problems = ""
+        page.close()

@@ -29,7 +29,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
 from toolkit.model import Episode, Show
 from toolkit.parallel import fork_map
-from toolkit.site import USER_TEMPLATES, build_site, builtin_templates, episode_files
+from toolkit.site import USER_TEMPLATES, build_site, builtin_fingerprint, episode_files
 from toolkit.transcript import published_formats
 from toolkit.writer import (
     Kept,
@@ -157,12 +157,13 @@ def site_key(source: Path, base_url: str | None) -> str:
     """Changes with anything shared by every page: podkit (its version and its code), the base
     URL, the files at the top of the show's folder (show.toml, the cover) and the templates,
     the show's and built-in."""
-    trees = [source / USER_TEMPLATES, builtin_templates(), Path(__file__).parent]
+    trees = [source / USER_TEMPLATES, Path(__file__).parent]
     files = [p for p in source.iterdir() if p.is_file()]
     files += [
         p for tree in trees for p in tree.rglob("*") if p.is_file() and "__pycache__" not in p.parts
     ]
-    return files_fingerprint(files, salt=f"{__version__}\0{base_url}")
+    theme = builtin_fingerprint()  # read as resources: the theme may be no folder on disk
+    return files_fingerprint(files, salt=f"{__version__}\0{base_url}\0{theme}")
 
 
 class Reuse:

@@ -3,6 +3,8 @@ sources and in the built site. Every finding names its file and says what to do.
 
 from __future__ import annotations
 
+import io
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -149,6 +151,14 @@ def _site_findings(show: Show, site: Path) -> list[Finding]:
     def add(level: str, where: str | None, message: str, file: Path = feed_file) -> None:
         findings.append(Finding(level, str(file), where, message))
 
+    if _loopback(base):
+        add(
+            "error",
+            "atom:link",
+            f"the site was built for {base}, this machine (a preview): "
+            "build it with `podkit build` before publishing it",
+        )
+
     image = feed.xpath("channel/itunes:image/@href", namespaces=NS)
     image_file = _local(image[0], base, site) if image else None
     if image_file is None or not image_file.is_file():
@@ -207,12 +217,49 @@ def _site_findings(show: Show, site: Path) -> list[Finding]:
     return findings
 
 
+def _page(page: Path) -> html.HtmlElement | Finding:
+    """The page's tree, or an error finding when it is no HTML page podkit could have
+    written (empty, not UTF-8 text, binary)."""
+    data = page.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        return Finding("error", str(page), None, "is not an HTML page (binary data): build again")
+    root = html.parse(io.BytesIO(data)).getroot() if text.strip() else None
+    if root is None:
+        return Finding("error", str(page), None, "is an empty page: build again")
+    return root
+
+
+def _loopback(url: str) -> bool:
+    """Whether the URL names this machine (localhost, 127.0.0.0/8, ::1): no listener's.
+
+    >>> [_loopback(u) for u in ("http://127.0.0.2:8000/", "http://[::1]/", "https://example.org/")]
+    [True, True, False]
+    """
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:  # a malformed address in the feed: other findings name it
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _link_findings(site: Path) -> list[Finding]:
     findings = []
     for page in sorted(site.rglob("*.html")):
-        if page.name == "404.html":
-            continue  # its links start from the server's root
-        root = html.parse(str(page)).getroot()
+        if page.name == "404.html" or not page.is_file():
+            continue  # 404.html's links start from the server's root; a folder is no page
+        root = _page(page)
+        if isinstance(root, Finding):
+            findings.append(root)
+            continue
         for ref in root.xpath(
             "//a/@href | //link/@href | //script/@src | //img/@src | //audio/@src"
         ):

@@ -74,11 +74,25 @@ def _progress(quiet: bool, label: str) -> Callable[[Iterable[Any], int], Iterabl
     return bar
 
 
+def _show_folder(context: click.Context, parameter: click.Parameter, source: Path) -> Path:
+    """--source must name a folder: one line now rather than a traceback deep in a command."""
+    try:
+        found = source.is_dir()
+    except OSError:  # a name too long for the system, for one
+        found = False
+    if not found:
+        raise ToolkitError(
+            [Problem(source, None, "folder not found: pass --source with your show's folder")]
+        )
+    return source
+
+
 SOURCE_OPTION = click.option(
     "--source",
     type=click.Path(path_type=Path),
     default=Path("episodes"),
     show_default=True,
+    callback=_show_folder,
     help="The show's folder (show.toml and one folder per episode).",
 )
 OUT_OPTION = click.option(
@@ -494,10 +508,32 @@ def check_command(
         sys.exit(1)
 
 
+PREVIEW_FOLDER = ".podkit-preview"  # inside the show: hidden, so builds and the watcher skip it
+
+
+def _port(context: click.Context, parameter: click.Parameter, port: int) -> int:
+    if not 0 <= port <= 65535:
+        raise ToolkitError(
+            [Problem("--port", None, f"{port} is not a port: use 1 to 65535 (0: any free port)")]
+        )
+    return port
+
+
 @cli.command()
 @SOURCE_OPTION
-@OUT_OPTION
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help=f"Where the preview is written (default: {PREVIEW_FOLDER}/ in the show's folder).",
+)
+@click.option(
+    "--port",
+    type=int,
+    default=8000,
+    show_default=True,
+    callback=_port,
+    help="The port on 127.0.0.1 (0: any free one).",
+)
 @click.option(
     "--drafts/--no-drafts",
     default=True,
@@ -505,10 +541,12 @@ def check_command(
     help="Show episodes dated in the future too.",
 )
 @verbosity
-def serve(source: Path, out: Path, port: int, drafts: bool, quiet: bool, verbose: bool) -> None:
-    """Preview the show: build it for this local address, serve it (with the byte ranges the
-    browser needs to seek in the audio), rebuild when a source changes and reload the page.
-    Ctrl-C stops it.
+def serve(
+    source: Path, out: Path | None, port: int, drafts: bool, quiet: bool, verbose: bool
+) -> None:
+    """Preview the show: build it for this local address into a folder of its own, serve it
+    (with the byte ranges the browser needs to seek in the audio), rebuild when a source
+    changes and reload the page. Ctrl-C stops it.
 
     Example: podkit serve --port 8000
     """
@@ -516,46 +554,58 @@ def serve(source: Path, out: Path, port: int, drafts: bool, quiet: bool, verbose
     import threading
     import time
 
-    from toolkit.build import build as build_show
-    from toolkit.serve import fingerprint, make_preview_server
+    from toolkit.serve import PreviewState, build_preview, fingerprint, make_preview_server
 
     if verbose:
         os.environ["PODKIT_SERVE_LOG"] = "1"
-    base_url = f"http://127.0.0.1:{port}/"
-    state = {"version": 0}
-
-    def rebuild() -> None:
-        try:
-            report = build_show(source, out, base_url, drafts)
-        except ToolkitError as error:
-            click.echo(error.format_message(), err=True)
-            return
-        state["version"] += 1
-        _warn(report.warnings, quiet)
-        _say(quiet, report.summary().format(out=out))
-
-    rebuild()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        server = make_preview_server(out, port, lambda: state["version"])
+    out = out or source / PREVIEW_FOLDER
+    state = PreviewState()
+    try:  # listen before building: a port taken is said at once
+        server = make_preview_server(out, port, state)
     except OSError as error:
         raise ToolkitError(
             f"cannot listen on port {port} ({error.strerror}): try --port 8001"
         ) from None
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
-    seen = fingerprint(source)
-    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
     try:
-        while True:
-            time.sleep(0.5)
-            current = fingerprint(source)
-            if current != seen:
-                seen = current
-                rebuild()
-    except KeyboardInterrupt:
-        server.shutdown()
-        click.echo("Stopped.")
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        server.server_close()
+        raise ToolkitError(
+            [Problem(out, None, f"{error.strerror}: choose another --out")]
+        ) from None
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+
+    def rebuild() -> None:
+        outcome = build_preview(source, out, base_url, drafts)
+        if outcome.problems:  # the last good site stays served; the pages show why
+            click.echo(outcome.problems, err=True)
+            state.problems = outcome.problems
+            return
+        state.problems = ""
+        state.version += 1
+        if not quiet:
+            for line in outcome.warnings:
+                click.echo(line, err=True)
+        _say(quiet, outcome.summary)
+
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    with server:
+        try:
+            seen = fingerprint(source)  # before building: an edit meanwhile is seen
+            rebuild()
+            serving.start()
+            click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
+            while True:
+                time.sleep(0.5)
+                current = fingerprint(source)
+                if current != seen:
+                    seen = current
+                    rebuild()
+        except KeyboardInterrupt:
+            if serving.is_alive():
+                server.shutdown()
+            click.echo("Stopped.")
 
 
 def _stop(signum: int, frame: object) -> None:

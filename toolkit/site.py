@@ -4,16 +4,26 @@ the built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from importlib.resources.abc import Traversable
+from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
 
 from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
@@ -34,16 +44,55 @@ DOWNLOAD_LABELS = {
 }
 
 
-def builtin_templates() -> Path:
-    """The default theme: ``templates/`` in a source checkout, ``toolkit.templates`` installed."""
-    beside = Path(__file__).resolve().parent.parent / "templates"
-    if beside.is_dir():
-        return beside
-    return Path(str(resources.files("toolkit.templates")))
+def builtin_templates() -> Traversable:
+    """The default theme, read as the package's resources (never as a path built from one):
+    a folder in a checkout or an editable install, files in a wheel or a zip alike."""
+    return resources.files("toolkit.templates")
+
+
+def _theme_files(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                yield from _theme_files(entry, f"{prefix}{entry.name}/")
+        elif not entry.name.endswith((".py", ".pyc")):
+            yield prefix + entry.name, entry
+
+
+def builtin_fingerprint() -> str:
+    """A digest of the default theme's file names and contents: it changes when podkit's
+    templates or assets do, however podkit is installed."""
+    digest = hashlib.sha256()
+    for name, entry in _theme_files(builtin_templates()):
+        digest.update(name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class ResourceLoader(BaseLoader):
+    """Jinja2 templates read from package resources, so the theme loads from any install."""
+
+    def __init__(self, root: Traversable) -> None:
+        self.root = root
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool]]:
+        entry = self.root
+        for part in template.split("/"):
+            if part in ("", ".", ".."):
+                raise TemplateNotFound(template)
+            entry = entry.joinpath(part)
+        if not entry.is_file():
+            raise TemplateNotFound(template)
+        # Installed resources do not change while podkit runs: always up to date.
+        return entry.read_text(encoding="utf-8"), None, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return [name for name, _ in _theme_files(self.root)]
 
 
 def environment(show: Show) -> Environment:
-    builtin = FileSystemLoader(builtin_templates())
+    builtin = ResourceLoader(builtin_templates())
     loader = ChoiceLoader(
         [
             FileSystemLoader(show.directory / USER_TEMPLATES),

@@ -1,0 +1,60 @@
+"""`podkit check` on a built site that something damaged, or that was built for a preview."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli import cli
+
+from conftest import ShowMaker
+
+NOW = ["--now", "2026-01-01T00:00:00+00:00"]
+PAGE = "001-premier/index.html"
+
+
+def check(source: Path, site: Path) -> tuple[int, list[dict[str, str]]]:
+    result = CliRunner().invoke(
+        cli, ["check", "--source", str(source), "--site", str(site), "--format", "json", *NOW]
+    )
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, json.loads(result.stdout)
+
+
+def built(make_show: ShowMaker, site: Path, *options: str) -> Path:
+    source = make_show()
+    result = CliRunner().invoke(
+        cli, ["build", "--source", str(source), "--out", str(site), *NOW, *options]
+    )
+    assert result.exit_code == 0, result.output
+    return source
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is an empty page: build again"),
+        (b"  \n\t", "is an empty page: build again"),
+        (
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+            "is not an HTML page (binary data): build again",
+        ),
+        (b"<p>caf\xe9</p>\x00", "is not an HTML page (binary data): build again"),
+    ],
+    ids=["empty", "blank", "binary", "nul"],
+)
+def test_an_empty_or_binary_page_is_an_error_naming_it(
+    make_show: ShowMaker, tmp_path: Path, content: bytes, message: str
+) -> None:
+    site = tmp_path / "site"
+    source = built(make_show, site)
+    (site / PAGE).write_bytes(content)
+    code, findings = check(source, site)
+    assert code == 1
+    assert {"level": "error", "file": str(site / PAGE), "where": None, "message": message} in (
+        findings
+    )
