@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS
+from toolkit.errors import LocatedError
 from toolkit.model import Chapter
 from toolkit.textcheck import character_problem, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
@@ -33,11 +34,8 @@ EXPORT_FORMATS = IMPORT_FORMATS[:-1]
 PSC_NS = "http://podlove.org/simple-chapters"
 
 
-class ChapterFormatError(Exception):
-    def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
+class ChapterFormatError(LocatedError):
+    """A problem at a line of a chapter file (a chapter's number in JSON), or in all of it."""
 
 
 Numbered = list[tuple[int, Chapter]]  # (line in the file, chapter)

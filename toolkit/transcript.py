@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from toolkit.errors import LocatedError
 from toolkit.model import Segment, Transcript
 from toolkit.textcheck import character_problem, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
@@ -33,13 +34,8 @@ VTT_LINE, SRT_LINE = 65, 32
 _EPSILON = 0.0005  # half a millisecond: every format stores milliseconds
 
 
-class TranscriptError(Exception):
+class TranscriptError(LocatedError):
     """A problem at a line (int) or a key path (str) of a transcript file."""
-
-    def __init__(self, where: int | str | None, message: str) -> None:
-        super().__init__(message)
-        self.where = where
-        self.message = message
 
 
 # ---------------------------------------------------------------- reading
