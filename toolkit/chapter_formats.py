@@ -4,7 +4,7 @@ Formats: ``audacity`` (label track export), ``reaper`` (marker/region list CSV),
 (``HH:MM:SS.mmm Title`` lines), ``youtube`` (description timestamps), ``json`` (Podcasting
 2.0), ``podlove`` (Simple Chapters XML), ``ffmetadata`` (ffmpeg's metadata file) and, for
 import only, ``mp3`` (the CHAP frames of an MP3's ID3 tag). Each is declared once, in
-`FORMATS`: detection, parsing, export and the command line's choices all come from there.
+`REGISTRY`: detection, parsing, export and the command line's choices all come from there.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ Numbered = list[tuple[int, Chapter]]  # (line in the file, chapter)
 def detect_format(path: Path, data: bytes) -> str:
     """The format from the extension, then from the content."""
     suffix = path.suffix.lower()
-    for fmt in FORMATS:
+    for fmt in REGISTRY:
         if suffix in fmt.suffixes:
             return fmt.name
     text = data.decode("utf-8-sig", errors="replace")
-    for fmt in sorted(FORMATS, key=lambda f: f.loose):  # stable: the table's order otherwise
+    for fmt in sorted(REGISTRY, key=lambda f: f.loose):  # stable: the table's order otherwise
         if fmt.sniff is not None and fmt.sniff(text):
             return fmt.name
     raise ChapterFormatError(
@@ -101,7 +101,7 @@ def parse(fmt: str, data: bytes) -> Numbered:
 def _named(fmt: str, names: tuple[str, ...]) -> ChapterFormat:
     if fmt not in names:
         raise ChapterFormatError(None, f"unknown format {fmt!r}: use one of {', '.join(names)}")
-    return next(f for f in FORMATS if f.name == fmt)
+    return _BY_NAME[fmt]
 
 
 def _textual(reader: Callable[[str], Numbered]) -> Callable[[bytes], Numbered]:
@@ -394,7 +394,7 @@ def _sniff_ffmetadata(text: str) -> bool:
 
 
 # In the order the CLI and its messages list them.
-FORMATS = (
+REGISTRY = (
     ChapterFormat("audacity", _textual(_read_audacity), _write_audacity, sniff=_sniff_audacity),
     ChapterFormat("reaper", _textual(_read_reaper), _write_reaper, suffixes=(".csv",)),
     ChapterFormat("mp4chaps", _textual(_read_mp4chaps), _write_mp4chaps, sniff=_sniff_mp4chaps),
@@ -410,5 +410,6 @@ FORMATS = (
     ),
     ChapterFormat("mp3", _read_mp3, None, suffixes=(".mp3",)),
 )
-IMPORT_FORMATS = tuple(f.name for f in FORMATS)
-EXPORT_FORMATS = tuple(f.name for f in FORMATS if f.write is not None)
+IMPORT_FORMATS = tuple(f.name for f in REGISTRY)
+EXPORT_FORMATS = tuple(f.name for f in REGISTRY if f.write is not None)
+_BY_NAME = {f.name: f for f in REGISTRY}

@@ -15,6 +15,7 @@ from toolkit import __version__
 from toolkit.chapter_formats import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.errors import Problem, ToolkitError
 from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
+from toolkit.transcript import format_for_path
 
 if TYPE_CHECKING:
     from toolkit.model import AudioInfo, Episode, Show, Transcript
@@ -199,8 +200,7 @@ def _output_format(path: Path, to: str | None) -> str:
         raise ToolkitError([Problem(path, None, "is a folder, not a file: name a file")])
     if to:
         return to
-    by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "turns"}
-    fmt = by_extension.get(path.suffix.lower())
+    fmt = format_for_path(path)
     if fmt is None:
         raise ToolkitError(
             [Problem(path, None, "unknown extension: use .txt, .vtt, .srt or .json, or --to")]
