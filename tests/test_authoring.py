@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import KEYTIME, TRANSCRIPT, ShowMaker
 
 from toolkit.cli import cli
 from toolkit.timecode import parse_timestamp
-
-from conftest import KEYTIME, TRANSCRIPT, ShowMaker
 
 EP = "001-premier"
 

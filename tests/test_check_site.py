@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ShowMaker
 
 from toolkit.cli import cli
 from toolkit.errors import Problem
-
-from conftest import ShowMaker
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 PAGE = "001-premier/index.html"

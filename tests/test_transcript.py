@@ -5,29 +5,17 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
+from conftest import TRANSCRIPT, golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import transcript as tr
 from toolkit.model import Segment, Transcript
-
-from conftest import TRANSCRIPT
-
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME; UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
 def small() -> Transcript:
