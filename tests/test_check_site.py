@@ -79,6 +79,8 @@ def test_a_problem_reads_the_same_in_the_build_in_check_and_in_json() -> None:
         {"level": "warning", "file": "show.toml", "where": "title", "message": key.message},
         {"level": "error", "file": "site", "where": None, "message": whole.message},
     ]
+    with pytest.raises(ValueError, match="'error' or 'warning'"):
+        Problem("show.toml", None, "a bool is no level", True)  # type: ignore[arg-type]
 
 
 def test_check_gives_a_source_error_at_a_line_in_text_and_json(
