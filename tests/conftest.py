@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KEYTIME = ROOT / "episodes"
 DATA = Path(__file__).resolve().parent / "data"
 TONE = DATA / "tone-60s.mp3"  # 60 s mono MP3 with a LAME/Info header, made by sox + lame
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 SHOW_TOML = """\
 title = "Test Show"
@@ -136,3 +137,11 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; UPDATE_GOLDEN=1 rewrites it."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"

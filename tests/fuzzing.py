@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from conftest import EPISODE_TOML, KEYTIME, NOTES, SHOW_TOML, TONE, TRANSCRIPT
 
 from toolkit import chapter_formats, transcript
 from toolkit.cli import cli
 from toolkit.config import load_show
-
-from conftest import EPISODE_TOML, KEYTIME, NOTES, SHOW_TOML, TONE, TRANSCRIPT
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 EPISODE = "001-premier"

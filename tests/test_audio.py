@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest.mock import Mock
 
 import pytest
+from conftest import TONE, ShowMaker, need_program
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags, ParseID3v1
@@ -20,8 +21,6 @@ from toolkit import audio
 from toolkit.build import episode_tags
 from toolkit.config import load_show
 from toolkit.model import Chapter
-
-from conftest import TONE, ShowMaker, need_program
 
 
 def raw_frames(data: bytes) -> list[tuple[str, bytes]]:

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import KEYTIME, TRANSCRIPT, ShowMaker
 
 from toolkit.cli import cli
 from toolkit.timecode import parse_timestamp
-
-from conftest import KEYTIME, TRANSCRIPT, ShowMaker
 
 EP = "001-premier"
 
@@ -183,6 +182,43 @@ def test_export_then_import_gives_the_same_chapters(
         ]
 
     assert starts(after) == starts(before)
+
+
+def test_a_hidden_chapter_is_toc_false_in_the_json_export_and_the_published_json(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show()
+    toml_path = source / EP / "episode.toml"
+    toml_path.write_text(
+        toml_path.read_text(encoding="utf-8").replace(
+            'url = "https://example.org/sujet"\n',
+            'url = "https://example.org/sujet"\nhidden = true\n',
+        ),
+        encoding="utf-8",
+    )
+    code, exported, stderr = run("chapters", "export", str(source / EP), "--format", "json")
+    assert code == 0, stderr
+    items = json.loads(exported)["chapters"]
+    assert [item.get("toc", True) for item in items] == [True, False, True]
+    assert items[1] == {
+        "startTime": 20.5,
+        "endTime": 45.0,
+        "title": "Le cœur du sujet",
+        "url": "https://example.org/sujet",
+        "toc": False,
+    }
+    out = tmp_path / "site"
+    code, _, stderr = run("build", "--source", str(source), "--out", str(out))
+    assert code == 0, stderr
+    assert (out / EP / "chapters.json").read_text(encoding="utf-8") == exported  # one writer
+    (tmp_path / "back.json").write_text(exported, encoding="utf-8")
+    toml_path.write_text(toml_path.read_text(encoding="utf-8").replace("hidden = true\n", ""))
+    code, _, stderr = run(
+        "chapters", "import", str(tmp_path / "back.json"), "--episode", str(source / EP)
+    )
+    assert code == 0, stderr
+    chapters = tomllib.loads(toml_path.read_text(encoding="utf-8"))["chapters"]
+    assert [c.get("hidden", False) for c in chapters] == [False, True, False]
 
 
 def test_export_youtube_prints_description_lines(make_show: ShowMaker) -> None:

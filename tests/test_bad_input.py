@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 from mutagen.id3 import APIC, ID3, TIT2
 
 from toolkit.cli import cli
-
-from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import KEYTIME, need_program
 
 from toolkit.build import build
 from toolkit.config import load_show
 from toolkit.serve import PreviewState, make_preview_server
-
-from conftest import KEYTIME, need_program
 
 SLUG = "001-anthony-passemard"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ShowMaker
 
 from toolkit.cli import cli
-
-from conftest import ShowMaker
+from toolkit.errors import Problem
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 PAGE = "001-premier/index.html"
@@ -58,3 +58,40 @@ def test_an_empty_or_binary_page_is_an_error_naming_it(
     assert {"level": "error", "file": str(site / PAGE), "where": None, "message": message} in (
         findings
     )
+
+
+def test_a_problem_reads_the_same_in_the_build_in_check_and_in_json() -> None:
+    line = Problem("episode.toml", 3, "invalid TOML: fix it")
+    key = Problem("show.toml", "title", "is empty: write a value", "warning")
+    whole = Problem(Path("site"), None, "no built site here")
+    assert [str(p) for p in (line, key, whole)] == [
+        "episode.toml:3: invalid TOML: fix it",
+        "warning: show.toml: title: is empty: write a value",
+        "site: no built site here",
+    ]
+    assert [p.labelled() for p in (line, key, whole)] == [
+        "error: episode.toml:3: invalid TOML: fix it",
+        "warning: show.toml: title: is empty: write a value",
+        "error: site: no built site here",
+    ]
+    assert [p.as_json() for p in (line, key, whole)] == [
+        {"level": "error", "file": "episode.toml:3", "where": None, "message": line.message},
+        {"level": "warning", "file": "show.toml", "where": "title", "message": key.message},
+        {"level": "error", "file": "site", "where": None, "message": whole.message},
+    ]
+    with pytest.raises(ValueError, match="'error' or 'warning'"):
+        Problem("show.toml", None, "a bool is no level", True)  # type: ignore[arg-type]
+
+
+def test_check_gives_a_source_error_at_a_line_in_text_and_json(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show(**{"001-premier/episode.toml": "title = \n"})
+    toml = source / "001-premier" / "episode.toml"
+    text = CliRunner().invoke(cli, ["check", "--source", str(source), "--site", str(tmp_path)])
+    assert text.exit_code == 1
+    assert text.stdout.splitlines()[0].startswith(f"error: {toml}:1: invalid TOML: ")
+    code, findings = check(source, tmp_path)
+    assert code == 1
+    assert findings[0]["file"] == f"{toml}:1" and findings[0]["where"] is None
+    assert findings[0]["message"].startswith("invalid TOML: ")

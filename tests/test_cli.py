@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree, html
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, PRIV, TIT2, TXXX, USLT, PictureType
 
 from toolkit import writer
 from toolkit.cli import cli
-
-from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 

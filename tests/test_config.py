@@ -8,12 +8,11 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import EPISODE_TOML, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 from PIL import Image
 
 from toolkit.config import load_show, podcast_guid
 from toolkit.errors import ToolkitError
-
-from conftest import EPISODE_TOML, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
 
 
 def problems(source: Path) -> list[str]:

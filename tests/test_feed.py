@@ -12,14 +12,12 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from conftest import EPISODE_TOML, SHOW_TOML, ShowMaker, golden
 from lxml import etree
 
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.build import build
 from toolkit.config import load_show, podcast_guid
-
-from conftest import EPISODE_TOML, SHOW_TOML, ShowMaker
-from test_transcript import golden
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

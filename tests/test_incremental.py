@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 
 from toolkit import build as build_module
 from toolkit import config, transcript
@@ -18,8 +19,6 @@ from toolkit.config import load_show
 from toolkit.episode_record import from_record, to_record
 from toolkit.errors import ToolkitError
 from toolkit.model import Episode
-
-from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 
 EP = "001-premier"
 

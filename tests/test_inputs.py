@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 import feedparser
 import pytest
 from click.testing import CliRunner
+from conftest import EPISODE_TOML, NOTES, SHOW_TOML, TONE, ShowMaker, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree, html
@@ -23,8 +24,6 @@ from toolkit.config import load_show
 from toolkit.corrections import load_corrections
 from toolkit.errors import ToolkitError
 from toolkit.model import Chapter, Segment, Transcript
-
-from conftest import EPISODE_TOML, NOTES, SHOW_TOML, TONE, ShowMaker, tree_digest
 
 NOW = ["--now", "2026-01-01T00:00:00+00:00"]
 BASE = "https://example.org/show/"

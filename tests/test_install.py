@@ -13,12 +13,11 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import KEYTIME, ROOT
 
 from toolkit import __version__
 from toolkit.build import build
 from toolkit.writer import MANIFEST
-
-from conftest import KEYTIME, ROOT
 
 pytestmark = pytest.mark.install
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
+from conftest import KEYTIME, need_program
 
 from toolkit.build import build
 from toolkit.config import load_show
 from toolkit.corrections import correct_transcript, load_corrections
 from toolkit.model import Episode, Segment
-
-from conftest import KEYTIME, need_program
 
 SPEAKERS = {"Laura Guibora", "Anthony Passemard", "Niama"}
 HOST = "Laura Guibora"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EPISODE_TOML, ShowMaker, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +27,6 @@ from toolkit.build import build
 from toolkit.cli import cli
 from toolkit.errors import Problem, ToolkitError
 from toolkit.serve import PreviewState, make_preview_server
-
-from conftest import EPISODE_TOML, ShowMaker, tree_digest
 
 EP = "001-premier"
 MP3 = f"/{EP}/episode.mp3"

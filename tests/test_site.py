@@ -9,11 +9,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import KEYTIME, ShowMaker, need_program
 from lxml import etree, html
 
 from toolkit.build import build
-
-from conftest import KEYTIME, ShowMaker, need_program
 
 
 @pytest.fixture

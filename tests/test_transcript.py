@@ -5,29 +5,17 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
+from conftest import TRANSCRIPT, golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import transcript as tr
 from toolkit.model import Segment, Transcript
-
-from conftest import TRANSCRIPT
-
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME; UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
 def small() -> Transcript:
@@ -264,3 +252,29 @@ def test_every_cue_fits_in_two_lines(text: str, width: int, prefix: str) -> None
     for index, cue in enumerate(cues):
         lines = tr.wrap((prefix if index == 0 else "") + cue, width)
         assert len(lines) <= 2 or len(cue.split()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("a.TXT", "turns"), ("a.vtt", "vtt"), ("a.srt", "srt"), ("a.json", "json"), ("a.md", None)],
+)
+def test_one_extension_table_for_reading_and_writing(name: str, fmt: str | None) -> None:
+    assert tr.format_for_path(Path(name)) == fmt
+    if fmt is not None:
+        written = tr.write(small(), fmt, duration=60.0)
+        assert tr.detect_format(Path(name), "") == fmt
+        assert tr.read(Path(name), written.encode()) == tr.read(Path("x"), written.encode())
+
+
+def test_the_registry_lists_the_published_formats_and_their_types() -> None:
+    assert tr.FORMATS == ("turns", "vtt", "srt", "json", "txt")
+    assert tr.published_formats(small()) == ("vtt", "srt", "json", "txt")
+    assert tr.published_formats(tr.read(Path("r.txt"), b"- Ana\nBonjour.\n")) == ("txt",)
+    assert tr.MIME_TYPES == {
+        "vtt": "text/vtt",
+        "srt": "application/x-subrip",
+        "json": "application/json",
+        "txt": "text/plain",
+    }
+    with pytest.raises(tr.TranscriptError, match="cannot read the 'txt' format"):
+        tr.read(Path("t.txt"), b"- Ana\nBonjour.\n", "txt")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EPISODE_TOML, ShowMaker, tree_digest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -20,8 +21,6 @@ from toolkit import writer
 from toolkit.build import build
 from toolkit.cli import cli
 from toolkit.writer import MANIFEST, Manifest, is_site_name, write_site
-
-from conftest import EPISODE_TOML, ShowMaker, tree_digest
 
 EP = "001-premier"
 

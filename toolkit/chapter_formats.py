@@ -3,7 +3,8 @@
 Formats: ``audacity`` (label track export), ``reaper`` (marker/region list CSV), ``mp4chaps``
 (``HH:MM:SS.mmm Title`` lines), ``youtube`` (description timestamps), ``json`` (Podcasting
 2.0), ``podlove`` (Simple Chapters XML), ``ffmetadata`` (ffmpeg's metadata file) and, for
-import only, ``mp3`` (the CHAP frames of an MP3's ID3 tag).
+import only, ``mp3`` (the CHAP frames of an MP3's ID3 tag). Each is declared once, in
+`REGISTRY`: detection, parsing, export and the command line's choices all come from there.
 """
 
 from __future__ import annotations
@@ -12,32 +13,21 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS
+from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, podcasting_json
+from toolkit.errors import LocatedError
 from toolkit.model import Chapter
 from toolkit.textcheck import character_problem, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 
-IMPORT_FORMATS = (
-    "audacity",
-    "reaper",
-    "mp4chaps",
-    "youtube",
-    "json",
-    "podlove",
-    "ffmetadata",
-    "mp3",
-)
-EXPORT_FORMATS = IMPORT_FORMATS[:-1]
 PSC_NS = "http://podlove.org/simple-chapters"
 
 
-class ChapterFormatError(Exception):
-    def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
+class ChapterFormatError(LocatedError):
+    """A problem at a line of a chapter file (a chapter's number in JSON), or in all of it."""
 
 
 Numbered = list[tuple[int, Chapter]]  # (line in the file, chapter)
@@ -46,24 +36,20 @@ Numbered = list[tuple[int, Chapter]]  # (line in the file, chapter)
 def detect_format(path: Path, data: bytes) -> str:
     """The format from the extension, then from the content."""
     suffix = path.suffix.lower()
-    by_extension = {".json": "json", ".xml": "podlove", ".csv": "reaper", ".mp3": "mp3"}
-    if suffix in by_extension:
-        return by_extension[suffix]
+    for fmt in REGISTRY:
+        if suffix in fmt.suffixes:
+            return fmt.name
     text = data.decode("utf-8-sig", errors="replace")
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if first.startswith(";FFMETADATA"):
-        return "ffmetadata"
-    if first.startswith("<"):
-        return "podlove"
-    if re.match(r"^\d+(\.\d+)?\t\d+(\.\d+)?\t", first):
-        return "audacity"
-    if re.match(r"^\d{1,2}:\d{2}:\d{2}\.\d{3}\s", first):
-        return "mp4chaps"
-    if re.search(r"\d{1,2}:\d{2}", text):
-        return "youtube"
+    for fmt in sorted(REGISTRY, key=lambda f: f.loose):  # stable: the table's order otherwise
+        if fmt.sniff is not None and fmt.sniff(text):
+            return fmt.name
     raise ChapterFormatError(
         None, f"cannot tell the chapter format: pass --format ({', '.join(IMPORT_FORMATS)})"
     )
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _text(data: bytes) -> str:
@@ -100,23 +86,7 @@ def _checked(line: int | None, seconds: float) -> float:
 
 def parse(fmt: str, data: bytes) -> Numbered:
     """Chapters with the line each came from; ChapterFormatError for a malformed line."""
-    readers = {
-        "audacity": _read_audacity,
-        "reaper": _read_reaper,
-        "mp4chaps": _read_mp4chaps,
-        "youtube": _read_youtube,
-        "json": _read_json,
-        "podlove": _read_podlove,
-        "ffmetadata": _read_ffmetadata,
-    }
-    if fmt == "mp3":
-        chapters = _read_mp3(data)
-    elif fmt in readers:
-        chapters = readers[fmt](_text(data))
-    else:
-        raise ChapterFormatError(
-            None, f"unknown format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}"
-        )
+    chapters = _named(fmt, IMPORT_FORMATS).read(data)
     if not chapters:
         raise ChapterFormatError(None, f"no chapter found in this {fmt} file")
     if len(chapters) > MAX_CHAPTERS:
@@ -126,6 +96,22 @@ def parse(fmt: str, data: bytes) -> Numbered:
         if problem:
             raise ChapterFormatError(line, f"title {chapter.title!r} {problem}")
     return chapters
+
+
+def _named(fmt: str, names: tuple[str, ...]) -> ChapterFormat:
+    if fmt not in names:
+        raise ChapterFormatError(None, f"unknown format {fmt!r}: use one of {', '.join(names)}")
+    return _BY_NAME[fmt]
+
+
+def _textual(reader: Callable[[str], Numbered]) -> Callable[[bytes], Numbered]:
+    """A reader of text as a reader of the file's bytes: UTF-8, a BOM dropped, no control
+    characters."""
+
+    def read(data: bytes) -> Numbered:
+        return reader(_text(data))
+
+    return read
 
 
 def _read_mp3(data: bytes) -> Numbered:
@@ -296,75 +282,134 @@ def _ffmetadata_start(line: int, section: dict[str, str]) -> float:
 # ---------------------------------------------------------------- writing
 
 
-def export(fmt: str, chapters: tuple[Chapter, ...], duration: float) -> str:
-    ends = [c.start for c in chapters[1:]] + [duration]
-    if fmt == "audacity":
-        return "".join(
-            f"{c.start:.6f}\t{end:.6f}\t{c.title}\n" for c, end in zip(chapters, ends, strict=True)
-        )
-    if fmt == "reaper":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["#", "Name", "Start", "End", "Length"])
-        for i, (c, end) in enumerate(zip(chapters, ends, strict=True), start=1):
-            writer.writerow(
-                [
-                    f"R{i}",
-                    c.title,
-                    format_timestamp(c.start),
-                    format_timestamp(end),
-                    format_timestamp(end - c.start),
-                ]
-            )
-        return out.getvalue()
-    if fmt == "mp4chaps":
-        return "".join(f"{format_timestamp(c.start)} {c.title}\n" for c in chapters)
-    if fmt == "youtube":
-        long = duration >= 3600
-        return "".join(
-            f"{format_clock(c.start, always_hours=long)} {c.title}\n"
-            for c in chapters
-            if not c.hidden
-        )
-    if fmt == "json":
-        items = []
-        for c, end in zip(chapters, ends, strict=True):
-            item: dict[str, object] = {
-                "startTime": round(c.start, 3),
-                "endTime": round(end, 3),
-                "title": c.title,
-            }
-            if c.url:
-                item["url"] = c.url
-            if c.hidden:
-                item["toc"] = False
-            items.append(item)
-        return (
-            json.dumps({"version": "1.2.0", "chapters": items}, ensure_ascii=False, indent=1) + "\n"
-        )
-    if fmt == "podlove":
-        from lxml import etree
+def export(fmt: str, chapters: Sequence[Chapter], duration: float) -> str:
+    """The chapters as a file of ``fmt``; ``duration`` ends the last one."""
+    write = _named(fmt, EXPORT_FORMATS).write
+    assert write is not None  # every export format has a writer
+    return write(chapters, duration)
 
-        root = etree.Element(f"{{{PSC_NS}}}chapters", nsmap={"psc": PSC_NS}, version="1.2")
-        for c in chapters:
-            element = etree.SubElement(
-                root, f"{{{PSC_NS}}}chapter", start=format_timestamp(c.start), title=c.title
-            )
-            if c.url:
-                element.set("href", c.url)
-        return str(etree.tostring(root, encoding="unicode", pretty_print=True))
-    if fmt == "ffmetadata":
 
-        def escape(value: str) -> str:
-            return re.sub(r"([=;#\\\n])", r"\\\1", value)
+def _ends(chapters: Sequence[Chapter], duration: float) -> list[float]:
+    """Each chapter ends where the next one starts; the last at the audio's end."""
+    return [c.start for c in chapters[1:]] + [duration]
 
-        parts = [";FFMETADATA1\n"]
-        for c, end in zip(chapters, ends, strict=True):
-            parts.append(
-                f"\n[CHAPTER]\nTIMEBASE=1/1000\nSTART={round(c.start * 1000)}\n"
-                f"END={round(end * 1000)}\ntitle={escape(c.title)}\n"
-            )
-        return "".join(parts)
-    raise ChapterFormatError(
-        None, f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}"
+
+def _write_audacity(chapters: Sequence[Chapter], duration: float) -> str:
+    ends = _ends(chapters, duration)
+    return "".join(
+        f"{c.start:.6f}\t{end:.6f}\t{c.title}\n" for c, end in zip(chapters, ends, strict=True)
     )
+
+
+def _write_reaper(chapters: Sequence[Chapter], duration: float) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["#", "Name", "Start", "End", "Length"])
+    ends = _ends(chapters, duration)
+    for i, (c, end) in enumerate(zip(chapters, ends, strict=True), start=1):
+        writer.writerow(
+            [
+                f"R{i}",
+                c.title,
+                format_timestamp(c.start),
+                format_timestamp(end),
+                format_timestamp(end - c.start),
+            ]
+        )
+    return out.getvalue()
+
+
+def _write_mp4chaps(chapters: Sequence[Chapter], duration: float) -> str:
+    return "".join(f"{format_timestamp(c.start)} {c.title}\n" for c in chapters)
+
+
+def _write_youtube(chapters: Sequence[Chapter], duration: float) -> str:
+    """Description lines, hidden chapters left out; hours only for an hour or more."""
+    long = duration >= 3600
+    return "".join(
+        f"{format_clock(c.start, always_hours=long)} {c.title}\n" for c in chapters if not c.hidden
+    )
+
+
+def _write_podlove(chapters: Sequence[Chapter], duration: float) -> str:
+    from lxml import etree
+
+    root = etree.Element(f"{{{PSC_NS}}}chapters", nsmap={"psc": PSC_NS}, version="1.2")
+    for c in chapters:
+        element = etree.SubElement(
+            root, f"{{{PSC_NS}}}chapter", start=format_timestamp(c.start), title=c.title
+        )
+        if c.url:
+            element.set("href", c.url)
+    return str(etree.tostring(root, encoding="unicode", pretty_print=True))
+
+
+def _write_ffmetadata(chapters: Sequence[Chapter], duration: float) -> str:
+    parts = [";FFMETADATA1\n"]
+    for c, end in zip(chapters, _ends(chapters, duration), strict=True):
+        parts.append(
+            f"\n[CHAPTER]\nTIMEBASE=1/1000\nSTART={round(c.start * 1000)}\n"
+            f"END={round(end * 1000)}\ntitle={_escape_ffmetadata(c.title)}\n"
+        )
+    return "".join(parts)
+
+
+def _escape_ffmetadata(value: str) -> str:
+    return re.sub(r"([=;#\\\n])", r"\\\1", value)
+
+
+# ---------------------------------------------------------------- the formats
+
+
+@dataclass(frozen=True)
+class ChapterFormat:
+    """One chapter file format: how to read it, write it (None: import only) and tell it."""
+
+    name: str
+    read: Callable[[bytes], Numbered]
+    write: Callable[[Sequence[Chapter], float], str] | None
+    suffixes: tuple[str, ...] = ()  # a file with one of these is in this format
+    sniff: Callable[[str], bool] | None = None  # whether a file's text looks like this format
+    loose: bool = False  # the sniff also matches other formats' files: tried after theirs
+
+
+def _sniff_audacity(text: str) -> bool:
+    return bool(re.match(r"^\d+(\.\d+)?\t\d+(\.\d+)?\t", _first_line(text)))
+
+
+def _sniff_mp4chaps(text: str) -> bool:
+    return bool(re.match(r"^\d{1,2}:\d{2}:\d{2}\.\d{3}\s", _first_line(text)))
+
+
+def _sniff_youtube(text: str) -> bool:
+    return bool(re.search(r"\d{1,2}:\d{2}", text))
+
+
+def _sniff_podlove(text: str) -> bool:
+    return _first_line(text).startswith("<")
+
+
+def _sniff_ffmetadata(text: str) -> bool:
+    return _first_line(text).startswith(";FFMETADATA")
+
+
+# In the order the CLI and its messages list them.
+REGISTRY = (
+    ChapterFormat("audacity", _textual(_read_audacity), _write_audacity, sniff=_sniff_audacity),
+    ChapterFormat("reaper", _textual(_read_reaper), _write_reaper, suffixes=(".csv",)),
+    ChapterFormat("mp4chaps", _textual(_read_mp4chaps), _write_mp4chaps, sniff=_sniff_mp4chaps),
+    ChapterFormat(
+        "youtube", _textual(_read_youtube), _write_youtube, sniff=_sniff_youtube, loose=True
+    ),
+    ChapterFormat("json", _textual(_read_json), podcasting_json, suffixes=(".json",)),
+    ChapterFormat(
+        "podlove", _textual(_read_podlove), _write_podlove, (".xml",), sniff=_sniff_podlove
+    ),
+    ChapterFormat(
+        "ffmetadata", _textual(_read_ffmetadata), _write_ffmetadata, sniff=_sniff_ffmetadata
+    ),
+    ChapterFormat("mp3", _read_mp3, None, suffixes=(".mp3",)),
+)
+IMPORT_FORMATS = tuple(f.name for f in REGISTRY)
+EXPORT_FORMATS = tuple(f.name for f in REGISTRY if f.write is not None)
+_BY_NAME = {f.name: f for f in REGISTRY}

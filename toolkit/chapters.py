@@ -1,5 +1,5 @@
-"""The one set of chapter rules, and the chapter formats published with each episode
-(pure functions)."""
+"""The one set of chapter rules, and the chapters published with each episode: the
+Podcasting 2.0 JSON (also a `chapter_formats` export) and the description's timestamps."""
 
 from __future__ import annotations
 
@@ -55,23 +55,37 @@ TOO_MANY_CHAPTERS = "has {count} chapters: an MP3's table of contents holds at m
 
 
 def chapters_json(episode: Episode, base_url: str) -> str:
-    """Podcasting 2.0 JSON chapters (version 1.2.0); hidden chapters have ``toc: false``."""
-    chapters = []
-    for index, chapter in enumerate(episode.chapters):
+    """The episode's chapters.json, with the address of each chapter's image."""
+    images = [
+        base_url + paths.quoted(PurePosixPath(episode.slug, chapter_image_name(i, c.image.suffix)))
+        if c.image
+        else None
+        for i, c in enumerate(episode.chapters)
+    ]
+    return podcasting_json(episode.chapters, episode.audio_info.duration, images)
+
+
+def podcasting_json(
+    chapters: Sequence[Chapter], duration: float, images: Sequence[str | None] = ()
+) -> str:
+    """Podcasting 2.0 JSON chapters (version 1.2.0): each ends where the next one starts,
+    the last at ``duration``; ``images`` are their img URLs; hidden ones have ``toc: false``."""
+    items = []
+    for index, chapter in enumerate(chapters):
+        end = chapters[index + 1].start if index + 1 < len(chapters) else duration
         item: dict[str, object] = {
             "startTime": round(chapter.start, 3),
-            "endTime": round(episode.chapter_end(index), 3),
+            "endTime": round(end, 3),
             "title": chapter.title,
         }
         if chapter.url:
             item["url"] = chapter.url
-        if chapter.image:
-            name = chapter_image_name(index, chapter.image.suffix)
-            item["img"] = base_url + paths.quoted(PurePosixPath(episode.slug, name))
+        if index < len(images) and images[index]:
+            item["img"] = images[index]
         if chapter.hidden:
             item["toc"] = False
-        chapters.append(item)
-    document = {"version": "1.2.0", "chapters": chapters}
+        items.append(item)
+    document = {"version": "1.2.0", "chapters": items}
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 

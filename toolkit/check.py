@@ -17,7 +17,7 @@ from toolkit import audio
 from toolkit.artwork import cover_problems
 from toolkit.build import published_only
 from toolkit.config import EPISODE_FILE, load_show
-from toolkit.errors import Problem, ToolkitError
+from toolkit.errors import Problem, Problems, ToolkitError
 from toolkit.model import Episode, Show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -27,99 +27,56 @@ NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
 GENERIC_SPEAKER = re.compile(r"(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+", re.I)
 
 
-@dataclass(frozen=True)
-class Finding:
-    level: str  # "error" or "warning"
-    file: str
-    where: str | None
-    message: str
-
-    def __str__(self) -> str:
-        place = f"{self.file}: {self.where}" if self.where else self.file
-        return f"{self.level}: {place}: {self.message}"
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> Finding:
-        where = None if problem.where is None else str(problem.where)
-        if isinstance(problem.where, int):
-            return cls(
-                "warning" if problem.warning else "error",
-                f"{problem.file}:{problem.where}",
-                None,
-                problem.message,
-            )
-        return cls(
-            "warning" if problem.warning else "error", str(problem.file), where, problem.message
-        )
-
-
-def check(source: Path, site: Path, now: datetime) -> list[Finding]:
+def check(source: Path, site: Path, now: datetime) -> list[Problem]:
     try:
         show, warnings = load_show(source)
     except ToolkitError as error:
-        return [Finding.from_problem(p) for p in error.problems]
-    findings = [Finding.from_problem(p) for p in warnings]
+        return list(error.problems)
+    findings = list(warnings)
     for episode in show.episodes:
         findings += _episode_findings(episode)
     if not (site / "feed.xml").is_file():
         findings.append(
-            Finding(
-                "warning", str(site), None, "no built site here: run `podkit build` to check it too"
-            )
+            Problem(site, None, "no built site here: run `podkit build` to check it too", "warning")
         )
         return findings
     findings += _site_findings(published_only(show, now, drafts=False), site)
     return findings
 
 
-def _episode_findings(episode: Episode) -> list[Finding]:
-    file = str(episode.directory / EPISODE_FILE)
-    found = []
+def _episode_findings(episode: Episode) -> list[Problem]:
+    file = episode.directory / EPISODE_FILE
+    found = Problems()
     if not episode.summary:
-        found.append(
-            Finding(
-                "error",
-                str(episode.directory / "notes.md"),
-                None,
-                "the episode has no description: write the show notes "
-                "(or a summary in episode.toml)",
-            )
+        found.add(
+            episode.directory / "notes.md",
+            None,
+            "the episode has no description: write the show notes (or a summary in episode.toml)",
         )
     visible = len(episode.visible_chapters)
     if 0 < visible < 3:
-        found.append(
-            Finding(
-                "warning",
-                file,
-                "chapters",
-                f"only {visible} chapter(s): Apple shows chapters from the description "
-                "only when there are at least three",
-            )
+        found.warn(
+            file,
+            "chapters",
+            f"only {visible} chapter(s): Apple shows chapters from the description "
+            "only when there are at least three",
         )
     if episode.transcript is None:
-        found.append(
-            Finding(
-                "warning",
-                str(episode.directory),
-                None,
-                "no transcript: add transcript.txt (podkit transcript import)",
-            )
+        found.warn(
+            episode.directory, None, "no transcript: add transcript.txt (podkit transcript import)"
         )
     else:
         generic = sorted(
             {s for s in episode.transcript.speakers if GENERIC_SPEAKER.fullmatch(s.strip())}
         )
         for label in generic:
-            found.append(
-                Finding(
-                    "error",
-                    str(episode.directory / "transcript.*"),
-                    f"speaker {label!r}",
-                    "is a generic label: name the speaker (podkit transcript import "
-                    f'--speaker "{label}=Name")',
-                )
+            found.add(
+                episode.directory / "transcript.*",
+                f"speaker {label!r}",
+                "is a generic label: name the speaker (podkit transcript import "
+                f'--speaker "{label}=Name")',
             )
-    return found
+    return found.items
 
 
 def _local(url: str, base: str, site: Path) -> Path | None:
@@ -135,89 +92,108 @@ def _file_at(folder: Path, url_path: str) -> Path:
     return path / "index.html" if not url_path or url_path.endswith("/") else path
 
 
-def _site_findings(show: Show, site: Path) -> list[Finding]:
+def _site_findings(show: Show, site: Path) -> list[Problem]:
     feed_file = site / "feed.xml"
     try:
         feed = etree.parse(str(feed_file))
     except etree.XMLSyntaxError as error:
-        return [
-            Finding("error", str(feed_file), None, f"is not valid XML ({error.msg}): build again")
-        ]
-    findings: list[Finding] = []
-    channel = feed.find("channel")
+        return [Problem(feed_file, None, f"is not valid XML ({error.msg}): build again")]
     self_link = feed.xpath("channel/atom:link[@rel='self']/@href", namespaces=NS)
-    base = self_link[0].removesuffix("feed.xml") if self_link else show.base_url
-
-    def add(level: str, where: str | None, message: str, file: Path = feed_file) -> None:
-        findings.append(Finding(level, str(file), where, message))
-
-    if _loopback(base):
-        add(
-            "error",
+    site_feed = _SiteFeed(
+        feed_file, feed, self_link[0].removesuffix("feed.xml") if self_link else show.base_url
+    )
+    found = Problems()
+    if _loopback(site_feed.base):
+        found.add(
+            feed_file,
             "atom:link",
-            f"the site was built for {base}, this machine (a preview): "
+            f"the site was built for {site_feed.base}, this machine (a preview): "
             "build it with `podkit build` before publishing it",
         )
+    _cover_findings(site_feed, found)
+    in_feed = _item_findings(site_feed, found)
+    for episode in show.episodes:
+        if episode.guid not in in_feed:
+            found.warn(
+                feed_file,
+                None,
+                f"{episode.slug} is not in the feed: the site is older than the sources; "
+                "build again",
+            )
+    return found.items + _link_findings(site)
 
-    image = feed.xpath("channel/itunes:image/@href", namespaces=NS)
-    image_file = _local(image[0], base, site) if image else None
+
+@dataclass(frozen=True)
+class _SiteFeed:
+    """A built site's feed.xml, parsed, and the address the site was built for."""
+
+    file: Path
+    tree: etree._ElementTree
+    base: str
+
+    def local(self, url: str) -> Path | None:
+        return _local(url, self.base, self.file.parent)
+
+
+def _cover_findings(feed: _SiteFeed, found: Problems) -> None:
+    image = feed.tree.xpath("channel/itunes:image/@href", namespaces=NS)
+    image_file = feed.local(image[0]) if image else None
     if image_file is None or not image_file.is_file():
-        add("error", "itunes:image", "the show's art is not in the site: build again")
-    else:
-        for message in cover_problems(image_file):
-            add("error", "itunes:image", f"{image_file.name} {message}")
+        found.add(feed.file, "itunes:image", "the show's art is not in the site: build again")
+        return
+    for message in cover_problems(image_file):
+        found.add(feed.file, "itunes:image", f"{image_file.name} {message}")
+
+
+def _item_findings(feed: _SiteFeed, found: Problems) -> set[str]:
+    """Check each item (its GUID, enclosure and linked files); gives the GUIDs seen."""
     guids: dict[str, str] = {}
-    in_feed: set[str] = set()
+    channel = feed.tree.find("channel")
     for item in channel.findall("item") if channel is not None else []:
         title = item.findtext("title") or "?"
         where = f"item {title!r}"
         guid = item.findtext("guid") or ""
         if guid in guids:
-            add("error", where, f"has the GUID of {guids[guid]!r}: apps would merge them")
+            found.add(feed.file, where, f"has the GUID of {guids[guid]!r}: apps would merge them")
         guids[guid] = title
-        in_feed.add(guid)
-        enclosure = item.find("enclosure")
-        local = _local(enclosure.get("url", ""), base, site) if enclosure is not None else None
-        if enclosure is None or local is None or not local.is_file():
-            add("error", where, "its enclosure is not a file of the site: build again")
-        else:
-            size = local.stat().st_size
-            if enclosure.get("length") != str(size):
-                add(
-                    "error",
-                    where,
-                    f"enclosure length {enclosure.get('length')} is not the file's {size} "
-                    "bytes: build again",
-                )
-            try:
-                seconds = round(audio.probe(local).duration)
-            except audio.AudioError as error:
-                add("error", where, f"{local.name} {error}")
-            else:
-                duration = item.findtext(f"{{{ITUNES}}}duration")
-                if duration != str(seconds):
-                    add(
-                        "error",
-                        where,
-                        f"itunes:duration {duration} is not the audio's {seconds} s: build again",
-                    )
+        _enclosure_findings(feed, item, where, found)
         for link in item.xpath("podcast:chapters/@url | podcast:transcript/@url", namespaces=NS):
-            target = _local(link, base, site)
+            target = feed.local(link)
             if target is None or not target.is_file():
-                add("error", where, f"{link} is not a file of the site: build again")
-    for episode in show.episodes:
-        if episode.guid not in in_feed:
-            add(
-                "warning",
-                None,
-                f"{episode.slug} is not in the feed: the site is older than the sources; "
-                "build again",
-            )
-    findings += _link_findings(site)
-    return findings
+                found.add(feed.file, where, f"{link} is not a file of the site: build again")
+    return set(guids)
 
 
-def _page(page: Path) -> html.HtmlElement | Finding:
+def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found: Problems) -> None:
+    """The item's audio is the site's file, of the length and duration the feed says."""
+    enclosure = item.find("enclosure")
+    local = feed.local(enclosure.get("url", "")) if enclosure is not None else None
+    if enclosure is None or local is None or not local.is_file():
+        found.add(feed.file, where, "its enclosure is not a file of the site: build again")
+        return
+    size = local.stat().st_size
+    if enclosure.get("length") != str(size):
+        found.add(
+            feed.file,
+            where,
+            f"enclosure length {enclosure.get('length')} is not the file's {size} "
+            "bytes: build again",
+        )
+    try:
+        seconds = round(audio.probe(local).duration)
+    except audio.AudioError as error:
+        found.add(feed.file, where, f"{local.name} {error}")
+        return
+    duration = item.findtext(f"{{{ITUNES}}}duration")
+    if duration != str(seconds):
+        found.add(
+            feed.file,
+            where,
+            f"itunes:duration {duration} is not the audio's {seconds} s: build again",
+        )
+
+
+def _page(page: Path) -> html.HtmlElement | Problem:
     """The page's tree, or an error finding when it is no HTML page podkit could have
     written (empty, not UTF-8 text, binary)."""
     data = page.read_bytes()
@@ -226,10 +202,10 @@ def _page(page: Path) -> html.HtmlElement | Finding:
     except UnicodeDecodeError:
         text = "\0"
     if "\0" in text:
-        return Finding("error", str(page), None, "is not an HTML page (binary data): build again")
+        return Problem(page, None, "is not an HTML page (binary data): build again")
     root = html.parse(io.BytesIO(data)).getroot() if text.strip() else None
     if root is None:
-        return Finding("error", str(page), None, "is an empty page: build again")
+        return Problem(page, None, "is an empty page: build again")
     return root
 
 
@@ -251,13 +227,13 @@ def _loopback(url: str) -> bool:
         return False
 
 
-def _link_findings(site: Path) -> list[Finding]:
+def _link_findings(site: Path) -> list[Problem]:
     findings = []
     for page in sorted(site.rglob("*.html")):
         if page.name == "404.html" or not page.is_file():
             continue  # 404.html's links start from the server's root; a folder is no page
         root = _page(page)
-        if isinstance(root, Finding):
+        if isinstance(root, Problem):
             findings.append(root)
             continue
         for ref in root.xpath(
@@ -268,7 +244,5 @@ def _link_findings(site: Path) -> list[Finding]:
                 continue
             target = _file_at(page.parent, parsed.path).resolve()
             if not target.exists():
-                findings.append(
-                    Finding("error", str(page), f"link {ref!r}", "points at nothing in the site")
-                )
+                findings.append(Problem(page, f"link {ref!r}", "points at nothing in the site"))
     return findings

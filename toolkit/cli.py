@@ -15,6 +15,7 @@ from toolkit import __version__
 from toolkit.chapter_formats import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.errors import Problem, ToolkitError
 from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
+from toolkit.transcript import format_for_path
 
 if TYPE_CHECKING:
     from toolkit.model import AudioInfo, Episode, Show, Transcript
@@ -190,7 +191,7 @@ def _read_transcript(path: Path) -> Transcript:
     except OSError as error:
         raise ToolkitError([_unreadable(path, error)]) from None
     except transcript.TranscriptError as error:
-        raise ToolkitError([Problem(path, error.where, error.message)]) from None
+        raise ToolkitError([error.problem(path)]) from None
 
 
 def _output_format(path: Path, to: str | None) -> str:
@@ -199,8 +200,7 @@ def _output_format(path: Path, to: str | None) -> str:
         raise ToolkitError([Problem(path, None, "is a folder, not a file: name a file")])
     if to:
         return to
-    by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "turns"}
-    fmt = by_extension.get(path.suffix.lower())
+    fmt = format_for_path(path)
     if fmt is None:
         raise ToolkitError(
             [Problem(path, None, "unknown extension: use .txt, .vtt, .srt or .json, or --to")]
@@ -215,7 +215,7 @@ def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
     try:
         text = transcript.write(spoken, fmt)
     except transcript.TranscriptError as error:
-        raise ToolkitError([Problem(out, None, error.message)]) from None
+        raise ToolkitError([error.problem(out)]) from None
     try:
         atomic_write(out, text.encode("utf-8"))
     except OSError as error:
@@ -291,7 +291,7 @@ def transcript_import(
         except UnicodeDecodeError:
             problems.append(Problem(corrections, None, "is not UTF-8 text: save it as UTF-8"))
         except CorrectionsError as error:
-            problems.append(Problem(corrections, error.line, error.message))
+            problems.append(error.problem(corrections))
         else:
             spoken, fixes = correct_transcript(spoken, glossary)
     if problems:
@@ -492,11 +492,11 @@ def check_command(
     findings = run_checks(source, site, _parse_now(now_text) or datetime.now(UTC))
     errors = [f for f in findings if f.level == "error"]
     if output == "json":
-        click.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=1))
+        click.echo(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=1))
     else:
         for finding in findings:
             if finding.level == "error" or not quiet:
-                click.echo(str(finding))
+                click.echo(finding.labelled())
         if not quiet:
             warnings = len(findings) - len(errors)
             click.echo(

@@ -446,7 +446,7 @@ def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Pro
     try:
         spoken = transcript.read(path, path.read_bytes())
     except transcript.TranscriptError as error:
-        return [Problem(path, error.where, error.message)]
+        return [error.problem(path)]
     except OSError as error:
         return [Problem(path, None, f"cannot be read ({error.strerror})")]
     if info is None:

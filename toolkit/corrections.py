@@ -17,16 +17,14 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from toolkit.errors import LocatedError
 from toolkit.model import Transcript
 from toolkit.textcheck import file_character_problem
 from toolkit.tomlcheck import read_source
 
 
-class CorrectionsError(Exception):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
+class CorrectionsError(LocatedError):
+    """A problem at a line of the corrections glossary."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def import_chapters(file: Path, episode_dir: Path, fmt: str | None) -> tuple[lis
             fmt = fmt or chapter_formats.detect_format(file, content)
             numbered = chapter_formats.parse(fmt, content)
         except chapter_formats.ChapterFormatError as error:
-            problems.add(file, error.line, error.message)
+            problems.append(error.problem(file))
         except OSError as error:
             problems.add(file, None, f"cannot be read ({error.strerror})")
     chapters = [chapter for _, chapter in numbered]

@@ -94,7 +94,7 @@ def warning_from_record(record: dict[str, Any], directory: Path) -> Problem:
     where = record["where"]
     if not isinstance(where, str | int | None):
         raise TypeError("a warning's place must be a key, a line number or nothing")
-    return Problem(directory / _text(record["file"]), where, _text(record["message"]), True)
+    return Problem(directory / _text(record["file"]), where, _text(record["message"]), "warning")
 
 
 T = TypeVar("T")

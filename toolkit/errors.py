@@ -10,25 +10,67 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import click
+
+Level = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Problem:
+    """Something wrong (``error``) or worth a look (``warning``) in a file, at a key or a
+    line (``where``), with what to do about it."""
+
     file: Path | str
     where: str | int | None
     message: str
-    warning: bool = False
+    level: Level = "error"
+
+    def __post_init__(self) -> None:
+        if self.level not in ("error", "warning"):
+            raise ValueError(f"a problem's level is 'error' or 'warning', not {self.level!r}")
+
+    @property
+    def warning(self) -> bool:
+        return self.level == "warning"
+
+    @property
+    def location(self) -> str:
+        """``file:line``, ``file: key`` or ``file``."""
+        if isinstance(self.where, int):
+            return f"{self.file}:{self.where}"
+        return f"{self.file}: {self.where}" if self.where else str(self.file)
 
     def __str__(self) -> str:
-        location = str(self.file)
-        if isinstance(self.where, int):
-            location += f":{self.where}"
-        elif self.where:
-            location += f": {self.where}"
+        """The build's form: warnings say so, errors need no prefix."""
         prefix = "warning: " if self.warning else ""
-        return f"{prefix}{location}: {self.message}"
+        return f"{prefix}{self.location}: {self.message}"
+
+    def labelled(self) -> str:
+        """`podkit check`'s form: every line starts with its level."""
+        return f"{self.level}: {self.location}: {self.message}"
+
+    def as_json(self) -> dict[str, str | None]:
+        """`podkit check --format json`'s object: a line number goes with the file."""
+        if isinstance(self.where, int):
+            file, where = self.location, None
+        else:
+            file, where = str(self.file), None if self.where is None else self.where
+        return {"level": self.level, "file": file, "where": where, "message": self.message}
+
+
+class LocatedError(Exception):
+    """A problem found while reading a file, at a line (int) or a key path (str) of it, or
+    in the file as a whole (None); `problem` names the file once the caller knows it."""
+
+    def __init__(self, where: int | str | None, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+
+    def problem(self, file: Path | str) -> Problem:
+        return Problem(file, self.where, self.message)
 
 
 class ToolkitError(click.ClickException):
@@ -60,7 +102,10 @@ class Problems:
         self.items.append(Problem(file, where, message))
 
     def warn(self, file: Path | str, where: str | int | None, message: str) -> None:
-        self.items.append(Problem(file, where, message, warning=True))
+        self.items.append(Problem(file, where, message, "warning"))
+
+    def append(self, problem: Problem) -> None:
+        self.items.append(problem)
 
     @property
     def errors(self) -> list[Problem]:

@@ -8,6 +8,9 @@ Formats:
 - ``srt``: SubRip with ``Name:`` at each change of speaker.
 - ``json``: Podcasting 2.0 JSON (``version`` 1.0.0).
 - ``txt``: plain text for reading (write only): a paragraph per turn under the speaker's name.
+
+Each is declared once, in `REGISTRY`: detection, reading, writing, the command line's
+choices and the formats the build publishes all come from there.
 """
 
 from __future__ import annotations
@@ -15,31 +18,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from toolkit.errors import LocatedError
 from toolkit.model import Segment, Transcript
 from toolkit.textcheck import character_problem, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 
-FORMATS = ("turns", "vtt", "srt", "json", "txt")
-MIME_TYPES = {
-    "vtt": "text/vtt",
-    "srt": "application/x-subrip",
-    "json": "application/json",
-    "txt": "text/plain",
-}
 VTT_LINE, SRT_LINE = 65, 32
 _EPSILON = 0.0005  # half a millisecond: every format stores milliseconds
 
 
-class TranscriptError(Exception):
+class TranscriptError(LocatedError):
     """A problem at a line (int) or a key path (str) of a transcript file."""
-
-    def __init__(self, where: int | str | None, message: str) -> None:
-        super().__init__(message)
-        self.where = where
-        self.message = message
 
 
 # ---------------------------------------------------------------- reading
@@ -58,25 +50,24 @@ def decode(data: bytes) -> str:
 
 def detect_format(path: Path, text: str) -> str:
     """The format from the extension, or from the content when the extension says nothing."""
-    by_extension = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".txt": "turns"}.get(
-        path.suffix.lower()
-    )
+    by_extension = format_for_path(path)
     if by_extension:
         return by_extension
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if first.startswith("WEBVTT"):
-        return "vtt"
-    if first.startswith("{"):
-        return "json"
-    if first.startswith("- "):
-        return "turns"
-    if first.isdigit() and "-->" in text:
-        return "srt"
+    for fmt in REGISTRY:
+        if fmt.sniff is not None and fmt.sniff(first, text):
+            return fmt.name
     raise TranscriptError(
         1,
         "cannot tell the transcript format: use .vtt, .srt or .json, or start a text "
         "transcript with a '- Speaker name' line",
     )
+
+
+def format_for_path(path: Path) -> str | None:
+    """The format a file of this name is in (or is to be written in), if its extension says."""
+    suffix = path.suffix.lower()
+    return next((fmt.name for fmt in REGISTRY if suffix in fmt.suffixes), None)
 
 
 def read(path: Path, data: bytes, fmt: str | None = None) -> Transcript:
@@ -85,10 +76,10 @@ def read(path: Path, data: bytes, fmt: str | None = None) -> Transcript:
     if found:
         raise TranscriptError(*found)
     fmt = fmt or detect_format(path, text)
-    readers = {"turns": parse_turns, "vtt": parse_vtt, "srt": parse_srt, "json": parse_json}
-    if fmt not in readers:
+    reader = _BY_NAME[fmt].read if fmt in _BY_NAME else None
+    if reader is None:
         raise TranscriptError(None, f"podkit cannot read the {fmt!r} format")
-    return readers[fmt](text)
+    return reader(text)
 
 
 _TURN_TIME = re.compile(r"^\[([0-9:.,]+)\]\s*")
@@ -343,14 +334,8 @@ def _json_seconds(value: object, key: str, name: str) -> float | None:
 
 
 def write(transcript: Transcript, fmt: str, duration: float | None = None) -> str:
-    writers = {
-        "turns": lambda t: write_turns(t),
-        "vtt": lambda t: write_vtt(t, duration),
-        "srt": lambda t: write_srt(t, duration),
-        "json": lambda t: write_json(t, duration),
-        "txt": lambda t: write_text(t),
-    }
-    return writers[fmt](transcript)
+    """The transcript in ``fmt``; ``duration`` (the audio's) ends the last timed segment."""
+    return _BY_NAME[fmt].write(transcript, duration)
 
 
 def turns(transcript: Transcript) -> list[list[Segment]]:
@@ -567,4 +552,69 @@ def write_json(transcript: Transcript, duration: float | None = None) -> str:
 
 def published_formats(transcript: Transcript) -> tuple[str, ...]:
     """The files the build publishes: every format when timed, plain text otherwise."""
-    return ("vtt", "srt", "json", "txt") if transcript.timed else ("txt",)
+    return tuple(
+        f.name for f in REGISTRY if f.mime_type and (transcript.timed or not f.needs_times)
+    )
+
+
+# ---------------------------------------------------------------- the formats
+
+
+@dataclass(frozen=True)
+class TranscriptFormat:
+    """One transcript format: how to read it (None: write only), write it and tell it."""
+
+    name: str
+    read: Callable[[str], Transcript] | None
+    write: Callable[[Transcript, float | None], str]
+    suffixes: tuple[str, ...] = ()  # a file with one of these is in this format
+    sniff: Callable[[str, str], bool] | None = None  # from the first line and the whole text
+    mime_type: str | None = None  # the build publishes it, with this type
+    needs_times: bool = False  # every segment must have a time
+
+
+def _untimed(writer: Callable[[Transcript], str]) -> Callable[[Transcript, float | None], str]:
+    """A writer that has no use for the audio's duration."""
+    return lambda transcript, duration: writer(transcript)
+
+
+REGISTRY = (
+    TranscriptFormat(
+        "turns",
+        parse_turns,
+        _untimed(write_turns),
+        (".txt",),
+        lambda first, text: first.startswith("- "),
+    ),
+    TranscriptFormat(
+        "vtt",
+        parse_vtt,
+        write_vtt,
+        (".vtt",),
+        lambda first, text: first.startswith("WEBVTT"),
+        "text/vtt",
+        needs_times=True,
+    ),
+    TranscriptFormat(
+        "srt",
+        parse_srt,
+        write_srt,
+        (".srt",),
+        lambda first, text: first.isdigit() and "-->" in text,
+        "application/x-subrip",
+        needs_times=True,
+    ),
+    TranscriptFormat(
+        "json",
+        parse_json,
+        write_json,
+        (".json",),
+        lambda first, text: first.startswith("{"),
+        "application/json",
+        needs_times=True,
+    ),
+    TranscriptFormat("txt", None, _untimed(write_text), mime_type="text/plain"),
+)
+FORMATS = tuple(f.name for f in REGISTRY)
+_BY_NAME = {f.name: f for f in REGISTRY}
+MIME_TYPES = {f.name: f.mime_type for f in REGISTRY if f.mime_type}

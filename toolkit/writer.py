@@ -321,7 +321,7 @@ def _inside(root: str, folder: Path) -> bool:
 
 
 def _left(path: Path, what: str) -> Problem:
-    return Problem(path, None, f"{what}: left in place; delete it if it is not yours", True)
+    return Problem(path, None, f"{what}: left in place; delete it if it is not yours", "warning")
 
 
 def _ignored_name(out: Path, name: str) -> Problem:
@@ -330,7 +330,7 @@ def _ignored_name(out: Path, name: str) -> Problem:
         "files",
         f"{name!r} is not the name of a file inside {out}: ignored, nothing deleted "
         "(podkit writes this manifest; check who edited it)",
-        True,
+        "warning",
     )
 
 
