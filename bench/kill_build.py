@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 KEYTIME = Path(__file__).resolve().parents[1] / "episodes"
-EPISODE = "001-anthony-passemard"
+EPISODE = "001-antony-passemard"
 MANIFEST = ".podkit-manifest.json"
 TEMPORARY = re.compile(r"\..+\.(?:[0-9a-f]{12}\.)?[a-z0-9_]{8}\.tmp")
 CHANGES = ("title", "episodes", "both")

@@ -16,7 +16,7 @@ from toolkit.build import build
 from toolkit.config import load_show
 from toolkit.serve import PreviewState, make_preview_server
 
-SLUG = "001-anthony-passemard"
+SLUG = "001-antony-passemard"
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -162,7 +162,7 @@ def test_without_javascript_everything_is_there(browser: Any, served: str) -> No
     page.goto(f"{served}{SLUG}/")
     assert page.locator(".chapters a.seek").count() == len(chapters())
     href = page.locator(".chapters a.seek").nth(2).get_attribute("href")
-    assert href is not None and href.startswith("keytime-001-anthony-passemard.mp3#t=")
+    assert href is not None and href.startswith("keytime-001-antony-passemard.mp3#t=")
     assert page.locator(".para").count() > 100
     context.close()
 

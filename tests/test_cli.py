@@ -196,13 +196,13 @@ def test_transcript_import_renames_corrects_and_reports(tmp_path: Path) -> None:
         "--speaker",
         "Speaker #0=Laura Guibora",
         "--speaker",
-        "Speaker #1=Anthony Passemard",
+        "Speaker #1=Antony Passemard",
         "--corrections",
         str(glossary),
     )
     assert code == 0
     assert out.read_text() == (
-        "- Laura Guibora\nBienvenue sur Keytime, par l'Efrei.\n- Anthony Passemard\nBonjour Laura.\n"
+        "- Laura Guibora\nBienvenue sur Keytime, par l'Efrei.\n- Antony Passemard\nBonjour Laura.\n"
     )
     assert "segment 1: KeeTime -> Keytime" in stdout and "segment 1: l'Effray -> l'Efrei" in stdout
     assert "2 corrections" in stdout
@@ -444,12 +444,12 @@ def test_keytime_builds_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "site"
     code, _, stderr = run("build", "--source", str(KEYTIME), "--out", str(out))
     assert code == 0, stderr
-    page = html.parse(str(out / "001-anthony-passemard" / "index.html"))
+    page = html.parse(str(out / "001-antony-passemard" / "index.html"))
     assert page.getroot().get("lang") == "fr"
-    assert "Anthony Passemard" in page.findtext(".//h1")
+    assert "Antony Passemard" in page.findtext(".//h1")
     assert (
-        len(ID3(out / "001-anthony-passemard" / "keytime-001-anthony-passemard.mp3").getall("CHAP"))
-        == 15
+        len(ID3(out / "001-antony-passemard" / "keytime-001-antony-passemard.mp3").getall("CHAP"))
+        == 16
     )
 
 

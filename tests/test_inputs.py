@@ -21,7 +21,7 @@ from toolkit import chapter_formats
 from toolkit import transcript as tr
 from toolkit.cli import cli
 from toolkit.config import load_show
-from toolkit.corrections import load_corrections
+from toolkit.corrections import apply_corrections, load_corrections, parse_corrections
 from toolkit.errors import ToolkitError
 from toolkit.model import Chapter, Segment, Transcript
 
@@ -365,6 +365,31 @@ def test_a_corrections_file_with_a_bom(tmp_path: Path) -> None:
     path.write_text(BOM + "Anthony -> Antony\n", encoding="utf-8")
     (correction,) = load_corrections(path)
     assert correction.wrong == "Anthony"
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "fixed"),
+    [
+        # A replacement with a capital is the author's spelling, whatever the match's case.
+        ("AWS IOT -> AWS IoT", "plateforme IOT, AWS IOT", "plateforme IOT, AWS IoT"),
+        ("IOT -> IoT", "la plateforme IOT. IOT partout", "la plateforme IoT. IoT partout"),
+        ("KeeTime -> Keytime", "Vu KEETIME !", "Vu Keytime !"),
+        ("Anthony -> Antony", "Bonjour ANTHONY. anthony", "Bonjour Antony. Antony"),
+        ("ok -> OK", "Ah oui, ok. Ok, je passe", "Ah oui, OK. OK, je passe"),
+        ("iphone -> iPhone", "IPHONE. Un iphone", "iPhone. Un iPhone"),
+        # An all-lowercase replacement follows the match: a capital at a sentence start,
+        # all caps for an all-caps match, lowercase elsewhere.
+        ("mbi -> mba", "Mbi. Un MBI, un Mbi", "Mba. Un MBA, un mba"),
+        (
+            "startup -> start-up",
+            "STARTUP ! Startup. Une Startup",
+            "START-UP ! Start-up. Une start-up",
+        ),
+        ("l'effray -> l'efrei", "« L'Effray » et L'EFFRAY", "« L'efrei » et L'EFREI"),
+    ],
+)
+def test_glossary_case_rules(entry: str, text: str, fixed: str) -> None:
+    assert apply_corrections(text, parse_corrections(entry))[0] == fixed
 
 
 # ------------------------------------------------------------ chapters import

@@ -16,8 +16,9 @@ from toolkit.config import load_show
 from toolkit.corrections import correct_transcript, load_corrections
 from toolkit.model import Episode, Segment
 
-SPEAKERS = {"Laura Guibora", "Anthony Passemard", "Niama"}
+SPEAKERS = {"Laura Guibora", "Antony Passemard", "Niama"}
 HOST = "Laura Guibora"
+NIAMA_NOTE = "[La question de Niama n'a pas été captée par l'enregistrement.]"
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +31,17 @@ def episode() -> Episode:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     build(KEYTIME, out)
-    return out / "001-anthony-passemard"
+    return out / "001-antony-passemard"
 
 
 def segments(episode: Episode) -> tuple[Segment, ...]:
     assert episode.transcript is not None
     return episode.transcript.segments
+
+
+def is_note(segment: Segment) -> bool:
+    """An editor's note: a whole line in brackets, not spoken."""
+    return segment.text.startswith("[") and segment.text.endswith("]")
 
 
 def test_every_segment_has_a_real_speaker_and_a_time(episode: Episode) -> None:
@@ -45,9 +51,20 @@ def test_every_segment_has_a_real_speaker_and_a_time(episode: Episode) -> None:
 
 def test_the_student_speaks_once_and_answers_the_host(episode: Episode) -> None:
     student = [i for i, s in enumerate(segments(episode)) if s.speaker == "Niama"]
-    assert [segments(episode)[i].text for i in student] == ["Tout à fait.", "Merci."]
-    before = segments(episode)[student[0] - 1]
+    spoken = [i for i in student if not is_note(segments(episode)[i])]
+    assert [segments(episode)[i].text for i in spoken] == ["Tout à fait.", "Merci."]
+    before = segments(episode)[spoken[0] - 1]
     assert (before.speaker, before.text) == (HOST, "Niama, est-ce que ça répond à ta question ?")
+
+
+def test_a_note_says_where_the_question_was_not_recorded(episode: Episode) -> None:
+    """Between the host's invitation and the guest's answer, in the student's turn."""
+    notes = [i for i, s in enumerate(segments(episode)) if is_note(s)]
+    assert [segments(episode)[i].text for i in notes] == [NIAMA_NOTE]
+    before, note, after = segments(episode)[notes[0] - 1 : notes[0] + 2]
+    assert before.speaker == HOST and before.text.endswith("ta question à Tony, je t'en prie.")
+    assert note.speaker == "Niama"
+    assert after.speaker == "Antony Passemard" and after.text == "Merci Niama."
 
 
 def test_the_glossary_has_nothing_left_to_fix(episode: Episode) -> None:
@@ -61,6 +78,22 @@ def test_no_raw_label_or_known_mishearing_is_left(episode: Episode) -> None:
     text = " ".join(s.text for s in segments(episode))
     for wrong in ("Speaker #", "Effray", "Passepartout", "Passemar ", "KeeTime", "NBA", "Celsan"):
         assert wrong not in text
+    for wrong in (
+        "Anthony",
+        "Poitcrop",
+        "Ravi et",
+        "content de faire",
+        "j'aime le service",
+        "d'objectif",
+        "leur morale",
+        "couper les coups",
+        "mon majeur",
+        "to texte",
+        "IOT",
+        " ok",
+        "startup",
+    ):
+        assert wrong not in text, wrong
 
 
 def _host_line_start(episode: Episode, words: str, whole_turn: bool) -> float:
@@ -82,8 +115,13 @@ def _host_line_start(episode: Episode, words: str, whole_turn: bool) -> float:
         ("3 août 2001", "Nous sommes le 3 août 2001.", True),
         ("15 mars 2007", "Nous sommes le 15 mars 2007.", True),
         ("1er mai 2021", "Nous sommes le 1er mai 2021.", True),
-        # …and the student's question with the sentence that hands over to her.
+        # …the student's question with the sentence that hands over to her…
         ("La question de l'étudiante", "de faire la question de l'étudiant", False),
+        # …and a topic's chapter with the host's question that opens it.
+        ("Le MBA à Berkeley", "Et durant ce MBA, tu fais des rencontres", False),
+        ("Salesforce", "Et tu resteras longtemps à Yahoo ?", False),
+        ("Manager 170 personnes", "Déjà d'une petite équipe à une grosse équipe", False),
+        ("Conclusion", "Merci à toi, Niama.", False),
     ],
 )
 def test_chapter_starts_where_the_host_introduces_it(
@@ -91,6 +129,12 @@ def test_chapter_starts_where_the_host_introduces_it(
 ) -> None:
     (found,) = [c for c in episode.chapters if c.title.startswith(chapter)]
     assert found.start == pytest.approx(_host_line_start(episode, words, whole_turn), abs=0.1)
+
+
+def test_every_chapter_starts_on_a_spoken_sentence(episode: Episode) -> None:
+    starts = {s.start for s in segments(episode) if not is_note(s)}
+    assert all(c.start in starts for c in episode.chapters[1:])
+    assert episode.chapters[0].start == 0.0
 
 
 def test_chapters_cover_what_the_issue_asks(episode: Episode) -> None:
@@ -147,9 +191,15 @@ def test_sentences_start_in_the_audio_where_the_transcript_says(episode: Episode
         return max((abs(v) for v in window), default=0)
 
     checked = 0
-    for segment in segments(episode)[1::7]:  # about a hundred sentences across the episode
+    spoken = [s for s in segments(episode) if not is_note(s)]
+    for segment in spoken[1::7]:  # about a hundred sentences across the episode
         assert segment.start is not None
         assert loudness(segment.start - 0.2, segment.start - 0.05) < 600, segment.text
         assert loudness(segment.start, segment.start + 0.1) > 600, segment.text
         checked += 1
     assert checked > 100
+    notes = [s for s in segments(episode) if is_note(s)]
+    for note in notes:  # an editor's note is never spoken: silence from its start to its end
+        assert note.start is not None and note.end is not None and note.end > note.start
+        assert loudness(note.start, note.end) < 600, note.text
+    assert notes

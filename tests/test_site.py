@@ -137,7 +137,7 @@ def test_sitemap_lists_every_page(site: Path) -> None:
 def test_page_weight_before_the_transcript_is_under_60_kb(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(KEYTIME, out)
-    root = page(out / "001-anthony-passemard" / "index.html")
+    root = page(out / "001-antony-passemard" / "index.html")
     for section in root.xpath("//section[@id='transcript']"):
         section.getparent().remove(section)
     weight = len(html.tostring(root)) + sum(

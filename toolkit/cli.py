@@ -344,7 +344,7 @@ def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) 
     """Write an episode's tags and chapters into an MP3, in place (safely: a temporary file is
     renamed over it).
 
-    Example: podkit tag final.mp3 --episode episodes/001-anthony-passemard
+    Example: podkit tag final.mp3 --episode episodes/001-antony-passemard
     """
     from dataclasses import replace
 
@@ -410,7 +410,7 @@ def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
 def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
     """Print an MP3's format, tags and chapters.
 
-    Example: podkit inspect site/001-anthony-passemard/keytime-001-anthony-passemard.mp3
+    Example: podkit inspect site/001-antony-passemard/keytime-001-antony-passemard.mp3
     """
     from toolkit import audio
     from toolkit.timecode import format_timestamp
@@ -440,7 +440,7 @@ def new(title: str, source: Path, quiet: bool, verbose: bool) -> None:
     """Start a new episode: a folder with an episode.toml filled in (fresh GUID, next number,
     today's date in the show's time zone) and an empty notes.md.
 
-    Example: podkit new "Anthony Passemard, trois dates"
+    Example: podkit new "Antony Passemard, trois dates"
     """
     from toolkit.scaffold import new_episode
 
@@ -616,7 +616,7 @@ def _stop(signum: int, frame: object) -> None:
 def chapters_group() -> None:
     """Import chapters from an editor's export, or export them for another tool.
 
-    Example: podkit chapters import labels.txt --episode episodes/001-anthony-passemard
+    Example: podkit chapters import labels.txt --episode episodes/001-antony-passemard
     """
 
 
@@ -643,7 +643,7 @@ def chapters_import(
     CSV, mp4chaps text, YouTube timestamps, Podcasting 2.0 JSON, Podlove XML, an ffmpeg
     metadata file or an MP3's ID3 tag. The rest of episode.toml, comments included, stays.
 
-    Example: podkit chapters import labels.txt --episode episodes/001-anthony-passemard
+    Example: podkit chapters import labels.txt --episode episodes/001-antony-passemard
     """
     from toolkit.episode_file import EPISODE_FILE, import_chapters
     from toolkit.timecode import format_timestamp
@@ -668,7 +668,7 @@ def chapters_export(
 ) -> None:
     """Write an episode's chapters in another tool's format.
 
-    Example: podkit chapters export episodes/001-anthony-passemard --format youtube
+    Example: podkit chapters export episodes/001-antony-passemard --format youtube
     """
     from toolkit import chapter_formats
     from toolkit.writer import atomic_write

@@ -5,9 +5,9 @@ File format, one correction a line (``#`` starts a comment)::
     l'Effray -> l'Efrei
     Passemar -> Passemard
 
-Matching ignores case; the replacement keeps its own capitals (names), except that an
-all-lowercase replacement takes a capital at the start of a sentence and an all-caps match
-stays all caps.
+Matching ignores case. A replacement with any capital (a name, "AWS IoT") is the author's
+spelling and is used as written; an all-lowercase replacement takes a capital at the start of
+a sentence, and all caps where the match is all caps.
 """
 
 from __future__ import annotations
@@ -66,9 +66,11 @@ def load_corrections(path: Path) -> tuple[Correction, ...]:
 
 
 def _cased(match: str, right: str, sentence_start: bool) -> str:
-    if len(match) > 1 and match.isupper() and not right.isupper():
+    if not right.islower():
+        return right
+    if len(match) > 1 and match.isupper():
         return right.upper()
-    if sentence_start and right.islower() and match[:1].isupper():
+    if sentence_start and match[:1].isupper():
         return right[:1].upper() + right[1:]
     return right
 
@@ -84,8 +86,8 @@ def apply_corrections(
     """Replace every whole-word match in one pass (longest first, no cascading).
 
     >>> fixes = parse_corrections("effray -> efrei\\nKeeTime -> Keytime")
-    >>> apply_corrections("Effray et l'effray, KEETIME ! Effrayé. Vu Effray.", fixes)[0]
-    "Efrei et l'efrei, KEYTIME ! Effrayé. Vu efrei."
+    >>> apply_corrections("Effray et l'effray, KEETIME ! EFFRAY, Effrayé. Vu Effray.", fixes)[0]
+    "Efrei et l'efrei, Keytime ! EFREI, Effrayé. Vu efrei."
     """
     if not corrections:
         return text, Counter()

@@ -3,18 +3,20 @@
 The original recording is not ours to ship, so the example show carries French speech
 synthesized from the edited transcript, one voice per speaker. This script also measures where
 each sentence starts in what it made and writes those times back into the transcript, and sets
-the chapters that start on a known sentence, so transcript, chapters and audio agree.
+the chapters that start on a known sentence, so transcript, chapters and audio agree. Editor's
+notes (whole bracketed lines) are not spoken: each gets the time of the silence where it sits.
 
 Needs Debian's espeak-ng and lame (the build and the tests do not):
 
     apt-get install espeak-ng lame
-    python episodes/_scripts/make_standin_audio.py episodes/001-anthony-passemard
+    python episodes/_scripts/make_standin_audio.py episodes/001-antony-passemard
 """
 
 from __future__ import annotations
 
 import array
 import io
+import re
 import subprocess
 import sys
 import wave
@@ -31,37 +33,49 @@ from toolkit.transcript import parse_turns, write_turns
 RATE = 22050  # espeak-ng's output rate
 VOICES = {  # espeak-ng voice, speed (words per minute), pitch (0-99)
     "Laura Guibora": ("fr+f3", 175, 62),
-    "Anthony Passemard": ("fr+m3", 180, 38),
+    "Antony Passemard": ("fr+m3", 180, 38),
     "Niama": ("fr+f5", 170, 75),
 }
 PAUSE_IN_TURN, PAUSE_BETWEEN_TURNS = 0.25, 0.6  # seconds
 SILENCE_LEVEL = 300  # 16-bit amplitude under which a sample counts as silence
 
 # Chapters that start on a sentence: the chapter's title prefix -> the sentence's beginning.
+# A topic's chapter starts on the question that opens it, a date's on the host's introduction.
 CHAPTER_ANCHORS = {
     "Introduction": "Bienvenue sur Keytime",
-    "Anthony Passemard se présente": "Je me présente alors",
+    "Antony Passemard se présente": "Je me présente alors",
     "Le portrait": "Je te propose avant de commencer ce voyage",
     "Le code temporel": "Super, alors mon code temporel",
-    "3 août 2001": "Et bien je te propose de commencer tout de suite ce voyage",
+    "3 août 2001": "Eh bien je te propose de commencer tout de suite ce voyage",
     "Iniflu": "Donc, j'ai en fait discuté avec deux anciens",
-    "15 mars 2007": "Anthony, je te propose qu'on passe à notre deuxième date",
-    "Le MBA à Berkeley": "Ça a été une expérience extraordinaire.",
-    "Salesforce": "J'y reste que un an et demi.",
+    "15 mars 2007": "Antony, je te propose qu'on passe à notre deuxième date",
+    "Le MBA à Berkeley": "Et durant ce MBA, tu fais des rencontres",
+    "Salesforce": "Et tu resteras longtemps à Yahoo ?",
     "Amazon": "Et donc, je décide d'aller chez Amazon.",
-    "Google": "Et je dis « Ah, non, je ne peux pas. »",
-    "1er mai 2021": "Eh bien Anthony, je te propose qu'on passe à la toute dernière date",
-    "Manager une organisation": "Voilà, et on a plein de projets",
+    "Google": "Et je dis : « Ah, non, je ne peux pas. »",
+    "1er mai 2021": "Eh bien Antony, je te propose qu'on passe à la toute dernière date",
+    "Manager 170 personnes": "Déjà d'une petite équipe à une grosse équipe",
+    "L'IA générative": "Et je suis parti pour différentes raisons.",
     "La question de l'étudiante": "Je te propose, avant de se quitter",
-    "Conclusion": "Niama, est-ce que ça répond à ta question ?",
+    "Conclusion": "Merci à toi, Niama.",
 }
+# An editor's note is a whole line in brackets: it is not spoken, it only gets the time of the
+# point where it sits. Inline markers such as [inaudible] are left out of the speech too.
+_NOTE = re.compile(r"^\[[^\]]*\]$")
+_MARKER = re.compile(r"\s*\[[^\]]*\]")
+
+
+def is_note(segment: Segment) -> bool:
+    return bool(_NOTE.match(segment.text))
 
 
 def speak(segment: Segment) -> array.array[int]:
+    if is_note(segment):
+        return array.array("h")
     voice, speed, pitch = VOICES[segment.speaker]
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdin", "--stdout"],
-        input=segment.text.encode(),
+        input=_MARKER.sub("", segment.text).encode(),
         capture_output=True,
         check=True,
     ).stdout
