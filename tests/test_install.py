@@ -16,7 +16,7 @@ import pytest
 
 from toolkit import __version__
 from toolkit.build import build
-from toolkit.writer import MANIFEST
+from toolkit.cache import MANIFEST
 
 from conftest import KEYTIME, ROOT
 

@@ -6,12 +6,12 @@ All problems of all files are collected and raised together as one `ToolkitError
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, transcript
@@ -35,6 +35,9 @@ from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, as_uri, inside, load_toml, outside_message, read_source
 
+if TYPE_CHECKING:
+    from toolkit.cache import Reused
+
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -52,33 +55,42 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
 
 
-@dataclass(frozen=True)
-class Reused:
-    """An episode as a previous build loaded it from exactly the same files, with the warnings
-    it had: the loader takes it as it is, without parsing, probing or reading anything."""
-
-    episode: Episode
-    warnings: tuple[Problem, ...]
-
-
-# Given an episode's folder and fingerprint, what a previous build loaded from exactly these
-# files, or None.
-Reuse = Callable[[Path, str], Reused | None]
+# Given an episode's folder, what a previous build loaded from exactly the same files, or None.
+Reuse = Callable[[Path], "Reused | None"]
 
 
 def load_show(
     source: Path,
     base_url: str | None = None,
-    reuse: Reuse | None = None,
     read_transcripts: bool = True,
     only: str | None = None,
 ) -> tuple[Show, list[Problem]]:
     """The whole show from ``source``; raises ToolkitError listing every problem.
 
-    With ``read_transcripts=False`` episodes only name their transcript file (the build
-    reads each one in the worker that publishes it), unless there are problems already:
-    then every transcript is read too, so that all problems are reported at once.
-    With ``only``, just that episode folder is read (`podkit tag` needs no other)."""
+    With ``read_transcripts=False`` episodes are loaded without their transcript (unless there
+    are problems already: then every transcript is read too, so that all problems are
+    reported at once). With ``only``, just that episode folder is read (`podkit tag` needs no
+    other)."""
+    show, _, warnings = _load(source, base_url, None, read_transcripts, only)
+    return show, warnings
+
+
+def load_show_for_build(
+    source: Path, base_url: str | None, reuse: Reuse
+) -> tuple[Show, dict[str, Path], list[Problem]]:
+    """The show without its transcripts, and each episode's transcript file by slug: the
+    build reads a transcript in the worker that publishes it, and not at all when ``reuse``
+    gives the episode as a previous build loaded it."""
+    return _load(source, base_url, reuse, False, None)
+
+
+def _load(
+    source: Path,
+    base_url: str | None,
+    reuse: Reuse | None,
+    read_transcripts: bool,
+    only: str | None,
+) -> tuple[Show, dict[str, Path], list[Problem]]:
     problems = Problems()
     show_file = source / SHOW_FILE
     if not source.is_dir():
@@ -92,7 +104,8 @@ def load_show(
     problems.raise_if_errors()
     assert show is not None
     loaded.sort(key=lambda e: (e.published, e.slug))
-    return replace(show, episodes=tuple(loaded)), problems.warnings
+    files = {r.episode.slug: r.transcript_path for r in read if r.episode and r.transcript_path}
+    return replace(show, episodes=tuple(loaded)), files, problems.warnings
 
 
 def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> list[Path]:
@@ -257,24 +270,6 @@ def _persons(t: Table) -> list[Person]:
     return persons
 
 
-def files_fingerprint(paths: Iterable[Path], salt: str = "") -> str:
-    """A digest of these files' names, sizes and modification times (a symlink's target's):
-    it changes when any of them is edited, added or removed, without reading them."""
-    digest = hashlib.sha256(salt.encode())
-    for path in sorted(paths):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def folder_fingerprint(directory: Path) -> str:
-    """Changes when any file of the episode's folder changes."""
-    return files_fingerprint(directory.iterdir())
-
-
 @dataclass(frozen=True)
 class _Read:
     """An episode read but for its transcript, which is parsed for all episodes at once."""
@@ -282,16 +277,16 @@ class _Read:
     episode: Episode | None
     transcript_path: Path | None
     audio_info: AudioInfo | None
+    reused: bool = False  # taken from a previous build, which published its transcript
 
 
 def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
     file = directory / EPISODE_FILE
-    fingerprint = folder_fingerprint(directory)
-    reused = reuse(directory, fingerprint) if reuse else None
+    reused = reuse(directory) if reuse else None
     if reused is not None:
         problems.items.extend(reused.warnings)
         # Its transcript was checked and published by that build: it is not read again.
-        return _Read(reused.episode, None, reused.episode.audio_info)
+        return _Read(reused.episode, reused.transcript_file, reused.episode.audio_info, True)
     data = load_toml(file, problems)
     if data is None:
         return _Read(None, None, None)
@@ -348,8 +343,6 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         persons=tuple(persons),
         chapters=tuple(chapters),
         keywords=keywords,
-        transcript_file=path,
-        fingerprint=fingerprint,
     )
     return _Read(episode, path, info)
 
@@ -470,9 +463,9 @@ def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Pro
 
 
 def _with_transcripts(read: list[_Read], problems: Problems, parse: bool) -> list[Episode]:
-    """Attach each episode's transcript file and, when ``parse``, the transcript itself (read
-    on all cores: it is most of a show's loading time), checked against the audio."""
-    pending = [r for r in read if r.transcript_path is not None] if parse else []
+    """The episodes read, each with its transcript when ``parse`` (read on all cores: it is
+    most of a show's loading time), checked against the audio."""
+    pending = [r for r in read if r.transcript_path is not None and not r.reused] if parse else []
     results = fork_map(_load_pending, [(r.transcript_path, r.audio_info) for r in pending])
     spoken_by_path: dict[Path | None, Transcript] = {}
     for item, result in zip(pending, results, strict=True):
@@ -484,12 +477,8 @@ def _with_transcripts(read: list[_Read], problems: Problems, parse: bool) -> lis
     for item in read:
         if item.episode is None:
             continue
-        episode = item.episode
-        spoken = spoken_by_path.get(item.transcript_path) if item.transcript_path else None
-        if spoken is not None:
-            formats = transcript.published_formats(spoken)
-            episode = replace(episode, transcript=spoken, transcript_formats=formats)
-        episodes.append(episode)
+        spoken = None if item.reused else spoken_by_path.get(item.transcript_path)
+        episodes.append(replace(item.episode, transcript=spoken) if spoken else item.episode)
     return episodes
 
 

@@ -100,7 +100,10 @@ def _content_html(episode: Episode, language: str) -> str:
     return html or f"<p>{notes.escape(episode.summary)}</p>"
 
 
-def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
+def build_feed(
+    show: Show, enclosures: dict[str, Enclosure], transcripts: dict[str, tuple[str, ...]]
+) -> bytes:
+    """The feed; ``transcripts`` gives each episode's published transcript formats by slug."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("extra", _Additions, _Additions)  # channel and items alike
@@ -137,12 +140,19 @@ def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
     extra.elements += [_element("podcast:funding", f.text, url=f.url) for f in show.funding]
 
     for episode in sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True):
-        _add_item(fg, show, episode, enclosures[episode.slug])
+        formats = transcripts.get(episode.slug, ())
+        _add_item(fg, show, episode, enclosures[episode.slug], formats)
     xml: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return xml
 
 
-def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclosure) -> None:
+def _add_item(
+    fg: FeedGenerator,
+    show: Show,
+    episode: Episode,
+    enclosure: Enclosure,
+    transcript_formats: tuple[str, ...],
+) -> None:
     entry = fg.add_entry(order="append")
     entry.title(episode.title)
     entry.link(href=show.episode_url(episode))
@@ -177,8 +187,8 @@ def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclos
                 type="application/json+chapters",
             )
         )
-    if episode.transcript_formats:
-        for fmt in episode.transcript_formats:
+    if transcript_formats:
+        for fmt in transcript_formats:
             extra.elements.append(
                 _element(
                     "podcast:transcript",
