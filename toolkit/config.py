@@ -24,6 +24,7 @@ from toolkit.model import (
     Category,
     Chapter,
     Episode,
+    EpisodeType,
     Funding,
     Link,
     Person,
@@ -144,62 +145,25 @@ def _read_show(
     t = Table(data, file, "", problems)
     title = t.text("title", required=True)
     description = t.text("description", required=True, line_breaks=True)
-    language = t.text("language", required=True)
-    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
-        t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
+    language = _language(t)
     base_url = t.url("base_url", required=True)
     if base_url_override is not None:
         base_url = base_url_override
     author = t.text("author", required=True)
     copyright_ = t.text("copyright", required=True)
-    cover = t.file_path("cover", source, required=True, root=source)
-    if cover:
-        for message in cover_problems(cover):
-            t.error("cover", message)
+    cover = _cover(t, source, source, required=True)
     explicit = t.boolean("explicit", False)
     show_type = t.choice("type", ("episodic", "serial"), "episodic")
     locked = t.boolean("locked", True)
     medium = t.choice("medium", MEDIUMS, "podcast")
-    timezone = t.text("timezone", default="UTC") or "UTC"
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        t.error("timezone", f"{timezone!r} is not a time zone: use e.g. Europe/Paris")
-    guid = t.text("guid")
-    if guid is not None:
-        try:
-            guid = str(uuid.UUID(guid))
-        except ValueError:
-            t.error("guid", "must be a UUID; leave it out to derive it from the feed URL")
+    timezone = _timezone(t)
+    guid = _guid(t)
     keywords = t.strings("keywords")
-
-    owner = t.table("owner", required=True)
-    owner_name = owner_email = None
-    if owner:
-        owner_name = owner.text("name", required=True)
-        owner_email = owner.email("email", required=True)
-        owner.finish()
-
-    categories = _categories(t)
-    if "categories" not in data:
-        t.error(
-            "categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)'
-        )
-    elif data["categories"] == []:
-        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
+    owner_name, owner_email = _owner(t)
+    categories = _show_categories(t, data)
     persons = _persons(t)
-    funding = []
-    for f in t.tables("funding"):
-        url, text = f.url("url", required=True), f.text("text", required=True)
-        f.finish()
-        if url and text:
-            funding.append(Funding(url, text))
-    links = []
-    for link in t.tables("links"):
-        name, url = link.text("name", required=True), link.url("url", required=True)
-        link.finish()
-        if name and url:
-            links.append(Link(name, url))
+    funding = _funding(t)
+    links = _links(t)
     t.finish()
 
     if not (title and description and language and base_url and author and copyright_):
@@ -230,6 +194,80 @@ def _read_show(
         links=tuple(links),
         keywords=keywords,
     )
+
+
+def _language(t: Table) -> str | None:
+    language = t.text("language", required=True)
+    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
+        t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
+    return language
+
+
+def _cover(t: Table, directory: Path, root: Path, required: bool = False) -> Path | None:
+    cover = t.file_path("cover", directory, required=required, root=root)
+    if cover:
+        for message in cover_problems(cover):
+            t.error("cover", message)
+    return cover
+
+
+def _timezone(t: Table) -> str:
+    timezone = t.text("timezone", default="UTC") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        t.error("timezone", f"{timezone!r} is not a time zone: use e.g. Europe/Paris")
+    return timezone
+
+
+def _guid(t: Table) -> str | None:
+    guid = t.text("guid")
+    if guid is not None:
+        try:
+            guid = str(uuid.UUID(guid))
+        except ValueError:
+            t.error("guid", "must be a UUID; leave it out to derive it from the feed URL")
+    return guid
+
+
+def _owner(t: Table) -> tuple[str | None, str | None]:
+    owner = t.table("owner", required=True)
+    if not owner:
+        return None, None
+    name, email = owner.text("name", required=True), owner.email("email", required=True)
+    owner.finish()
+    return name, email
+
+
+def _show_categories(t: Table, data: dict[str, object]) -> list[Category]:
+    categories = _categories(t)
+    if "categories" not in data:
+        t.error(
+            "categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)'
+        )
+    elif data["categories"] == []:
+        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
+    return categories
+
+
+def _funding(t: Table) -> list[Funding]:
+    funding = []
+    for f in t.tables("funding"):
+        url, text = f.url("url", required=True), f.text("text", required=True)
+        f.finish()
+        if url and text:
+            funding.append(Funding(url, text))
+    return funding
+
+
+def _links(t: Table) -> list[Link]:
+    links = []
+    for link in t.tables("links"):
+        name, url = link.text("name", required=True), link.url("url", required=True)
+        link.finish()
+        if name and url:
+            links.append(Link(name, url))
+    return links
 
 
 def _categories(t: Table) -> list[Category]:
@@ -294,23 +332,18 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     title = t.text("title", required=True)
     number = t.integer("number")
     season = t.integer("season")
-    episode_type = t.choice("type", ("full", "trailer", "bonus"), "full")
+    episode_type = t.choice("type", tuple(_EPISODE_TYPES), "full")
     published = t.moment("published", required=True)
     guid = t.text("guid", required=True)
     explicit = t.boolean("explicit", False)
     show_folder = directory.parent
     audio_path = t.file_path("audio", directory, required=True, root=show_folder)
-    cover = t.file_path("cover", directory, root=show_folder)
-    if cover:
-        for message in cover_problems(cover):
-            t.error("cover", message)
+    cover = _cover(t, directory, show_folder)
     summary = t.text("summary", line_breaks=True)
     keywords = t.strings("keywords")
     transcript_name = t.text("transcript")
     persons = _persons(t)
-    chapter_tables = t.tables("chapters")
-    if len(chapter_tables) > MAX_CHAPTERS:
-        t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(chapter_tables)))
+    chapter_tables = _chapter_tables(t)
     t.finish()
 
     info = _probe(audio_path, file, problems) if audio_path else None
@@ -326,11 +359,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         title=title,
         number=number,
         season=season,
-        episode_type="trailer"
-        if episode_type == "trailer"
-        else "bonus"
-        if episode_type == "bonus"
-        else "full",
+        episode_type=_EPISODE_TYPES[episode_type],
         published=published,
         guid=guid,
         explicit=explicit,
@@ -345,6 +374,17 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         keywords=keywords,
     )
     return _Read(episode, path, info)
+
+
+# The episode types, typed as the model's.
+_EPISODE_TYPES: dict[str, EpisodeType] = {"full": "full", "trailer": "trailer", "bonus": "bonus"}
+
+
+def _chapter_tables(t: Table) -> list[Table]:
+    tables = t.tables("chapters")
+    if len(tables) > MAX_CHAPTERS:
+        t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(tables)))
+    return tables
 
 
 def _probe(path: Path, file: Path, problems: Problems) -> AudioInfo | None:
