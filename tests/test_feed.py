@@ -246,3 +246,25 @@ def test_episode_art_funding_and_persons_links(make_show: ShowMaker, tmp_path: P
     art = one(channel, "item/itunes:image").get("href")
     assert art == "https://example.org/show/001-premier/cover.jpg"
     assert (out / "001-premier" / "cover.jpg").read_bytes() == cover
+
+
+def test_a_feed_without_episodes_does_not_depend_on_the_clock(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """feedgen dates a channel with the clock: a show whose only episode is still a draft
+    must give the same feed bytes at any time."""
+    import feedgen.feed
+
+    later = EPISODE_TOML.replace("2024-01-15", "2099-01-15")
+    source = make_show(**{"001-premier/episode.toml": later})
+    first = built_feed(source, tmp_path / "a")
+    real_datetime = feedgen.feed.datetime
+
+    class Tomorrow(real_datetime):  # type: ignore[misc, valid-type]
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:
+            return real_datetime(2031, 1, 2, 3, 4, 5, tzinfo=tz)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feedgen.feed, "datetime", Tomorrow)
+    assert built_feed(source, tmp_path / "b") == first
+    assert b"lastBuildDate" not in first

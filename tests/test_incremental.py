@@ -5,22 +5,24 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
 from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
+from lxml import etree
 
 from toolkit import build as build_module
 from toolkit import config, transcript
 from toolkit.build import build
-from toolkit.config import load_show
-from toolkit.episode_record import from_record, to_record
+from toolkit.cache import Cache, Manifest, site_key
+from toolkit.cache_record import from_record, to_record
+from toolkit.config import load_show, load_show_for_build
 from toolkit.errors import ToolkitError
 from toolkit.model import Episode
 
 EP = "001-premier"
+NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 
 
 def written(source: Path, out: Path) -> set[str]:
@@ -40,7 +42,23 @@ def test_an_unchanged_episode_is_not_read_again(
     report = build(source, out)
     assert calls == []
     assert report.written.written == ()
-    assert report.show.episodes[0].transcript_formats == ("vtt", "srt", "json", "txt")
+    cache = Cache(Manifest.load(out), out, site_key(source, None))
+    assert cache.reuse(source / EP) is not None
+    assert cache.transcript_formats(EP) == ("vtt", "srt", "json", "txt")
+
+
+def test_a_reused_episode_keeps_its_transcripts_in_a_feed_made_again(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    shutil.copytree(source / EP, source / "002-second")
+    toml = source / "002-second" / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("-5555", "-6666"), "utf-8")
+    assert "feed.xml" in written(source, out)  # the first episode reused, the feed made again
+    items = etree.fromstring((out / "feed.xml").read_bytes()).findall("channel/item")
+    transcripts = [item.findall("podcast:transcript", NS) for item in items]
+    assert [len(found) for found in transcripts] == [4, 4]
 
 
 def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
@@ -62,7 +80,7 @@ def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
     reused = build(source, out).show.episodes[0]
     assert parsed == [source / "show.toml"]  # episode.toml was not parsed again
     fresh, _ = load_show(source, read_transcripts=False)
-    assert reused == replace(fresh.episodes[0], transcript_formats=("vtt", "srt", "json", "txt"))
+    assert reused == fresh.episodes[0]
     assert reused.cover == reused.chapters[-1].image == (source / "cover.jpg").resolve()
 
 
@@ -88,6 +106,23 @@ def test_an_episode_whose_audio_lives_elsewhere_is_loaded_again_when_it_changes(
     assert parsed[1:] == [source / "show.toml", source / EP / "episode.toml"]
 
 
+def test_a_transcript_kept_outside_its_episode_folder_is_published_again_when_edited(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    toml = EPISODE_TOML.replace(
+        "explicit =", 'transcript = "../_shared/transcript.txt"\nexplicit ='
+    )
+    source = make_show(**{f"{EP}/episode.toml": toml})
+    (source / "_shared").mkdir()
+    (source / EP / "transcript.txt").rename(source / "_shared" / "transcript.txt")
+    out = tmp_path / "site"
+    build(source, out)
+    edited = TRANSCRIPT.replace("Bonjour et bienvenue.", "Bonjour à toutes et à tous.")
+    (source / "_shared" / "transcript.txt").write_text(edited, encoding="utf-8")
+    assert f"{EP}/transcript.txt" in written(source, out)
+    assert "à toutes" in (out / EP / "transcript.txt").read_text(encoding="utf-8")
+
+
 def test_the_feed_is_made_again_only_when_an_episode_in_it_changes(
     make_show: ShowMaker, tmp_path: Path
 ) -> None:
@@ -110,10 +145,17 @@ def test_an_episode_record_gives_back_the_same_episode(
 ) -> None:
     if relative:  # as `podkit build` is run, with --source episodes
         monkeypatch.chdir(KEYTIME.parent)
-    show, _ = load_show(Path(KEYTIME.name) if relative else KEYTIME)
+    show, files, _ = load_show_for_build(
+        Path(KEYTIME.name) if relative else KEYTIME, None, no_reuse
+    )
+    formats = ("vtt", "txt")
     for episode in show.episodes:
-        again = from_record(to_record(episode), episode.directory, episode.fingerprint)
-        assert again == replace(episode, transcript=None)
+        record = to_record(episode, files[episode.slug], formats)
+        assert from_record(record, episode.directory) == (episode, files[episode.slug], formats)
+
+
+def no_reuse(directory: Path) -> None:
+    return None
 
 
 def test_an_unchanged_episode_repeats_its_warnings(make_show: ShowMaker, tmp_path: Path) -> None:
@@ -229,10 +271,7 @@ def test_a_broken_show_template_is_a_clear_error(
     with pytest.raises(ToolkitError) as caught:
         build(source, tmp_path / "site")
     assert str(caught.value.problems[0]).replace(f"{source}/", "") == expected
-    assert (
-        not (tmp_path / "site" / EP).exists()
-        or [p for p in (tmp_path / "site").rglob("*.tmp")] == []
-    )
+    assert [p for p in (tmp_path / "site").rglob("*") if not p.is_dir()] == []
 
 
 def test_a_broken_transcript_stops_the_build_and_writes_nothing(

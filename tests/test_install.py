@@ -17,7 +17,7 @@ from conftest import KEYTIME, ROOT
 
 from toolkit import __version__
 from toolkit.build import build
-from toolkit.writer import MANIFEST
+from toolkit.cache import MANIFEST
 
 pytestmark = pytest.mark.install
 

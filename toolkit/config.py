@@ -6,12 +6,12 @@ All problems of all files are collected and raised together as one `ToolkitError
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, transcript
@@ -24,6 +24,7 @@ from toolkit.model import (
     Category,
     Chapter,
     Episode,
+    EpisodeType,
     Funding,
     Link,
     Person,
@@ -34,6 +35,9 @@ from toolkit.parallel import fork_map
 from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, as_uri, inside, load_toml, outside_message, read_source
+
+if TYPE_CHECKING:
+    from toolkit.cache import Reused
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
@@ -52,33 +56,42 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
 
 
-@dataclass(frozen=True)
-class Reused:
-    """An episode as a previous build loaded it from exactly the same files, with the warnings
-    it had: the loader takes it as it is, without parsing, probing or reading anything."""
-
-    episode: Episode
-    warnings: tuple[Problem, ...]
-
-
-# Given an episode's folder and fingerprint, what a previous build loaded from exactly these
-# files, or None.
-Reuse = Callable[[Path, str], Reused | None]
+# Given an episode's folder, what a previous build loaded from exactly the same files, or None.
+Reuse = Callable[[Path], "Reused | None"]
 
 
 def load_show(
     source: Path,
     base_url: str | None = None,
-    reuse: Reuse | None = None,
     read_transcripts: bool = True,
     only: str | None = None,
 ) -> tuple[Show, list[Problem]]:
     """The whole show from ``source``; raises ToolkitError listing every problem.
 
-    With ``read_transcripts=False`` episodes only name their transcript file (the build
-    reads each one in the worker that publishes it), unless there are problems already:
-    then every transcript is read too, so that all problems are reported at once.
-    With ``only``, just that episode folder is read (`podkit tag` needs no other)."""
+    With ``read_transcripts=False`` episodes are loaded without their transcript (unless there
+    are problems already: then every transcript is read too, so that all problems are
+    reported at once). With ``only``, just that episode folder is read (`podkit tag` needs no
+    other)."""
+    show, _, warnings = _load(source, base_url, None, read_transcripts, only)
+    return show, warnings
+
+
+def load_show_for_build(
+    source: Path, base_url: str | None, reuse: Reuse
+) -> tuple[Show, dict[str, Path], list[Problem]]:
+    """The show without its transcripts, and each episode's transcript file by slug: the
+    build reads a transcript in the worker that publishes it, and not at all when ``reuse``
+    gives the episode as a previous build loaded it."""
+    return _load(source, base_url, reuse, False, None)
+
+
+def _load(
+    source: Path,
+    base_url: str | None,
+    reuse: Reuse | None,
+    read_transcripts: bool,
+    only: str | None,
+) -> tuple[Show, dict[str, Path], list[Problem]]:
     problems = Problems()
     show_file = source / SHOW_FILE
     if not source.is_dir():
@@ -92,7 +105,8 @@ def load_show(
     problems.raise_if_errors()
     assert show is not None
     loaded.sort(key=lambda e: (e.published, e.slug))
-    return replace(show, episodes=tuple(loaded)), problems.warnings
+    files = {r.episode.slug: r.transcript_path for r in read if r.episode and r.transcript_path}
+    return replace(show, episodes=tuple(loaded)), files, problems.warnings
 
 
 def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> list[Path]:
@@ -131,62 +145,25 @@ def _read_show(
     t = Table(data, file, "", problems)
     title = t.text("title", required=True)
     description = t.text("description", required=True, line_breaks=True)
-    language = t.text("language", required=True)
-    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
-        t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
+    language = _language(t)
     base_url = t.url("base_url", required=True)
     if base_url_override is not None:
         base_url = base_url_override
     author = t.text("author", required=True)
     copyright_ = t.text("copyright", required=True)
-    cover = t.file_path("cover", source, required=True, root=source)
-    if cover:
-        for message in cover_problems(cover):
-            t.error("cover", message)
+    cover = _cover(t, source, source, required=True)
     explicit = t.boolean("explicit", False)
     show_type = t.choice("type", ("episodic", "serial"), "episodic")
     locked = t.boolean("locked", True)
     medium = t.choice("medium", MEDIUMS, "podcast")
-    timezone = t.text("timezone", default="UTC") or "UTC"
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        t.error("timezone", f"{timezone!r} is not a time zone: use e.g. Europe/Paris")
-    guid = t.text("guid")
-    if guid is not None:
-        try:
-            guid = str(uuid.UUID(guid))
-        except ValueError:
-            t.error("guid", "must be a UUID; leave it out to derive it from the feed URL")
+    timezone = _timezone(t)
+    guid = _guid(t)
     keywords = t.strings("keywords")
-
-    owner = t.table("owner", required=True)
-    owner_name = owner_email = None
-    if owner:
-        owner_name = owner.text("name", required=True)
-        owner_email = owner.email("email", required=True)
-        owner.finish()
-
-    categories = _categories(t)
-    if "categories" not in data:
-        t.error(
-            "categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)'
-        )
-    elif data["categories"] == []:
-        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
+    owner_name, owner_email = _owner(t)
+    categories = _show_categories(t, data)
     persons = _persons(t)
-    funding = []
-    for f in t.tables("funding"):
-        url, text = f.url("url", required=True), f.text("text", required=True)
-        f.finish()
-        if url and text:
-            funding.append(Funding(url, text))
-    links = []
-    for link in t.tables("links"):
-        name, url = link.text("name", required=True), link.url("url", required=True)
-        link.finish()
-        if name and url:
-            links.append(Link(name, url))
+    funding = _funding(t)
+    links = _links(t)
     t.finish()
 
     if not (title and description and language and base_url and author and copyright_):
@@ -217,6 +194,80 @@ def _read_show(
         links=tuple(links),
         keywords=keywords,
     )
+
+
+def _language(t: Table) -> str | None:
+    language = t.text("language", required=True)
+    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language):
+        t.error("language", f"{language!r} is not a language code: use e.g. fr or en-US")
+    return language
+
+
+def _cover(t: Table, directory: Path, root: Path, required: bool = False) -> Path | None:
+    cover = t.file_path("cover", directory, required=required, root=root)
+    if cover:
+        for message in cover_problems(cover):
+            t.error("cover", message)
+    return cover
+
+
+def _timezone(t: Table) -> str:
+    timezone = t.text("timezone", default="UTC") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        t.error("timezone", f"{timezone!r} is not a time zone: use e.g. Europe/Paris")
+    return timezone
+
+
+def _guid(t: Table) -> str | None:
+    guid = t.text("guid")
+    if guid is not None:
+        try:
+            guid = str(uuid.UUID(guid))
+        except ValueError:
+            t.error("guid", "must be a UUID; leave it out to derive it from the feed URL")
+    return guid
+
+
+def _owner(t: Table) -> tuple[str | None, str | None]:
+    owner = t.table("owner", required=True)
+    if not owner:
+        return None, None
+    name, email = owner.text("name", required=True), owner.email("email", required=True)
+    owner.finish()
+    return name, email
+
+
+def _show_categories(t: Table, data: dict[str, object]) -> list[Category]:
+    categories = _categories(t)
+    if "categories" not in data:
+        t.error(
+            "categories", 'missing: add [[categories]] with name = "Technology" (Apple\'s list)'
+        )
+    elif data["categories"] == []:
+        t.error("categories", "is empty: add at least one [[categories]] from Apple's list")
+    return categories
+
+
+def _funding(t: Table) -> list[Funding]:
+    funding = []
+    for f in t.tables("funding"):
+        url, text = f.url("url", required=True), f.text("text", required=True)
+        f.finish()
+        if url and text:
+            funding.append(Funding(url, text))
+    return funding
+
+
+def _links(t: Table) -> list[Link]:
+    links = []
+    for link in t.tables("links"):
+        name, url = link.text("name", required=True), link.url("url", required=True)
+        link.finish()
+        if name and url:
+            links.append(Link(name, url))
+    return links
 
 
 def _categories(t: Table) -> list[Category]:
@@ -257,24 +308,6 @@ def _persons(t: Table) -> list[Person]:
     return persons
 
 
-def files_fingerprint(paths: Iterable[Path], salt: str = "") -> str:
-    """A digest of these files' names, sizes and modification times (a symlink's target's):
-    it changes when any of them is edited, added or removed, without reading them."""
-    digest = hashlib.sha256(salt.encode())
-    for path in sorted(paths):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def folder_fingerprint(directory: Path) -> str:
-    """Changes when any file of the episode's folder changes."""
-    return files_fingerprint(directory.iterdir())
-
-
 @dataclass(frozen=True)
 class _Read:
     """An episode read but for its transcript, which is parsed for all episodes at once."""
@@ -282,16 +315,16 @@ class _Read:
     episode: Episode | None
     transcript_path: Path | None
     audio_info: AudioInfo | None
+    reused: bool = False  # taken from a previous build, which published its transcript
 
 
 def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
     file = directory / EPISODE_FILE
-    fingerprint = folder_fingerprint(directory)
-    reused = reuse(directory, fingerprint) if reuse else None
+    reused = reuse(directory) if reuse else None
     if reused is not None:
         problems.items.extend(reused.warnings)
         # Its transcript was checked and published by that build: it is not read again.
-        return _Read(reused.episode, None, reused.episode.audio_info)
+        return _Read(reused.episode, reused.transcript_file, reused.episode.audio_info, True)
     data = load_toml(file, problems)
     if data is None:
         return _Read(None, None, None)
@@ -299,23 +332,18 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     title = t.text("title", required=True)
     number = t.integer("number")
     season = t.integer("season")
-    episode_type = t.choice("type", ("full", "trailer", "bonus"), "full")
+    episode_type = t.choice("type", tuple(_EPISODE_TYPES), "full")
     published = t.moment("published", required=True)
     guid = t.text("guid", required=True)
     explicit = t.boolean("explicit", False)
     show_folder = directory.parent
     audio_path = t.file_path("audio", directory, required=True, root=show_folder)
-    cover = t.file_path("cover", directory, root=show_folder)
-    if cover:
-        for message in cover_problems(cover):
-            t.error("cover", message)
+    cover = _cover(t, directory, show_folder)
     summary = t.text("summary", line_breaks=True)
     keywords = t.strings("keywords")
     transcript_name = t.text("transcript")
     persons = _persons(t)
-    chapter_tables = t.tables("chapters")
-    if len(chapter_tables) > MAX_CHAPTERS:
-        t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(chapter_tables)))
+    chapter_tables = _chapter_tables(t)
     t.finish()
 
     info = _probe(audio_path, file, problems) if audio_path else None
@@ -331,11 +359,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         title=title,
         number=number,
         season=season,
-        episode_type="trailer"
-        if episode_type == "trailer"
-        else "bonus"
-        if episode_type == "bonus"
-        else "full",
+        episode_type=_EPISODE_TYPES[episode_type],
         published=published,
         guid=guid,
         explicit=explicit,
@@ -348,10 +372,19 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         persons=tuple(persons),
         chapters=tuple(chapters),
         keywords=keywords,
-        transcript_file=path,
-        fingerprint=fingerprint,
     )
     return _Read(episode, path, info)
+
+
+# The episode types, typed as the model's.
+_EPISODE_TYPES: dict[str, EpisodeType] = {"full": "full", "trailer": "trailer", "bonus": "bonus"}
+
+
+def _chapter_tables(t: Table) -> list[Table]:
+    tables = t.tables("chapters")
+    if len(tables) > MAX_CHAPTERS:
+        t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(tables)))
+    return tables
 
 
 def _probe(path: Path, file: Path, problems: Problems) -> AudioInfo | None:
@@ -470,9 +503,9 @@ def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Pro
 
 
 def _with_transcripts(read: list[_Read], problems: Problems, parse: bool) -> list[Episode]:
-    """Attach each episode's transcript file and, when ``parse``, the transcript itself (read
-    on all cores: it is most of a show's loading time), checked against the audio."""
-    pending = [r for r in read if r.transcript_path is not None] if parse else []
+    """The episodes read, each with its transcript when ``parse`` (read on all cores: it is
+    most of a show's loading time), checked against the audio."""
+    pending = [r for r in read if r.transcript_path is not None and not r.reused] if parse else []
     results = fork_map(_load_pending, [(r.transcript_path, r.audio_info) for r in pending])
     spoken_by_path: dict[Path | None, Transcript] = {}
     for item, result in zip(pending, results, strict=True):
@@ -484,12 +517,8 @@ def _with_transcripts(read: list[_Read], problems: Problems, parse: bool) -> lis
     for item in read:
         if item.episode is None:
             continue
-        episode = item.episode
-        spoken = spoken_by_path.get(item.transcript_path) if item.transcript_path else None
-        if spoken is not None:
-            formats = transcript.published_formats(spoken)
-            episode = replace(episode, transcript=spoken, transcript_formats=formats)
-        episodes.append(episode)
+        spoken = None if item.reused else spoken_by_path.get(item.transcript_path)
+        episodes.append(replace(item.episode, transcript=spoken) if spoken else item.episode)
     return episodes
 
 

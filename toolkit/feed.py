@@ -59,12 +59,18 @@ class _Additions(BaseExtension):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self.elements: list[_Element] = []
+        # feedgen dates a channel with the clock unless told otherwise; a feed with no
+        # episode has no date of its own, so it gets none (same sources, same bytes).
+        self.undated = False
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS, "psc": PSC_NS}
 
     def extend_rss(self, root: Any) -> Any:
         parent = root[0] if root.tag == "rss" else root  # the channel, or the item itself
+        if self.undated:
+            for clock_date in parent.findall("lastBuildDate"):
+                parent.remove(clock_date)
         for element in self.elements:
             _append(parent, element)
         return root
@@ -100,7 +106,10 @@ def _content_html(episode: Episode, language: str) -> str:
     return html or f"<p>{notes.escape(episode.summary)}</p>"
 
 
-def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
+def build_feed(
+    show: Show, enclosures: dict[str, Enclosure], transcripts: dict[str, tuple[str, ...]]
+) -> bytes:
+    """The feed; ``transcripts`` gives each episode's published transcript formats by slug."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("extra", _Additions, _Additions)  # channel and items alike
@@ -126,6 +135,7 @@ def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
         ]
     )
     extra: _Additions = fg.extra
+    extra.undated = not show.episodes
     extra.elements += [
         _element("itunes:explicit", "true" if show.explicit else "false"),
         _element("itunes:type", show.show_type),
@@ -137,12 +147,19 @@ def build_feed(show: Show, enclosures: dict[str, Enclosure]) -> bytes:
     extra.elements += [_element("podcast:funding", f.text, url=f.url) for f in show.funding]
 
     for episode in sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True):
-        _add_item(fg, show, episode, enclosures[episode.slug])
+        formats = transcripts.get(episode.slug, ())
+        _add_item(fg, show, episode, enclosures[episode.slug], formats)
     xml: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return xml
 
 
-def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclosure) -> None:
+def _add_item(
+    fg: FeedGenerator,
+    show: Show,
+    episode: Episode,
+    enclosure: Enclosure,
+    transcript_formats: tuple[str, ...],
+) -> None:
     entry = fg.add_entry(order="append")
     entry.title(episode.title)
     entry.link(href=show.episode_url(episode))
@@ -177,8 +194,8 @@ def _add_item(fg: FeedGenerator, show: Show, episode: Episode, enclosure: Enclos
                 type="application/json+chapters",
             )
         )
-    if episode.transcript_formats:
-        for fmt in episode.transcript_formats:
+    if transcript_formats:
+        for fmt in transcript_formats:
             extra.elements.append(
                 _element(
                     "podcast:transcript",

@@ -101,11 +101,8 @@ class Episode:
     cover: Path | None = None
     persons: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
-    transcript: Transcript | None = None  # None also when a build reads it later, or not at all
-    transcript_file: Path | None = None
+    transcript: Transcript | None = None  # None when it has none, or was loaded without it
     keywords: tuple[str, ...] = ()
-    transcript_formats: tuple[str, ...] = ()  # the transcript files the site publishes
-    fingerprint: str = ""  # changes when any file of the episode's folder changes
 
     @property
     def visible_chapters(self) -> tuple[Chapter, ...]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from toolkit.config import files_fingerprint
+from toolkit.cache import files_key
 from toolkit.errors import ToolkitError
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -304,7 +304,7 @@ def fingerprint(source: Path) -> str:
         for path in source.rglob("*")
         if path.is_file() and not any(p.startswith(".") for p in path.relative_to(source).parts)
     )
-    return files_fingerprint(visible)
+    return files_key(visible)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def _theme_files(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, T
             yield prefix + entry.name, entry
 
 
-def builtin_fingerprint() -> str:
+def builtin_key() -> str:
     """A digest of the default theme's file names and contents: it changes when podkit's
     templates or assets do, however podkit is installed."""
     digest = hashlib.sha256()
@@ -368,7 +368,7 @@ def _episode_jsonld(show: Show, episode: Episode, page_url: str, audio_url: str)
         "encodingFormat": "audio/mpeg",
         "duration": f"PT{seconds // 60}M{seconds % 60}S",
     }
-    if episode.transcript_formats:
+    if episode.transcript is not None:
         media["transcript"] = paths.url(show, paths.transcript(episode, "txt"))
     data: dict[str, Any] = {
         "@context": "https://schema.org",

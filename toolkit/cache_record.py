@@ -1,4 +1,4 @@
-"""An episode as it was loaded, kept as JSON in the build manifest: a rebuild takes each
+"""An episode as it was loaded, kept as JSON in the cache's manifest: a rebuild takes each
 unchanged episode from there instead of parsing its episode.toml and notes again.
 
 Paths are stored relative to the episode's folder, so the manifest, which sits in the site,
@@ -19,7 +19,9 @@ from toolkit.errors import Problem
 from toolkit.model import AudioInfo, Chapter, Episode, Person
 
 
-def to_record(episode: Episode) -> dict[str, Any]:
+def to_record(
+    episode: Episode, transcript_file: Path | None, transcript_formats: tuple[str, ...]
+) -> dict[str, Any]:
     base = os.path.realpath(episode.directory)  # loaded paths are resolved: compare like with like
     return {
         "title": episode.title,
@@ -38,13 +40,16 @@ def to_record(episode: Episode) -> dict[str, Any]:
         "persons": [asdict(p) for p in episode.persons],
         "chapters": [{**asdict(c), "image": _relative(c.image, base)} for c in episode.chapters],
         # Not resolved when loaded: kept relative to the folder as it was named.
-        "transcript_file": _relative(episode.transcript_file, str(episode.directory)),
+        "transcript_file": _relative(transcript_file, str(episode.directory)),
         "keywords": list(episode.keywords),
-        "transcript_formats": list(episode.transcript_formats),
+        "transcript_formats": list(transcript_formats),
     }
 
 
-def from_record(record: dict[str, Any], directory: Path, fingerprint: str) -> Episode:
+def from_record(
+    record: dict[str, Any], directory: Path
+) -> tuple[Episode, Path | None, tuple[str, ...]]:
+    """The episode, its transcript's file and the transcript formats its build published."""
     base = os.path.realpath(directory)
     episode_type = record["type"]
     if episode_type not in ("full", "trailer", "bonus"):
@@ -55,7 +60,7 @@ def from_record(record: dict[str, Any], directory: Path, fingerprint: str) -> Ep
     audio = _absolute(record["audio"], base)
     if audio is None:
         raise ValueError("no audio file")
-    return Episode(
+    episode = Episode(
         slug=directory.name,
         directory=directory,
         title=_text(record["title"]),
@@ -75,11 +80,10 @@ def from_record(record: dict[str, Any], directory: Path, fingerprint: str) -> Ep
         chapters=tuple(
             _typed(Chapter, c, image=_absolute(c["image"], base)) for c in record["chapters"]
         ),
-        transcript_file=_absolute(record["transcript_file"], str(directory)),
         keywords=tuple(_text(k) for k in record["keywords"]),
-        transcript_formats=tuple(_text(f) for f in record["transcript_formats"]),
-        fingerprint=fingerprint,
     )
+    transcript_file = _absolute(record["transcript_file"], str(directory))
+    return episode, transcript_file, tuple(_text(f) for f in record["transcript_formats"])
 
 
 def warning_record(problem: Problem, directory: Path) -> dict[str, Any]:

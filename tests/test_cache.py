@@ -1,0 +1,46 @@
+"""The cache's manifest: what a build records is what the next one reads back."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Manifest
+
+slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?", fullmatch=True)
+leaves = st.from_regex(r"[a-z0-9._-]{0,6}[a-z0-9]", fullmatch=True).filter(
+    lambda name: name not in (".", "..") and not name.startswith(".")
+)
+keys = st.text(max_size=20)
+sizes = st.integers(min_value=0, max_value=2**53)
+file_entries = st.one_of(st.just(UNKNOWN), st.builds(FileEntry, keys, sizes, sizes))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+
+
+@st.composite
+def manifests(draw: st.DrawFn) -> Manifest:
+    episodes: dict[str, EpisodeEntry] = {}
+    files: dict[str, FileEntry] = {}
+    for slug in draw(st.lists(slugs, max_size=3, unique=True)):
+        names = sorted({f"{slug}/{leaf}" for leaf in draw(st.lists(leaves, max_size=3))})
+        files.update({name: draw(file_entries) for name in names})
+        record = draw(st.dictionaries(st.text(max_size=5), json_values, max_size=3))
+        warnings = draw(st.lists(json_values, max_size=2))
+        episodes[slug] = EpisodeEntry(draw(keys), tuple(names), record, warnings)
+    files.update(draw(st.dictionaries(leaves.filter(lambda n: n != MANIFEST), file_entries)))
+    return Manifest(files, episodes)
+
+
+@given(manifests())
+def test_a_manifest_reads_back_as_it_was_written(manifest: Manifest) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        (out / MANIFEST).write_bytes(manifest.serialised())
+        assert Manifest.load(out) == manifest
