@@ -51,6 +51,12 @@ def image_format(path: Path) -> str | None:
         return None
 
 
+def image_mime(path: Path) -> str:
+    """The MIME type of a JPEG or PNG file, from its content: its name may say otherwise."""
+    kind = image_format(path)
+    return MIME_TYPES[kind] if kind else "application/octet-stream"
+
+
 def cover_problems(path: Path) -> list[str]:
     """Why Apple Podcasts would refuse this file as show or episode art (empty when fine)."""
     problem = image_problem(path)
