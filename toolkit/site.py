@@ -12,7 +12,6 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -23,7 +22,9 @@ from jinja2 import (
     PrefixLoader,
     StrictUndefined,
     TemplateNotFound,
+    pass_context,
 )
+from jinja2.runtime import Context
 
 from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
@@ -34,8 +35,6 @@ from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
 USER_TEMPLATES = "_templates"
-HOME = PurePosixPath("index.html")
-ASSETS = ("assets/style.css", "assets/player.js")
 DOWNLOAD_LABELS = {
     "vtt": "WebVTT (.vtt)",
     "srt": "SubRip (.srt)",
@@ -101,7 +100,7 @@ def environment(show: Show) -> Environment:
         ]
     )
     # Autoescape everything we render (HTML and XML): transcript text is never markup.
-    return Environment(
+    env = Environment(
         loader=loader,
         autoescape=True,
         undefined=StrictUndefined,
@@ -109,6 +108,26 @@ def environment(show: Show) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Templates name the site's files through `paths`, as the feed and the writer do:
+    # `{{ paths.FEED | href }}` links from the page being rendered, `| url` is absolute.
+    env.globals["paths"] = paths
+    env.filters["href"] = _href
+    env.filters["url"] = _url
+    return env
+
+
+@pass_context
+def _href(context: Context, path: PurePosixPath | str) -> str:
+    """A link to a site file from the page being rendered (the context's ``page``)."""
+    page: PurePosixPath = context["page"]
+    if page == paths.NOT_FOUND:  # served at any depth: its links start from the root path
+        return paths.rooted(context["show"], PurePosixPath(path))
+    return paths.href(PurePosixPath(path), page)
+
+
+@pass_context
+def _url(context: Context, path: PurePosixPath | str) -> str:
+    return paths.url(context["show"], PurePosixPath(path))
 
 
 @dataclass(frozen=True)
@@ -155,7 +174,7 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         _label(episode, t),
         long_date(_local(show, episode.published).date(), show.language),
         human_duration(episode.audio_info.duration, show.language),
-        paths.href(paths.episode_page(episode), HOME),
+        paths.href(paths.episode_page(episode), paths.HOME),
     )
 
 
@@ -166,8 +185,9 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
     env = env or environment(show)
     common = {"show": show, "t": words(show.language)}
 
-    def render(name: str, **context: Any) -> bytes:
-        return env.get_template(name).render(**common, **context).encode("utf-8")
+    def render(name: str, page: PurePosixPath, **context: Any) -> bytes:
+        """The template ``name`` rendered as the site's file ``page``."""
+        return env.get_template(name).render(**common, page=page, **context).encode("utf-8")
 
     return render
 
@@ -181,16 +201,15 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     ]
     hosts = [p.name for p in show.persons if p.role == "host"]
     files: dict[PurePosixPath, bytes] = {}
-    files[HOME] = render(
-        "index.html", root="", episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
+    files[paths.HOME] = render(
+        "index.html", paths.HOME, episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
     )
-    # A 404 page is served at any depth: its links start from the site's root path.
-    files[PurePosixPath("404.html")] = render("404.html", root=urlparse(show.base_url).path)
+    files[paths.NOT_FOUND] = render("404.html", paths.NOT_FOUND)
     newest = episodes[0].episode.published.date().isoformat() if episodes else None
-    files[PurePosixPath("sitemap.xml")] = render("sitemap.xml", episodes=episodes, newest=newest)
-    for asset in ASSETS:
-        source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
-        files[PurePosixPath(asset)] = source.encode("utf-8")
+    files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, episodes=episodes, newest=newest)
+    for asset in paths.ASSETS:
+        source, _, _ = env.loader.get_source(env, str(asset))  # type: ignore[union-attr]
+        files[asset] = source.encode("utf-8")
     files[paths.show_cover(show)] = show.cover.read_bytes()
     files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
     files[paths.FAVICON] = favicon_png(show.cover)
@@ -286,7 +305,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
     cover_url = paths.url(show, cover) if cover else paths.url(show, paths.show_cover(show))
     files[page] = render(
         "episode.html",
-        root="../",
+        page,
         episode=episode,
         label=item.label,
         date=item.date,
