@@ -276,3 +276,39 @@ def test_og_image_of_a_png_cover_show_is_the_png(english_site: Path) -> None:
         head = page(english_site / name).find("head")
         assert head.xpath("meta[@property='og:image']/@content") == [BASE_URL + "cover.png"]
     assert not (english_site / "cover.jpg").exists()
+
+
+FRENCH_MARKS = (
+    "«",
+    "»",
+    " :",
+    " ;",
+    " !",
+    " ?",
+    "Texte",
+    "Épisode",
+    "Invité",
+    "Animation",
+    "Chapitres",
+    "Transcription",
+    "Téléchargements",
+    " Mo",
+    "1er ",
+    "janvier",
+)
+
+
+def test_an_english_show_has_no_french_words_nor_punctuation(english_site: Path) -> None:
+    for path in [*english_site.rglob("*.html"), english_site / "feed.xml"]:
+        text = path.read_text(encoding="utf-8")
+        found = [mark for mark in FRENCH_MARKS if mark in text]
+        assert not found, f"{path.relative_to(english_site)}: {found}"
+    episode = page(english_site / "001-premier" / "index.html")
+    assert episode.xpath("//p[@class='people']/text()") == [
+        "Host: Host One",
+        "Guest: Guest Two",
+    ]
+    assert "Transcript Text (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
+    assert page(english_site / "index.html").xpath("//p[@class='people']/text()") == [
+        "Host: Host One"
+    ]

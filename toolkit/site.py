@@ -29,18 +29,12 @@ from jinja2.runtime import Context
 from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapters_json
-from toolkit.i18n import long_date, words
+from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Segment, Show
 from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
 USER_TEMPLATES = "_templates"
-DOWNLOAD_LABELS = {
-    "vtt": "WebVTT (.vtt)",
-    "srt": "SubRip (.srt)",
-    "json": "JSON (Podcasting 2.0)",
-    "txt": "Texte (.txt)",
-}
 
 
 def builtin_templates() -> Traversable:
@@ -139,20 +133,16 @@ class EpisodeItem:
     href: str  # the episode's page, from the home page
 
 
-def human_duration(seconds: float, language: str) -> str:
-    """
-    >>> human_duration(2702.7, "fr"), human_duration(4000, "en")
+def human_duration(seconds: float) -> str:
+    """An episode's length in the unit symbols h and min, which French and English share.
+
+    >>> human_duration(2702.7), human_duration(4000)
     ('45 min', '1 h 07 min')
     """
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{max(minutes, 1)} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def human_size(size: int, language: str) -> str:
-    text = f"{size / 1_000_000:.1f}"
-    return (text.replace(".", ",") + " Mo") if language.startswith("fr") else text + " MB"
 
 
 def _label(episode: Episode, t: dict[str, str]) -> str:
@@ -173,7 +163,7 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         episode,
         _label(episode, t),
         long_date(_local(show, episode.published).date(), show.language),
-        human_duration(episode.audio_info.duration, show.language),
+        human_duration(episode.audio_info.duration),
         paths.href(paths.episode_page(episode), paths.HOME),
     )
 
@@ -251,7 +241,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
             downloads.append(
                 {
                     "href": paths.href(paths.transcript(episode, fmt), page),
-                    "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}",
+                    "label": f"{t['transcript']} {t['download_' + fmt]}",
                 }
             )
     if episode.chapters:
@@ -313,7 +303,7 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         people=people,
         audio_name=episode.audio.name,
         audio_href=paths.href(paths.audio(episode), page),
-        audio_size=human_size(episode.audio_info.size, show.language),
+        audio_size=file_size(episode.audio_info.size, show.language),
         chapters=chapters,
         notes_html=episode.notes_html,
         turns=page_turns,
