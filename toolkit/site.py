@@ -1,6 +1,8 @@
-"""The static site: show -> {path: bytes} (pure). Jinja2 renders the pages; a show may put
-its own templates (and assets) in ``<source>/_templates/``, which come first and can extend
-the built-in ones as ``podkit/<name>``."""
+"""The static site as {site path: bytes}: `build_site` makes the show's own files and
+`episode_files` one episode's. They read the cover art and the templates, and write
+nothing: the writer does. Jinja2 renders the pages; a show may put its own
+templates (and assets) in ``<source>/_templates/``, which come first and can extend the
+built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
@@ -183,7 +185,8 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
 
 
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
-    """The show's pages and files; the episodes' own come from `episode_pages`."""
+    """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
+    each episode's files come from `episode_files`."""
     env = environment(show)
     render = _renderer(show, env)
     episodes = [
@@ -225,32 +228,79 @@ def _cached_renderer(show: Show) -> Render:
 
 def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:
     episode = item.episode
-    t = words(show.language)
     files: dict[PurePosixPath, bytes] = {}
-    page = paths.episode_page(episode)
     cover = paths.episode_cover(episode)
     if cover is not None and episode.cover is not None:
         files[cover] = episode.cover.read_bytes()
     if episode.chapters:
         files[paths.chapters(episode)] = chapters_json(episode, show.base_url).encode("utf-8")
-    downloads = []
     if episode.transcript is not None:
         for fmt in published_formats(episode.transcript):
             text = write(episode.transcript, fmt, episode.audio_info.duration)
             files[paths.transcript(episode, fmt)] = text.encode("utf-8")
-            downloads.append(
-                {
-                    "href": paths.href(paths.transcript(episode, fmt), page),
-                    "label": f"{t['transcript']} {t['download_' + fmt]}",
-                }
-            )
+    files[paths.episode_page(episode)] = _episode_page(show, item, render)
+    return files
+
+
+def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
+    episode = item.episode
+    page = paths.episode_page(episode)
+    cover = paths.episode_cover(episode)
+    page_url = show.episode_url(episode)
+    audio_url = paths.url(show, paths.audio(episode))
+    return render(
+        "episode.html",
+        page,
+        episode=episode,
+        label=item.label,
+        date=item.date,
+        duration=item.duration,
+        people=_people(show, episode),
+        audio_name=episode.audio.name,
+        audio_href=paths.href(paths.audio(episode), page),
+        audio_size=file_size(episode.audio_info.size, show.language),
+        chapters=_page_chapters(episode),
+        notes_html=episode.notes_html,
+        turns=_page_turns(episode),
+        downloads=_downloads(show, episode, page),
+        page_url=page_url,
+        audio_url=audio_url,
+        cover_url=paths.url(show, cover or paths.show_cover(show)),
+        cover_src=paths.href(cover or paths.COVER_SMALL, page),
+        jsonld=_episode_jsonld(show, episode, page_url, audio_url),
+    )
+
+
+def _downloads(show: Show, episode: Episode, page: PurePosixPath) -> list[dict[str, str]]:
+    """The episode's transcript and chapter files, as links from its page."""
+    t = words(show.language)
+    formats = published_formats(episode.transcript) if episode.transcript is not None else ()
+    links = [
+        {
+            "href": paths.href(paths.transcript(episode, fmt), page),
+            "label": f"{t['transcript']} {t['download_' + fmt]}",
+        }
+        for fmt in formats
+    ]
     if episode.chapters:
-        downloads.append(
+        links.append(
             {"href": paths.href(paths.chapters(episode), page), "label": t["chapters_json"]}
         )
+    return links
 
-    duration = episode.audio_info.duration
-    chapters = [
+
+def _people(show: Show, episode: Episode) -> list[dict[str, Any]]:
+    t = words(show.language)
+    people = []
+    for role in ("host", "guest"):
+        names = [p.name for p in (episode.persons or show.persons) if p.role == role]
+        if names:
+            people.append({"label": t[role], "names": names})
+    return people
+
+
+def _page_chapters(episode: Episode) -> list[dict[str, str]]:
+    return [
         {
             "anchor": f"chapter-{index + 1}",
             "start": _seconds(chapter.start),
@@ -261,60 +311,38 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         for index, chapter in enumerate(episode.chapters)
         if not chapter.hidden
     ]
+
+
+def _page_turns(episode: Episode) -> list[dict[str, Any]]:
+    """The transcript as speakers' turns of numbered paragraphs, for the page."""
+    if episode.transcript is None:
+        return []
     page_turns = []
-    if episode.transcript is not None:
-        number = 0
-        for group in turns(episode.transcript):
-            paragraphs = []
-            for chunk in _paragraphs(group):
-                number += 1
-                start = chunk[0].start
-                paragraphs.append(
-                    PageParagraph(
-                        anchor=f"p-{number}",
-                        start=None if start is None else _seconds(start),
-                        clock=None if start is None else format_clock(start),
-                        segments=[
-                            PageSentence(
-                                text=s.text,
-                                start=None if s.start is None else _seconds(s.start),
-                                end=_seconds(s.end if s.end is not None else duration),
-                            )
-                            for s in chunk
-                        ],
-                    )
-                )
-            page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
-    people = []
-    for role in ("host", "guest"):
-        names = [p.name for p in (episode.persons or show.persons) if p.role == role]
-        if names:
-            people.append({"label": t[role], "names": names})
-    page_url = show.episode_url(episode)
-    audio_url = paths.url(show, paths.audio(episode))
-    cover_url = paths.url(show, cover) if cover else paths.url(show, paths.show_cover(show))
-    files[page] = render(
-        "episode.html",
-        page,
-        episode=episode,
-        label=item.label,
-        date=item.date,
-        duration=item.duration,
-        people=people,
-        audio_name=episode.audio.name,
-        audio_href=paths.href(paths.audio(episode), page),
-        audio_size=file_size(episode.audio_info.size, show.language),
-        chapters=chapters,
-        notes_html=episode.notes_html,
-        turns=page_turns,
-        downloads=downloads,
-        page_url=page_url,
-        audio_url=audio_url,
-        cover_url=cover_url,
-        cover_src=paths.href(cover or paths.COVER_SMALL, page),
-        jsonld=_episode_jsonld(show, episode, page_url, audio_url),
+    number = 0
+    for group in turns(episode.transcript):
+        paragraphs = []
+        for chunk in _paragraphs(group):
+            number += 1
+            paragraphs.append(_page_paragraph(chunk, number, episode.audio_info.duration))
+        page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
+    return page_turns
+
+
+def _page_paragraph(chunk: list[Segment], number: int, duration: float) -> PageParagraph:
+    start = chunk[0].start
+    return PageParagraph(
+        anchor=f"p-{number}",
+        start=None if start is None else _seconds(start),
+        clock=None if start is None else format_clock(start),
+        segments=[
+            PageSentence(
+                text=s.text,
+                start=None if s.start is None else _seconds(s.start),
+                end=_seconds(s.end if s.end is not None else duration),
+            )
+            for s in chunk
+        ],
     )
-    return files
 
 
 class PageSentence(NamedTuple):
@@ -327,7 +355,7 @@ class PageSentence(NamedTuple):
 
 class PageParagraph(NamedTuple):
     # Named tuples rather than dicts: Jinja looks `p.start` up as an attribute first, and the
-    # failed lookups on dicts were about a fifth of rendering a long transcript's page.
+    # failed lookups on dicts slow down the page of a long transcript.
     anchor: str
     start: str | None
     clock: str | None
