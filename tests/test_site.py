@@ -312,3 +312,16 @@ def test_an_english_show_has_no_french_words_nor_punctuation(english_site: Path)
     assert page(english_site / "index.html").xpath("//p[@class='people']/text()") == [
         "Host: Host One"
     ]
+
+
+def test_a_french_show_keeps_french_typography(site: Path) -> None:
+    episode = page(site / "001-premier" / "index.html")
+    assert episode.xpath("//p[@class='people']/text()") == [
+        "Animation : Hôte Un",
+        "Invité : Invitée Deux",
+    ]
+    assert episode.xpath("//li[@id='chapter-1']/a[@class='permalink']/@aria-label") == [
+        "Lien vers « Introduction »"
+    ]
+    assert "Transcription Texte (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
+    assert page(site / "index.html").xpath("//p[@class='people']/text()") == ["Animation : Hôte Un"]
