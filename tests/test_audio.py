@@ -12,10 +12,11 @@ from pathlib import Path
 from unittest.mock import Mock
 
 import pytest
-from conftest import TONE, ShowMaker, need_program
+from conftest import EPISODE_TOML, TONE, ShowMaker, need_program
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags, ParseID3v1
+from PIL import Image
 
 from toolkit import audio
 from toolkit.build import episode_tags
@@ -343,3 +344,24 @@ def test_built_keytime_mp3_keeps_the_source_audio_and_lists_every_chapter(tmp_pa
             [mp3val, str(out / episode.slug / episode.audio.name)], capture_output=True, text=True
         ).stdout
         assert "WARNING" not in report and "PROBLEM" not in report, report
+
+
+def test_a_chapter_image_has_the_mime_type_of_its_content(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """The image's bytes decide its MIME type, not the case or the letters of its name."""
+    from toolkit.build import build
+
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(picture, "PNG")
+    toml = EPISODE_TOML.replace(
+        'title = "Introduction"\n', 'title = "Introduction"\nimage = "art.PNG"\n'
+    )
+    source = make_show(
+        **{"001-premier__episode.toml": toml, "001-premier__art.PNG": picture.getvalue()}
+    )
+    out = tmp_path / "site"
+    build(source, out)
+    id3 = ID3(out / "001-premier" / "episode.mp3")
+    image = id3.getall("CHAP")[0].sub_frames.getall("APIC")[0]
+    assert (image.mime, image.data) == ("image/png", picture.getvalue())

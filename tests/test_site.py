@@ -6,11 +6,12 @@ import itertools
 import json
 import subprocess
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import KEYTIME, ShowMaker, need_program
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, ShowMaker, need_program
 from lxml import etree, html
+from PIL import Image
 
 from toolkit.build import build
 
@@ -175,3 +176,151 @@ def test_pages_are_valid_html5(site: Path) -> None:
     messages = json.loads(result.stderr or result.stdout)["messages"]
     assert messages == [], messages
     assert len(pages) == 3
+
+
+def _english_show(make_show: ShowMaker) -> Path:
+    """An English show with a PNG cover and an audio file whose name needs percent-encoding."""
+    english = {"Hôte Un": "Host One", "Invitée Deux": "Guest Two"}
+    show_toml = SHOW_TOML.replace('language = "fr"', 'language = "en"')
+    show_toml = show_toml.replace('cover = "cover.jpg"', 'cover = "cover.png"')
+    episode_toml = EPISODE_TOML.replace("episode.mp3", "my ep #1?.mp3")
+    episode_toml = episode_toml.replace("Premier épisode", "First episode")
+    episode_toml = episode_toml.replace("Le cœur du sujet", "The heart of it")
+    for french, name in english.items():
+        show_toml, episode_toml = (
+            show_toml.replace(french, name),
+            episode_toml.replace(french, name),
+        )
+    source = make_show(
+        **{
+            "show.toml": show_toml,
+            "001-premier__episode.toml": episode_toml,
+            "001-premier__episode.mp3": None,
+            "001-premier__my ep #1?.mp3": TONE.read_bytes(),
+            "001-premier__notes.md": "A test episode.\n",
+            "001-premier__transcript.txt": "- Host One\n[00:00:00.000] Hello.\n"
+            "- Guest Two\n[00:00:08.000] Thanks: glad to be here.\n",
+        }
+    )
+    with Image.open(source / "cover.jpg") as cover:
+        cover.save(source / "cover.png")
+    (source / "cover.jpg").unlink()
+    return source
+
+
+@pytest.fixture
+def english_site(make_show: ShowMaker, tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    build(_english_show(make_show), out)
+    return out
+
+
+BASE_URL = "https://example.org/show/"
+
+
+def _site_file(site: Path, url: str, page_folder: Path) -> Path | None:
+    """The file of the site that a URL found in ``page_folder`` names (None: another site's)."""
+    parsed = urlparse(url)
+    if url.startswith(BASE_URL):
+        target = site / unquote(parsed.path.removeprefix(urlparse(BASE_URL).path))
+    elif parsed.scheme or parsed.netloc:
+        return None
+    elif parsed.path.startswith("/"):  # root-relative, as the 404 page links
+        target = site / unquote(parsed.path.removeprefix(urlparse(BASE_URL).path))
+    else:
+        target = page_folder / unquote(parsed.path)
+    return target / "index.html" if target.is_dir() else target
+
+
+def _urls_of_page(root: html.HtmlElement) -> list[str]:
+    urls = root.xpath(
+        "//@href | //@src | //meta[@property='og:image' or @property='og:url']/@content"
+    )
+    urls += root.xpath("//meta[@property='og:audio' or @name='twitter:image']/@content")
+    for script in root.xpath("//script[@type='application/ld+json']"):
+        urls += _strings(json.loads(script.text))
+    return [u for u in urls if u.startswith((BASE_URL, "/")) or not urlparse(u).scheme]
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in _strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in _strings(value)]
+    return [data] if isinstance(data, str) and data.startswith(BASE_URL) else []
+
+
+def test_every_url_of_a_png_cover_show_names_a_file_of_the_site(english_site: Path) -> None:
+    checked = 0
+    for path in english_site.rglob("*.html"):
+        for url in _urls_of_page(page(path)):
+            if url.startswith("#"):
+                continue
+            target = _site_file(english_site, url, path.parent)
+            assert target is None or target.is_file(), f"{path.relative_to(english_site)}: {url}"
+            checked += target is not None
+    feed = etree.parse(str(english_site / "feed.xml"))
+    sitemap = etree.parse(str(english_site / "sitemap.xml"))
+    sitemap_ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = feed.xpath("//@url | //@href | //link/text() | //image/url/text()")
+    for url in urls + sitemap.xpath("//s:loc/text()", namespaces=sitemap_ns):
+        target = _site_file(english_site, url.strip(), english_site)
+        assert not url.strip() or target is None or target.is_file(), f"feed or sitemap: {url}"
+        checked += target is not None
+    assert checked > 40 and (english_site / "001-premier" / "my ep #1?.mp3").is_file()
+
+
+def test_og_image_of_a_png_cover_show_is_the_png(english_site: Path) -> None:
+    for name in ("index.html", "001-premier/index.html"):
+        head = page(english_site / name).find("head")
+        assert head.xpath("meta[@property='og:image']/@content") == [BASE_URL + "cover.png"]
+    assert not (english_site / "cover.jpg").exists()
+
+
+FRENCH_MARKS = (
+    "«",
+    "»",
+    " :",
+    " ;",
+    " !",
+    " ?",
+    "Texte",
+    "Épisode",
+    "Invité",
+    "Animation",
+    "Chapitres",
+    "Transcription",
+    "Téléchargements",
+    " Mo",
+    "1er ",
+    "janvier",
+)
+
+
+def test_an_english_show_has_no_french_words_nor_punctuation(english_site: Path) -> None:
+    for path in [*english_site.rglob("*.html"), english_site / "feed.xml"]:
+        text = path.read_text(encoding="utf-8")
+        found = [mark for mark in FRENCH_MARKS if mark in text]
+        assert not found, f"{path.relative_to(english_site)}: {found}"
+    episode = page(english_site / "001-premier" / "index.html")
+    assert episode.xpath("//p[@class='people']/text()") == [
+        "Host: Host One",
+        "Guest: Guest Two",
+    ]
+    assert "Transcript Text (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
+    assert page(english_site / "index.html").xpath("//p[@class='people']/text()") == [
+        "Host: Host One"
+    ]
+
+
+def test_a_french_show_keeps_french_typography(site: Path) -> None:
+    episode = page(site / "001-premier" / "index.html")
+    assert episode.xpath("//p[@class='people']/text()") == [
+        "Animation : Hôte Un",
+        "Invité : Invitée Deux",
+    ]
+    assert episode.xpath("//li[@id='chapter-1']/a[@class='permalink']/@aria-label") == [
+        "Lien vers « Introduction »"
+    ]
+    assert "Transcription Texte (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
+    assert page(site / "index.html").xpath("//p[@class='people']/text()") == ["Animation : Hôte Un"]

@@ -30,7 +30,7 @@ def image_problem(path: Path) -> str | None:
             with Image.open(path) as image:
                 if image.width * image.height > MAX_PIXELS:
                     return TOO_LARGE
-                # A JPEG decoded at an eighth of its size still reads every byte, 3x faster.
+                # A JPEG decoded at an eighth of its size still reads every byte, faster.
                 image.draft(image.mode, (image.width // 8, image.height // 8))
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -49,6 +49,12 @@ def image_format(path: Path) -> str | None:
             return image.format if image.format in FORMAT_EXTENSIONS else None
     except (UnidentifiedImageError, OSError):
         return None
+
+
+def image_mime(path: Path) -> str:
+    """The MIME type of a JPEG or PNG file, from its content: its name may say otherwise."""
+    kind = image_format(path)
+    return MIME_TYPES[kind] if kind else "application/octet-stream"
 
 
 def cover_problems(path: Path) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit import audio
-from toolkit.artwork import resized_jpeg
+from toolkit.artwork import image_mime, resized_jpeg
 from toolkit.i18n import iso_639_2, words
 from toolkit.model import Episode, Show
 
@@ -19,9 +19,7 @@ def episode_tags(show: Show, episode: Episode, cover_jpeg: bytes | None) -> audi
             title=chapter.title,
             url=chapter.url,
             image=chapter.image.read_bytes() if chapter.image else None,
-            image_mime="image/png"
-            if chapter.image and chapter.image.suffix == ".png"
-            else "image/jpeg",
+            image_mime=image_mime(chapter.image) if chapter.image else "image/jpeg",
             hidden=chapter.hidden,
         )
         for index, chapter in enumerate(episode.chapters)

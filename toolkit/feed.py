@@ -91,8 +91,8 @@ def _description(episode: Episode, language: str) -> str:
     text = episode.notes_text or episode.summary
     stamps = description_timestamps(episode)
     if stamps:
-        colon = " :" if language.startswith("fr") else ":"  # French puts a space before ':'
-        text += f"\n\n{words(language)['chapters']}{colon}\n" + "\n".join(stamps)
+        t = words(language)
+        text += f"\n\n{t['chapters']}{t['colon']}\n" + "\n".join(stamps)
     return text
 
 

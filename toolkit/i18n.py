@@ -1,4 +1,5 @@
-"""Interface words and dates in the show's language (French first, English as fallback)."""
+"""Interface words, punctuation, dates and sizes in the show's language (French first,
+English as fallback): nothing the pages or the feed say depends on a language elsewhere."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ WORDS: dict[str, dict[str, str]] = {
         "chapters_json": "Chapitres (JSON)",
         "trailer": "Bande-annonce",
         "bonus": "Bonus",
+        "download_vtt": "WebVTT (.vtt)",
+        "download_srt": "SubRip (.srt)",
+        "download_json": "JSON (Podcasting 2.0)",
+        "download_txt": "Texte (.txt)",
+        # French typography: a space before a colon, guillemets with spaces inside.
+        "colon": " :",
+        "open_quote": "« ",
+        "close_quote": " »",
     },
     "en": {
         "chapters": "Chapters",
@@ -60,6 +69,13 @@ WORDS: dict[str, dict[str, str]] = {
         "chapters_json": "Chapters (JSON)",
         "trailer": "Trailer",
         "bonus": "Bonus",
+        "download_vtt": "WebVTT (.vtt)",
+        "download_srt": "SubRip (.srt)",
+        "download_json": "JSON (Podcasting 2.0)",
+        "download_txt": "Text (.txt)",
+        "colon": ":",
+        "open_quote": "“",
+        "close_quote": "”",
     },
 }
 
@@ -108,8 +124,13 @@ ISO_639_2 = {
 }
 
 
+def _base(language: str) -> str:
+    """``fr-CA`` -> ``fr``: the words and rules of a language serve all its regions."""
+    return language.split("-")[0].lower()
+
+
 def words(language: str) -> dict[str, str]:
-    return WORDS.get(language.split("-")[0].lower(), WORDS["en"])
+    return WORDS.get(_base(language), WORDS["en"])
 
 
 def long_date(day: date, language: str) -> str:
@@ -119,11 +140,21 @@ def long_date(day: date, language: str) -> str:
     >>> long_date(date(2024, 10, 8), "en-US")
     'October 8, 2024'
     """
-    if language.startswith("fr"):
+    if _base(language) == "fr":
         number = "1er" if day.day == 1 else str(day.day)
         return f"{number} {_FRENCH_MONTHS[day.month - 1]} {day.year}"
     return f"{_ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
+def file_size(size: int, language: str) -> str:
+    """Megabytes with one decimal, the way the language writes them.
+
+    >>> file_size(12_345_678, "fr"), file_size(12_345_678, "en")
+    ('12,3 Mo', '12.3 MB')
+    """
+    text = f"{size / 1_000_000:.1f}"
+    return text.replace(".", ",") + " Mo" if _base(language) == "fr" else text + " MB"
+
+
 def iso_639_2(language: str) -> str:
-    return ISO_639_2.get(language.split("-")[0].lower(), "und")
+    return ISO_639_2.get(_base(language), "und")

@@ -142,7 +142,7 @@ class Show:
 
     @property
     def feed_url(self) -> str:
-        return self.base_url + "feed.xml"
+        return paths.url(self, paths.FEED)
 
     def episode_url(self, episode: Episode) -> str:
         return paths.url(self, paths.episode_page(episode))

@@ -5,15 +5,20 @@ from __future__ import annotations
 import posixpath
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 if TYPE_CHECKING:  # the model asks this module for its URLs
     from toolkit.model import Episode, Show
 
+HOME = PurePosixPath("index.html")
+NOT_FOUND = PurePosixPath("404.html")
+SITEMAP = PurePosixPath("sitemap.xml")
 FEED = PurePosixPath("feed.xml")
-COVER = PurePosixPath("cover.jpg")
 COVER_SMALL = PurePosixPath("cover-600.jpg")
 FAVICON = PurePosixPath("favicon.png")
+STYLE = PurePosixPath("assets", "style.css")
+PLAYER = PurePosixPath("assets", "player.js")
+ASSETS = (STYLE, PLAYER)
 
 
 def show_cover(show: Show) -> PurePosixPath:
@@ -21,7 +26,7 @@ def show_cover(show: Show) -> PurePosixPath:
 
 
 def episode_page(episode: Episode) -> PurePosixPath:
-    return PurePosixPath(episode.slug, "index.html")
+    return PurePosixPath(episode.slug) / HOME
 
 
 def audio(episode: Episode) -> PurePosixPath:
@@ -57,6 +62,16 @@ def url(show: Show, path: PurePosixPath) -> str:
     return show.base_url + _addressed(path)
 
 
+def rooted(show: Show, path: PurePosixPath) -> str:
+    """The URL of a site path from the server's root, for a page served at any depth (404).
+
+    >>> from types import SimpleNamespace
+    >>> rooted(SimpleNamespace(base_url="https://example.org/show/"), FEED)
+    '/show/feed.xml'
+    """
+    return urlparse(show.base_url).path + _addressed(path)
+
+
 def href(path: PurePosixPath, page: PurePosixPath) -> str:
     """The URL of a site path relative to the page at ``page``, for links within the site.
 
@@ -71,6 +86,6 @@ def href(path: PurePosixPath, page: PurePosixPath) -> str:
 
 def _addressed(path: PurePosixPath) -> str:
     text = quoted(path)
-    if path.name == "index.html":
-        text = text[: -len("index.html")]
+    if path.name == HOME.name:
+        text = text[: -len(HOME.name)]
     return text

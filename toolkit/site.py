@@ -1,6 +1,8 @@
-"""The static site: show -> {path: bytes} (pure). Jinja2 renders the pages; a show may put
-its own templates (and assets) in ``<source>/_templates/``, which come first and can extend
-the built-in ones as ``podkit/<name>``."""
+"""The static site as {site path: bytes}: `build_site` makes the show's own files and
+`episode_files` one episode's. They read the cover art and the templates, and write
+nothing: the writer does. Jinja2 renders the pages; a show may put its own
+templates (and assets) in ``<source>/_templates/``, which come first and can extend the
+built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -23,25 +24,19 @@ from jinja2 import (
     PrefixLoader,
     StrictUndefined,
     TemplateNotFound,
+    pass_context,
 )
+from jinja2.runtime import Context
 
 from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapters_json
-from toolkit.i18n import long_date, words
+from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Segment, Show
 from toolkit.timecode import format_clock
 from toolkit.transcript import published_formats, turns, write
 
 USER_TEMPLATES = "_templates"
-HOME = PurePosixPath("index.html")
-ASSETS = ("assets/style.css", "assets/player.js")
-DOWNLOAD_LABELS = {
-    "vtt": "WebVTT (.vtt)",
-    "srt": "SubRip (.srt)",
-    "json": "JSON (Podcasting 2.0)",
-    "txt": "Texte (.txt)",
-}
 
 
 def builtin_templates() -> Traversable:
@@ -101,7 +96,7 @@ def environment(show: Show) -> Environment:
         ]
     )
     # Autoescape everything we render (HTML and XML): transcript text is never markup.
-    return Environment(
+    env = Environment(
         loader=loader,
         autoescape=True,
         undefined=StrictUndefined,
@@ -109,6 +104,26 @@ def environment(show: Show) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Templates name the site's files through `paths`, as the feed and the writer do:
+    # `{{ paths.FEED | href }}` links from the page being rendered, `| url` is absolute.
+    env.globals["paths"] = paths
+    env.filters["href"] = _href
+    env.filters["url"] = _url
+    return env
+
+
+@pass_context
+def _href(context: Context, path: PurePosixPath | str) -> str:
+    """A link to a site file from the page being rendered (the context's ``page``)."""
+    page: PurePosixPath = context["page"]
+    if page == paths.NOT_FOUND:  # served at any depth: its links start from the root path
+        return paths.rooted(context["show"], PurePosixPath(path))
+    return paths.href(PurePosixPath(path), page)
+
+
+@pass_context
+def _url(context: Context, path: PurePosixPath | str) -> str:
+    return paths.url(context["show"], PurePosixPath(path))
 
 
 @dataclass(frozen=True)
@@ -120,20 +135,16 @@ class EpisodeItem:
     href: str  # the episode's page, from the home page
 
 
-def human_duration(seconds: float, language: str) -> str:
-    """
-    >>> human_duration(2702.7, "fr"), human_duration(4000, "en")
+def human_duration(seconds: float) -> str:
+    """An episode's length in the unit symbols h and min, which French and English share.
+
+    >>> human_duration(2702.7), human_duration(4000)
     ('45 min', '1 h 07 min')
     """
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{max(minutes, 1)} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def human_size(size: int, language: str) -> str:
-    text = f"{size / 1_000_000:.1f}"
-    return (text.replace(".", ",") + " Mo") if language.startswith("fr") else text + " MB"
 
 
 def _label(episode: Episode, t: dict[str, str]) -> str:
@@ -154,8 +165,8 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         episode,
         _label(episode, t),
         long_date(_local(show, episode.published).date(), show.language),
-        human_duration(episode.audio_info.duration, show.language),
-        paths.href(paths.episode_page(episode), HOME),
+        human_duration(episode.audio_info.duration),
+        paths.href(paths.episode_page(episode), paths.HOME),
     )
 
 
@@ -166,14 +177,16 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
     env = env or environment(show)
     common = {"show": show, "t": words(show.language)}
 
-    def render(name: str, **context: Any) -> bytes:
-        return env.get_template(name).render(**common, **context).encode("utf-8")
+    def render(name: str, page: PurePosixPath, **context: Any) -> bytes:
+        """The template ``name`` rendered as the site's file ``page``."""
+        return env.get_template(name).render(**common, page=page, **context).encode("utf-8")
 
     return render
 
 
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
-    """The show's pages and files; the episodes' own come from `episode_pages`."""
+    """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
+    each episode's files come from `episode_files`."""
     env = environment(show)
     render = _renderer(show, env)
     episodes = [
@@ -181,16 +194,15 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     ]
     hosts = [p.name for p in show.persons if p.role == "host"]
     files: dict[PurePosixPath, bytes] = {}
-    files[HOME] = render(
-        "index.html", root="", episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
+    files[paths.HOME] = render(
+        "index.html", paths.HOME, episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
     )
-    # A 404 page is served at any depth: its links start from the site's root path.
-    files[PurePosixPath("404.html")] = render("404.html", root=urlparse(show.base_url).path)
+    files[paths.NOT_FOUND] = render("404.html", paths.NOT_FOUND)
     newest = episodes[0].episode.published.date().isoformat() if episodes else None
-    files[PurePosixPath("sitemap.xml")] = render("sitemap.xml", episodes=episodes, newest=newest)
-    for asset in ASSETS:
-        source, _, _ = env.loader.get_source(env, asset)  # type: ignore[union-attr]
-        files[PurePosixPath(asset)] = source.encode("utf-8")
+    files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, episodes=episodes, newest=newest)
+    for asset in paths.ASSETS:
+        source, _, _ = env.loader.get_source(env, str(asset))  # type: ignore[union-attr]
+        files[asset] = source.encode("utf-8")
     files[paths.show_cover(show)] = show.cover.read_bytes()
     files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
     files[paths.FAVICON] = favicon_png(show.cover)
@@ -216,32 +228,79 @@ def _cached_renderer(show: Show) -> Render:
 
 def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:
     episode = item.episode
-    t = words(show.language)
     files: dict[PurePosixPath, bytes] = {}
-    page = paths.episode_page(episode)
     cover = paths.episode_cover(episode)
     if cover is not None and episode.cover is not None:
         files[cover] = episode.cover.read_bytes()
     if episode.chapters:
         files[paths.chapters(episode)] = chapters_json(episode, show.base_url).encode("utf-8")
-    downloads = []
     if episode.transcript is not None:
         for fmt in published_formats(episode.transcript):
             text = write(episode.transcript, fmt, episode.audio_info.duration)
             files[paths.transcript(episode, fmt)] = text.encode("utf-8")
-            downloads.append(
-                {
-                    "href": paths.href(paths.transcript(episode, fmt), page),
-                    "label": f"{t['transcript']} {DOWNLOAD_LABELS[fmt]}",
-                }
-            )
+    files[paths.episode_page(episode)] = _episode_page(show, item, render)
+    return files
+
+
+def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
+    episode = item.episode
+    page = paths.episode_page(episode)
+    cover = paths.episode_cover(episode)
+    page_url = show.episode_url(episode)
+    audio_url = paths.url(show, paths.audio(episode))
+    return render(
+        "episode.html",
+        page,
+        episode=episode,
+        label=item.label,
+        date=item.date,
+        duration=item.duration,
+        people=_people(show, episode),
+        audio_name=episode.audio.name,
+        audio_href=paths.href(paths.audio(episode), page),
+        audio_size=file_size(episode.audio_info.size, show.language),
+        chapters=_page_chapters(episode),
+        notes_html=episode.notes_html,
+        turns=_page_turns(episode),
+        downloads=_downloads(show, episode, page),
+        page_url=page_url,
+        audio_url=audio_url,
+        cover_url=paths.url(show, cover or paths.show_cover(show)),
+        cover_src=paths.href(cover or paths.COVER_SMALL, page),
+        jsonld=_episode_jsonld(show, episode, page_url, audio_url),
+    )
+
+
+def _downloads(show: Show, episode: Episode, page: PurePosixPath) -> list[dict[str, str]]:
+    """The episode's transcript and chapter files, as links from its page."""
+    t = words(show.language)
+    formats = published_formats(episode.transcript) if episode.transcript is not None else ()
+    links = [
+        {
+            "href": paths.href(paths.transcript(episode, fmt), page),
+            "label": f"{t['transcript']} {t['download_' + fmt]}",
+        }
+        for fmt in formats
+    ]
     if episode.chapters:
-        downloads.append(
+        links.append(
             {"href": paths.href(paths.chapters(episode), page), "label": t["chapters_json"]}
         )
+    return links
 
-    duration = episode.audio_info.duration
-    chapters = [
+
+def _people(show: Show, episode: Episode) -> list[dict[str, Any]]:
+    t = words(show.language)
+    people = []
+    for role in ("host", "guest"):
+        names = [p.name for p in (episode.persons or show.persons) if p.role == role]
+        if names:
+            people.append({"label": t[role], "names": names})
+    return people
+
+
+def _page_chapters(episode: Episode) -> list[dict[str, str]]:
+    return [
         {
             "anchor": f"chapter-{index + 1}",
             "start": _seconds(chapter.start),
@@ -252,60 +311,38 @@ def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePo
         for index, chapter in enumerate(episode.chapters)
         if not chapter.hidden
     ]
+
+
+def _page_turns(episode: Episode) -> list[dict[str, Any]]:
+    """The transcript as speakers' turns of numbered paragraphs, for the page."""
+    if episode.transcript is None:
+        return []
     page_turns = []
-    if episode.transcript is not None:
-        number = 0
-        for group in turns(episode.transcript):
-            paragraphs = []
-            for chunk in _paragraphs(group):
-                number += 1
-                start = chunk[0].start
-                paragraphs.append(
-                    PageParagraph(
-                        anchor=f"p-{number}",
-                        start=None if start is None else _seconds(start),
-                        clock=None if start is None else format_clock(start),
-                        segments=[
-                            PageSentence(
-                                text=s.text,
-                                start=None if s.start is None else _seconds(s.start),
-                                end=_seconds(s.end if s.end is not None else duration),
-                            )
-                            for s in chunk
-                        ],
-                    )
-                )
-            page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
-    people = []
-    for role in ("host", "guest"):
-        names = [p.name for p in (episode.persons or show.persons) if p.role == role]
-        if names:
-            people.append({"label": t[role], "names": names})
-    page_url = show.episode_url(episode)
-    audio_url = paths.url(show, paths.audio(episode))
-    cover_url = paths.url(show, cover) if cover else paths.url(show, paths.show_cover(show))
-    files[page] = render(
-        "episode.html",
-        root="../",
-        episode=episode,
-        label=item.label,
-        date=item.date,
-        duration=item.duration,
-        people=people,
-        audio_name=episode.audio.name,
-        audio_href=paths.href(paths.audio(episode), page),
-        audio_size=human_size(episode.audio_info.size, show.language),
-        chapters=chapters,
-        notes_html=episode.notes_html,
-        turns=page_turns,
-        downloads=downloads,
-        page_url=page_url,
-        audio_url=audio_url,
-        cover_url=cover_url,
-        cover_src=paths.href(cover or paths.COVER_SMALL, page),
-        jsonld=_episode_jsonld(show, episode, page_url, audio_url),
+    number = 0
+    for group in turns(episode.transcript):
+        paragraphs = []
+        for chunk in _paragraphs(group):
+            number += 1
+            paragraphs.append(_page_paragraph(chunk, number, episode.audio_info.duration))
+        page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
+    return page_turns
+
+
+def _page_paragraph(chunk: list[Segment], number: int, duration: float) -> PageParagraph:
+    start = chunk[0].start
+    return PageParagraph(
+        anchor=f"p-{number}",
+        start=None if start is None else _seconds(start),
+        clock=None if start is None else format_clock(start),
+        segments=[
+            PageSentence(
+                text=s.text,
+                start=None if s.start is None else _seconds(s.start),
+                end=_seconds(s.end if s.end is not None else duration),
+            )
+            for s in chunk
+        ],
     )
-    return files
 
 
 class PageSentence(NamedTuple):
@@ -318,7 +355,7 @@ class PageSentence(NamedTuple):
 
 class PageParagraph(NamedTuple):
     # Named tuples rather than dicts: Jinja looks `p.start` up as an attribute first, and the
-    # failed lookups on dicts were about a fifth of rendering a long transcript's page.
+    # failed lookups on dicts slow down the page of a long transcript.
     anchor: str
     start: str | None
     clock: str | None
