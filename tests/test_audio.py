@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags, ParseID3v1
 
 from toolkit import audio
-from toolkit.build import episode_tags
 from toolkit.config import load_show
+from toolkit.id3_fields import episode_tags
 from toolkit.model import Chapter
 
 from conftest import TONE, ShowMaker, need_program

@@ -3,6 +3,7 @@ urllib against a server started on 127.0.0.1, and the command itself in a proces
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -195,7 +196,7 @@ def test_a_build_that_fails_on_a_bug_says_so_in_one_line(
     def crash(*args: object) -> None:
         raise RuntimeError("something podkit did not expect")
 
-    monkeypatch.setattr("toolkit.build.build", crash)
+    monkeypatch.setattr(importlib.import_module("toolkit.build"), "build", crash)
     outcome = serve._build(tmp_path, tmp_path / "out", "http://127.0.0.1:1/", True)
     assert outcome.problems == (
         "podkit bug: the build failed with RuntimeError('something podkit did not expect')"
@@ -208,7 +209,7 @@ def test_a_build_that_fails_on_the_sources_gives_their_problems(
     def refuse(*args: object) -> None:
         raise ToolkitError([Problem("show.toml", "title", "write a title")])
 
-    monkeypatch.setattr("toolkit.build.build", refuse)
+    monkeypatch.setattr(importlib.import_module("toolkit.build"), "build", refuse)
     outcome = serve._build(tmp_path, tmp_path / "out", "http://127.0.0.1:1/", True)
     assert outcome.problems == "show.toml: title: write a title"
 
@@ -220,7 +221,7 @@ def test_stopping_is_not_a_failed_build(
     def interrupted(*args: object) -> None:
         raise stop
 
-    monkeypatch.setattr("toolkit.build.build", interrupted)
+    monkeypatch.setattr(importlib.import_module("toolkit.build"), "build", interrupted)
     with pytest.raises(stop):
         serve._build(tmp_path, tmp_path / "out", "http://127.0.0.1:1/", True)
 

@@ -7,6 +7,7 @@ leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 import time
 from collections.abc import Callable, Iterable
@@ -24,10 +25,10 @@ from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_image_name
 from toolkit.config import Reused, files_fingerprint, load_show, load_transcript
 from toolkit.episode_record import from_record, to_record, warning_from_record, warning_record
-from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
-from toolkit.model import Episode, Show
+from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
+from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, builtin_fingerprint, episode_files
 from toolkit.transcript import published_formats
@@ -42,6 +43,8 @@ from toolkit.writer import (
     write_site,
 )
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -49,11 +52,12 @@ class BuildReport:
     warnings: list[Problem]
     written: WriteReport
     seconds: float
+    out: Path
 
     def summary(self) -> str:
         count = len(self.show.episodes)
         return (
-            f"Built {count} episode{'s' * (count != 1)} into {{out}}: "
+            f"Built {count} episode{'s' * (count != 1)} into {self.out}: "
             f"{len(self.written.written)} files written, {self.written.unchanged} unchanged, "
             f"{len(self.written.removed)} removed in {self.seconds:.2f} s"
         )
@@ -95,7 +99,11 @@ def build(
         stage.discard()  # a failed build leaves nothing of itself in the site
         raise
     warnings = [*warnings, *report.warnings]
-    return BuildReport(show, warnings, report, time.perf_counter() - started)
+    for name in report.written:
+        log.debug("wrote %s", out / name)
+    for name in report.removed:
+        log.debug("removed %s", out / name)
+    return BuildReport(show, warnings, report, time.perf_counter() - started, out)
 
 
 def template_problem(error: TemplateError, source: Path) -> Problem:
@@ -252,13 +260,6 @@ def _feed_key(reuse: Reuse, show: Show, enclosures: dict[str, Enclosure]) -> str
         enclosure = enclosures[e.slug]
         digest.update(f"{e.slug}\0{reuse.key(e)}\0{enclosure.url}\0{enclosure.length}\n".encode())
     return digest.hexdigest()
-
-
-def published_only(show: Show, now: datetime, drafts: bool) -> Show:
-    """Leave out episodes dated after ``now`` unless drafts are wanted."""
-    if drafts:
-        return show
-    return replace(show, episodes=tuple(e for e in show.episodes if e.published <= now))
 
 
 def _tag_key(episode: Episode, tags: audio.EpisodeTags, id3_version: int) -> str:

@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -31,23 +29,18 @@ class Problem:
         return f"{prefix}{location}: {self.message}"
 
 
-class ToolkitError(click.ClickException):
-    """A user mistake: shown as one line per problem, exit status 1, never a traceback."""
+class ToolkitError(Exception):
+    """A user mistake, raised by the library. A front end shows it as one line per problem
+    (``str(error)``); the command line then exits with status 1, never with a traceback."""
 
     def __init__(self, problems: Iterable[Problem] | str) -> None:
         if isinstance(problems, str):
             self.problems: tuple[Problem, ...] = ()
-            super().__init__(problems)
+            self.message = problems
         else:
             self.problems = tuple(problems)
-            super().__init__("\n".join(str(p) for p in self.problems))
-
-    def format_message(self) -> str:
-        return self.message
-
-    def show(self, file: object = None) -> None:
-        # click prefixes "Error: "; with several problems one per line reads better.
-        click.echo(self.format_message(), err=True)
+            self.message = "\n".join(str(p) for p in self.problems)
+        super().__init__(self.message)
 
 
 class Problems:
