@@ -468,3 +468,22 @@ def test_byte_range_is_within_the_file_unsatisfiable_or_ignored(header: str, siz
     if wanted is not None:
         first, last = wanted
         assert 0 <= first <= last < size
+
+
+@settings(max_examples=300, deadline=None)
+@given(count=st.integers(0, 10**20), size=st.integers(0, 10**12))
+def test_a_suffix_range_is_the_last_bytes_of_the_file(count: int, size: int) -> None:
+    wanted = serve.byte_range(f"bytes=-{count}", size)
+    if count == 0 or size == 0:
+        assert wanted is None  # no byte asked for, or none to give: 416
+    else:
+        assert wanted == (max(0, size - count), size - 1)
+
+
+def test_a_suffix_range_longer_than_the_file_is_the_whole_file(port: int, site: Path) -> None:
+    data = (site / EP / "episode.mp3").read_bytes()
+    status, headers, body = get(port, MP3, f"Range: bytes=-{len(data) + 10}")
+    assert (status, body) == (206, data)
+    assert headers["content-range"] == f"bytes 0-{len(data) - 1}/{len(data)}"
+    status, headers, _ = get(port, MP3, "Range: bytes=-0")
+    assert (status, headers["content-range"]) == (416, f"bytes */{len(data)}")
