@@ -4,9 +4,14 @@ the commands are thin over."""
 from __future__ import annotations
 
 import ast
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,6 +164,52 @@ def test_quiet_keeps_the_errors_check_finds(make_show: ShowMaker, tmp_path: Path
     errors = [line for line in stdout.splitlines() if line.startswith("error: ")]
     code, quiet, _ = run(*args, "-q")
     assert code == 1 and quiet.splitlines() == errors != []
+
+
+SERVE_OUTPUT = {
+    "": ("Serving ", "Stopped."),
+    "-q": (),
+    "-v": ("Serving ", '"GET / HTTP/1.1" 200', "Stopped."),
+}
+
+
+@pytest.mark.parametrize("flag", SERVE_OUTPUT)
+def test_serve_quiet_and_verbose(flag: str, make_show: ShowMaker, tmp_path: Path) -> None:
+    port = _free_port()
+    args = ["serve", "--source", str(make_show()), "--out", str(tmp_path / "o"), "--port"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", *args, str(port), *[flag][: bool(flag)]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CI": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    assert page.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0 and stderr == ""
+    for line in SERVE_OUTPUT[flag]:
+        assert line in stdout
+    if flag == "-q":
+        assert stdout == ""
+    elif flag == "":
+        assert '"GET / HTTP/1.1"' not in stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 # ------------------------------------------------------------ tag's own checks
