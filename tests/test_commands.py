@@ -294,3 +294,11 @@ def test_the_cli_module_does_no_library_work() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert not imported & {"mutagen", "tomllib", "tomlkit"}
+
+
+def test_a_bad_option_value_is_clicks_usage_error(tmp_path: Path) -> None:
+    code, _, stderr = run("build", "--source", str(KEYTIME), "--base-url", "ftp://x")
+    assert code == 2
+    assert stderr.endswith(
+        "Error: Invalid value for --base-url: write an absolute URL like https://example.org/\n"
+    )

@@ -155,7 +155,9 @@ def cli() -> None:
 
 def _base_url(context: click.Context, parameter: click.Parameter, url: str | None) -> str | None:
     if url is not None and not url.startswith(("http://", "https://")):
-        raise click.BadParameter("write an absolute URL like https://example.org/")
+        raise click.BadParameter(
+            "write an absolute URL like https://example.org/", param_hint="--base-url"
+        )
     return url
 
 
