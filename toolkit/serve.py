@@ -386,8 +386,8 @@ def _serve_until_stopped(
     try:
         seen = fingerprint(source)  # before building: an edit meanwhile is seen
         rebuild()
+        log.info("%s", serving_line)  # first: a request may be answered at once
         serving.start()
-        log.info("%s", serving_line)
         while True:
             time.sleep(0.5)
             current = fingerprint(source)
