@@ -445,29 +445,6 @@ def test_serve_builds_serves_ranges_rebuilds_and_stops(
 # ------------------------------------------------------------ every command
 
 
-def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    found = []
-    for name, command in sorted(getattr(group, "commands", {}).items()):
-        if hasattr(command, "commands"):
-            found += _commands(command, (*prefix, name))
-        else:
-            found.append((*prefix, name))
-    return found
-
-
-def test_every_command_has_help_an_example_quiet_verbose_and_a_readme_entry() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    commands = _commands(cli)
-    assert len(commands) >= 10
-    for command in commands:
-        code, stdout, _ = run(*command, "--help")
-        assert code == 0 and "Example: podkit" in stdout, command
-        assert "-q, --quiet" in stdout and "-v, --verbose" in stdout, command
-        assert f"podkit {' '.join(command)}" in readme, (
-            f"the README does not describe podkit {' '.join(command)}"
-        )
-
-
 def test_no_progress_bar_outside_a_terminal(make_show: ShowMaker, tmp_path: Path) -> None:
     code, stdout, stderr = run("build", "--source", str(make_show()), "--out", str(tmp_path / "s"))
     assert code == 0 and "Tagging" not in stdout + stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -12,7 +13,6 @@ import pytest
 from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
-from toolkit import build as build_module
 from toolkit import config, transcript
 from toolkit.build import build
 from toolkit.cache import Cache, Manifest, site_key
@@ -22,6 +22,7 @@ from toolkit.errors import ToolkitError
 from toolkit.model import Episode
 
 EP = "001-premier"
+build_module = importlib.import_module("toolkit.build")  # `toolkit.build` is the function
 NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 
 

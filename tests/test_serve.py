@@ -3,6 +3,7 @@ urllib against a server started on 127.0.0.1, and the command itself in a proces
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -194,7 +195,7 @@ def test_a_build_that_fails_on_a_bug_says_so_in_one_line(
     def crash(*args: object) -> None:
         raise RuntimeError("something podkit did not expect")
 
-    monkeypatch.setattr("toolkit.build.build", crash)
+    monkeypatch.setattr(importlib.import_module("toolkit.build"), "build", crash)
     outcome = serve._build(tmp_path, tmp_path / "out", "http://127.0.0.1:1/", True)
     assert outcome.problems == (
         "podkit bug: the build failed with RuntimeError('something podkit did not expect')"
@@ -207,7 +208,7 @@ def test_a_build_that_fails_on_the_sources_gives_their_problems(
     def refuse(*args: object) -> None:
         raise ToolkitError([Problem("show.toml", "title", "write a title")])
 
-    monkeypatch.setattr("toolkit.build.build", refuse)
+    monkeypatch.setattr(importlib.import_module("toolkit.build"), "build", refuse)
     outcome = serve._build(tmp_path, tmp_path / "out", "http://127.0.0.1:1/", True)
     assert outcome.problems == "show.toml: title: write a title"
 
@@ -219,7 +220,7 @@ def test_stopping_is_not_a_failed_build(
     def interrupted(*args: object) -> None:
         raise stop
 
-    monkeypatch.setattr("toolkit.build.build", interrupted)
+    monkeypatch.setattr(importlib.import_module("toolkit.build"), "build", interrupted)
     with pytest.raises(stop):
         serve._build(tmp_path, tmp_path / "out", "http://127.0.0.1:1/", True)
 
@@ -466,3 +467,22 @@ def test_byte_range_is_within_the_file_unsatisfiable_or_ignored(header: str, siz
     if wanted is not None:
         first, last = wanted
         assert 0 <= first <= last < size
+
+
+@settings(max_examples=300, deadline=None)
+@given(count=st.integers(0, 10**20), size=st.integers(0, 10**12))
+def test_a_suffix_range_is_the_last_bytes_of_the_file(count: int, size: int) -> None:
+    wanted = serve.byte_range(f"bytes=-{count}", size)
+    if count == 0 or size == 0:
+        assert wanted is None  # no byte asked for, or none to give: 416
+    else:
+        assert wanted == (max(0, size - count), size - 1)
+
+
+def test_a_suffix_range_longer_than_the_file_is_the_whole_file(port: int, site: Path) -> None:
+    data = (site / EP / "episode.mp3").read_bytes()
+    status, headers, body = get(port, MP3, f"Range: bytes=-{len(data) + 10}")
+    assert (status, body) == (206, data)
+    assert headers["content-range"] == f"bytes 0-{len(data) - 1}/{len(data)}"
+    status, headers, _ = get(port, MP3, "Range: bytes=-0")
+    assert (status, headers["content-range"]) == (416, f"bytes */{len(data)}")

@@ -40,7 +40,9 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
+from toolkit.errors import Problem, ToolkitError
 from toolkit.model import AudioInfo
+from toolkit.timecode import format_timestamp
 
 
 class AudioError(Exception):
@@ -568,3 +570,28 @@ def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
         title = frame.sub_frames.get("TIT2")
         out.append((frame.element_id, frame.start_time, frame.end_time, str(title or "")))
     return out
+
+
+@dataclass(frozen=True)
+class Inspection:
+    mp3: Path
+    info: AudioInfo
+    tags: list[str]  # what `describe_tags` says
+
+    def summary(self) -> str:
+        info = self.info
+        return (
+            f"{self.mp3}: {format_timestamp(info.duration)}, {info.bitrate // 1000} kbit/s, "
+            f"{info.sample_rate} Hz, {info.channels} channel(s), {info.size} bytes"
+        )
+
+
+def inspect_mp3(mp3: Path) -> Inspection:
+    """An MP3's format and the readable lines of its tag; ToolkitError when it cannot be read."""
+    try:
+        data = mp3.read_bytes()
+        return Inspection(mp3, probe_bytes(data), describe_tags(data))
+    except OSError as error:
+        raise ToolkitError([Problem(mp3, None, f"cannot be read ({error.strerror})")]) from None
+    except AudioError as error:
+        raise ToolkitError([Problem(mp3, None, str(error))]) from None

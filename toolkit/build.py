@@ -8,6 +8,7 @@ renaming leaves a manifest that makes the next build complete the site (see `too
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -23,14 +24,16 @@ from toolkit.artwork import resized_jpeg
 from toolkit.cache import Cache, Kept, Manifest, site_key, tag_key
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
-from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
-from toolkit.model import Episode, Show
+from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
+from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, episode_files
 from toolkit.transcript import published_formats
 from toolkit.writer import Output, Stage, Staged, WriteReport, write_site
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,12 @@ class BuildReport:
     warnings: list[Problem]
     written: WriteReport
     seconds: float
+    out: Path
 
     def summary(self) -> str:
         count = len(self.show.episodes)
         return (
-            f"Built {count} episode{'s' * (count != 1)} into {{out}}: "
+            f"Built {count} episode{'s' * (count != 1)} into {self.out}: "
             f"{len(self.written.written)} files written, {self.written.unchanged} unchanged, "
             f"{len(self.written.removed)} removed in {self.seconds:.2f} s"
         )
@@ -86,7 +90,11 @@ def build(
         stage.discard()  # a failed build leaves nothing of itself in the site
         raise
     warnings = [*warnings, *report.warnings]
-    return BuildReport(show, warnings, report, time.perf_counter() - started)
+    for name in report.written:
+        log.debug("wrote %s", out / name)
+    for name in report.removed:
+        log.debug("removed %s", out / name)
+    return BuildReport(show, warnings, report, time.perf_counter() - started, out)
 
 
 def template_problem(error: TemplateError, source: Path) -> Problem:
@@ -145,13 +153,6 @@ def _staged_episode_files(stage: Stage, show: Show, job: tuple[Episode, Path | N
     files = episode_files(show, episode)
     staged = {path: stage.add(path, data) for path, data in files.items()}
     return _Made(episode.slug, staged, formats, [])
-
-
-def published_only(show: Show, now: datetime, drafts: bool) -> Show:
-    """Leave out episodes dated after ``now`` unless drafts are wanted."""
-    if drafts:
-        return show
-    return replace(show, episodes=tuple(e for e in show.episodes if e.published <= now))
 
 
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]

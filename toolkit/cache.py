@@ -28,7 +28,6 @@ from toolkit import __version__
 from toolkit.cache_record import from_record, to_record, warning_from_record, warning_record
 from toolkit.errors import Problem
 from toolkit.model import Episode, Show
-from toolkit.site import USER_TEMPLATES, builtin_key
 
 if TYPE_CHECKING:
     from toolkit.audio import EpisodeTags
@@ -215,6 +214,8 @@ def site_key(source: Path, base_url: str | None) -> str:
     """Changes with anything shared by every page: podkit (its version and its code), the base
     URL, the files at the top of the show's folder (show.toml, the cover) and the templates,
     the show's and built-in."""
+    from toolkit.site import USER_TEMPLATES, builtin_key  # Jinja: only builds need it
+
     trees = [source / USER_TEMPLATES, Path(__file__).parent]
     files = [p for p in source.iterdir() if p.is_file()]
     files += [

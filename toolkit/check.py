@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse, urlsplit
 
@@ -15,10 +16,9 @@ from lxml import etree, html
 
 from toolkit import audio
 from toolkit.artwork import cover_problems
-from toolkit.build import published_only
 from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
-from toolkit.model import Episode, Show
+from toolkit.model import Episode, Show, published_only
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -27,7 +27,32 @@ NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
 GENERIC_SPEAKER = re.compile(r"(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+", re.I)
 
 
-def check(source: Path, site: Path, now: datetime) -> list[Problem]:
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [f for f in self.findings if f.level == "error"]
+
+    def summary(self) -> str:
+        if not self.findings:
+            return "No problem found."
+        errors = len(self.errors)
+        return f"{errors} error(s), {len(self.findings) - errors} warning(s)"
+
+    def to_json(self) -> str:
+        """One object per finding, for CI."""
+        return json.dumps([f.as_json() for f in self.findings], ensure_ascii=False, indent=1)
+
+
+def check(source: Path, site: Path, now: datetime | None = None) -> CheckReport:
+    """What Apple, Podcasting 2.0 apps and listeners would reject or notice in the sources
+    and in the site built from them, as of ``now`` (by default the current time)."""
+    return CheckReport(tuple(_findings(source, site, now or datetime.now(UTC))))
+
+
+def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
     try:
         show, warnings = load_show(source)
     except ToolkitError as error:

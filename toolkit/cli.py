@@ -1,13 +1,16 @@
-"""The `podkit` command: each subcommand parses, calls the library and reports."""
+"""The `podkit` command: each subcommand parses its options, calls one library function and
+prints its report. The library raises `ToolkitError` and logs; this module alone turns them
+into lines on the terminal and an exit status."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -15,19 +18,74 @@ from toolkit import __version__
 from toolkit.chapter_formats import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.errors import Problem, ToolkitError
 from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
-from toolkit.transcript import format_for_path
-
-if TYPE_CHECKING:
-    from toolkit.model import AudioInfo, Episode, Show, Transcript
 
 # Each command imports the heavy modules it needs when it runs: `podkit tag` must not pay for
 # Jinja2, feedgen and lxml, and starting Python is already a good part of its time.
 
+log = logging.getLogger("toolkit")
 
-def _warn(problems: list[Problem], quiet: bool) -> None:
-    if not quiet:
-        for problem in problems:
-            click.echo(str(problem), err=True)
+
+class _Echo(logging.Handler):
+    """The library's log as podkit prints it: the bare message, problems and warnings on
+    stderr, the rest on stdout (looked up at each line, so tests can capture them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=record.levelno >= logging.WARNING)
+
+
+def _start_logging() -> None:
+    """Print the library's log from INFO up, until -q or -v says otherwise."""
+    if not any(isinstance(handler, _Echo) for handler in log.handlers):
+        log.addHandler(_Echo())
+    log.propagate = False
+    log.setLevel(logging.INFO)
+
+
+def _set_level(level: int) -> Callable[[click.Context, click.Parameter, bool], None]:
+    def callback(context: click.Context, parameter: click.Parameter, given: bool) -> None:
+        if given:
+            log.setLevel(level)
+
+    return callback
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def verbosity(command: F) -> F:
+    """-q and -v, the same on every command: they set the level of the library's log."""
+    verbose = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_level(logging.DEBUG),
+        help="Say more.",
+    )
+    quiet = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_level(logging.ERROR),
+        help="Print only problems.",
+    )
+    return quiet(verbose(command))
+
+
+def _chatty() -> bool:
+    return log.isEnabledFor(logging.INFO)
+
+
+class PodkitGroup(click.Group):
+    """Shows a `ToolkitError` as one line per problem on stderr and exits with status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as error:
+            click.echo(error.message, err=True)
+            ctx.exit(1)
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -40,32 +98,9 @@ def _parse_now(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def verbosity(command: F) -> F:
-    """-q and -v, the same on every command."""
-    command = click.option("-v", "--verbose", is_flag=True, help="Say more.")(command)
-    return click.option("-q", "--quiet", is_flag=True, help="Print only problems.")(command)
-
-
-def _show_and_episode(episode_dir: Path) -> tuple[Show, Episode]:
-    """The show an episode folder belongs to (the folder above it), and that episode."""
-    from toolkit.config import load_show
-
-    folder = episode_dir.resolve()
-    show, _ = load_show(folder.parent, read_transcripts=False, only=folder.name)
-    return show, show.episodes[0]
-
-
-def _say(quiet: bool, message: str) -> None:
-    if not quiet:
-        click.echo(message)
-
-
-def _progress(quiet: bool, label: str) -> Callable[[Iterable[Any], int], Iterable[Any]] | None:
+def _progress(label: str) -> Callable[[Iterable[Any], int], Iterable[Any]] | None:
     """A progress bar on a terminal; nothing in CI, in pipes or with -q."""
-    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+    if not _chatty() or os.environ.get("CI") or not sys.stderr.isatty():
         return None
 
     def bar(items: Iterable[Any], length: int) -> Iterable[Any]:
@@ -103,21 +138,37 @@ OUT_OPTION = click.option(
     show_default=True,
     help="Where the site is written.",
 )
+ID3_OPTION = click.option(
+    "--id3v2.4", "id3v24", is_flag=True, help="Write ID3v2.4 tags instead of v2.3."
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PodkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="podkit")
 def cli() -> None:
     """podkit: publish podcast episodes as a static site, an RSS feed and chaptered MP3s.
 
     Example: podkit build
     """
+    _start_logging()
+
+
+def _base_url(context: click.Context, parameter: click.Parameter, url: str | None) -> str | None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            "write an absolute URL like https://example.org/", param_hint="--base-url"
+        )
+    return url
 
 
 @cli.command()
 @SOURCE_OPTION
 @OUT_OPTION
-@click.option("--base-url", help="Public URL of the site, instead of show.toml's base_url.")
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="Public URL of the site, instead of show.toml's base_url.",
+)
 @click.option("--drafts", is_flag=True, help="Include episodes whose publish date is to come.")
 @click.option(
     "--now",
@@ -125,17 +176,10 @@ def cli() -> None:
     metavar="DATETIME",
     help="Take this as the current time (for repeatable builds and tests).",
 )
-@click.option("--id3v2.4", "id3v24", is_flag=True, help="Write ID3v2.4 tags instead of v2.3.")
+@ID3_OPTION
 @verbosity
 def build(
-    source: Path,
-    out: Path,
-    base_url: str | None,
-    drafts: bool,
-    now_text: str | None,
-    id3v24: bool,
-    quiet: bool,
-    verbose: bool,
+    source: Path, out: Path, base_url: str | None, drafts: bool, now_text: str | None, id3v24: bool
 ) -> None:
     """Build the show into a static site, a feed and tagged MP3s.
 
@@ -143,27 +187,13 @@ def build(
     """
     from toolkit.build import build as build_show
 
-    if base_url is not None and not base_url.startswith(("http://", "https://")):
-        raise click.BadParameter(
-            "write an absolute URL like https://example.org/", param_hint="--base-url"
-        )
-    report = build_show(
-        source,
-        out,
-        base_url,
-        drafts,
-        _parse_now(now_text),
-        4 if id3v24 else 3,
-        progress=_progress(quiet, "Tagging MP3s"),
-    )
-    _warn(report.warnings, quiet)
-    if verbose:
-        for name in report.written.written:
-            click.echo(f"wrote {out / name}")
-        for name in report.written.removed:
-            click.echo(f"removed {out / name}")
-    if not quiet:
-        click.echo(report.summary().format(out=out))
+    now = _parse_now(now_text)
+    id3_version = 4 if id3v24 else 3
+    progress = _progress("Tagging MP3s")
+    report = build_show(source, out, base_url, drafts, now, id3_version, progress=progress)
+    for warning in report.warnings:
+        log.warning("%s", warning)
+    log.info("%s", report.summary())
 
 
 @cli.group(name="transcript")
@@ -172,54 +202,6 @@ def transcript_group() -> None:
 
     Example: podkit transcript convert transcript.txt transcript.vtt
     """
-
-
-def _unreadable(path: Path, error: OSError) -> Problem:
-    """One line for a file given on the command line that cannot be read."""
-    if isinstance(error, FileNotFoundError):
-        return Problem(path, None, "file not found")
-    if isinstance(error, IsADirectoryError):
-        return Problem(path, None, "is a folder, not a file: name a file")
-    return Problem(path, None, f"cannot be read ({error.strerror})")
-
-
-def _read_transcript(path: Path) -> Transcript:
-    from toolkit import transcript
-
-    try:
-        return transcript.read(path, path.read_bytes())
-    except OSError as error:
-        raise ToolkitError([_unreadable(path, error)]) from None
-    except transcript.TranscriptError as error:
-        raise ToolkitError([error.problem(path)]) from None
-
-
-def _output_format(path: Path, to: str | None) -> str:
-    """The format to write ``path`` in; ToolkitError when it cannot be written at all."""
-    if path.is_dir():
-        raise ToolkitError([Problem(path, None, "is a folder, not a file: name a file")])
-    if to:
-        return to
-    fmt = format_for_path(path)
-    if fmt is None:
-        raise ToolkitError(
-            [Problem(path, None, "unknown extension: use .txt, .vtt, .srt or .json, or --to")]
-        )
-    return fmt
-
-
-def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
-    from toolkit import transcript
-    from toolkit.writer import atomic_write
-
-    try:
-        text = transcript.write(spoken, fmt)
-    except transcript.TranscriptError as error:
-        raise ToolkitError([error.problem(out)]) from None
-    try:
-        atomic_write(out, text.encode("utf-8"))
-    except OSError as error:
-        raise ToolkitError([Problem(out, None, f"cannot be written ({error.strerror})")]) from None
 
 
 @transcript_group.command(name="import")
@@ -244,13 +226,7 @@ def _write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
 )
 @verbosity
 def transcript_import(
-    raw: Path,
-    out: Path,
-    speakers: tuple[str, ...],
-    corrections: Path | None,
-    to: str | None,
-    quiet: bool,
-    verbose: bool,
+    raw: Path, out: Path, speakers: tuple[str, ...], corrections: Path | None, to: str | None
 ) -> None:
     """Turn an automatic transcript into the editable form: rename speakers and apply the
     corrections glossary, reporting every replacement.
@@ -258,55 +234,9 @@ def transcript_import(
     Example: podkit transcript import raw.txt episodes/001/transcript.txt
     --speaker "Speaker #0=Laura Guibora" --corrections episodes/corrections.txt
     """
-    from dataclasses import replace
+    from toolkit.transcript_files import import_transcript
 
-    from toolkit.corrections import CorrectionsError, correct_transcript, load_corrections
-    from toolkit.model import Transcript
-    from toolkit.transcript import speaker_problem
-
-    spoken = _read_transcript(raw)
-    fmt = _output_format(out, to)
-    problems: list[Problem] = []
-    renames: dict[str, str] = {}
-    for item in speakers:
-        label, sep, name = item.partition("=")
-        label, name = label.strip(), name.strip()
-        if not sep or not label or not name:
-            problems.append(Problem("--speaker", None, f"{item!r}: write LABEL=NAME"))
-        elif (wrong := speaker_problem(name)) is not None:
-            problems.append(Problem("--speaker", None, f"{item!r}: {wrong}"))
-        elif label not in spoken.speakers:
-            known = ", ".join(spoken.speakers)
-            problems.append(
-                Problem(raw, None, f"no speaker {label!r} here: the labels are {known}")
-            )
-        else:
-            renames[label] = name
-    fixes: list[tuple[int, str, str]] = []
-    if corrections is not None:
-        try:
-            glossary = load_corrections(corrections)
-        except OSError as error:
-            problems.append(_unreadable(corrections, error))
-        except UnicodeDecodeError:
-            problems.append(Problem(corrections, None, "is not UTF-8 text: save it as UTF-8"))
-        except CorrectionsError as error:
-            problems.append(error.problem(corrections))
-        else:
-            spoken, fixes = correct_transcript(spoken, glossary)
-    if problems:
-        raise ToolkitError(problems)
-    spoken = Transcript(
-        tuple(replace(s, speaker=renames.get(s.speaker, s.speaker)) for s in spoken.segments)
-    )
-    _write_transcript(spoken, out, fmt)
-    for number, wrong, right in fixes:
-        _say(quiet, f"segment {number}: {wrong} -> {right}")
-    _say(
-        quiet,
-        f"{out}: {len(spoken.segments)} segments, {len(fixes)} corrections, "
-        f"speakers: {', '.join(spoken.speakers)}",
-    )
+    log.info("%s", import_transcript(raw, out, speakers, corrections, to).summary())
 
 
 @transcript_group.command(name="convert")
@@ -318,15 +248,14 @@ def transcript_import(
     help="Output format (default: from OUT's extension; .txt is the editable form).",
 )
 @verbosity
-def transcript_convert(source: Path, out: Path, to: str | None, quiet: bool, verbose: bool) -> None:
+def transcript_convert(source: Path, out: Path, to: str | None) -> None:
     """Convert a transcript between the editable form, WebVTT, SRT and Podcasting 2.0 JSON.
 
     Example: podkit transcript convert episodes/001/transcript.txt captions.vtt
     """
-    spoken = _read_transcript(source)
-    fmt = _output_format(out, to)
-    _write_transcript(spoken, out, fmt)
-    _say(quiet, f"{out}: {len(spoken.segments)} segments as {fmt}")
+    from toolkit.transcript_files import convert_transcript
+
+    log.info("%s", convert_transcript(source, out, to).summary())
 
 
 @cli.command()
@@ -338,105 +267,40 @@ def transcript_convert(source: Path, out: Path, to: str | None, quiet: bool, ver
     required=True,
     help="The episode's folder (its show.toml is in the folder above).",
 )
-@click.option("--id3v2.4", "id3v24", is_flag=True, help="Write ID3v2.4 tags instead of v2.3.")
+@ID3_OPTION
 @verbosity
-def tag(mp3: Path, episode_dir: Path, id3v24: bool, quiet: bool, verbose: bool) -> None:
+def tag(mp3: Path, episode_dir: Path, id3v24: bool) -> None:
     """Write an episode's tags and chapters into an MP3, in place (safely: a temporary file is
     renamed over it).
 
     Example: podkit tag final.mp3 --episode episodes/001-antony-passemard
     """
-    from dataclasses import replace
+    from toolkit.one_episode import tag_episode_file
 
-    from toolkit import audio
-    from toolkit.artwork import resized_jpeg
-    from toolkit.episode_tags import TAG_COVER_SIZE, episode_tags
-    from toolkit.timecode import format_timestamp
-
-    info = _probe_to_tag(mp3)
-    mp3_problems = [info] if isinstance(info, Problem) else []
-    try:
-        show, episode = _show_and_episode(episode_dir)
-    except ToolkitError as error:  # report the MP3's problem with the episode's
-        raise ToolkitError([*mp3_problems, *error.problems]) from None
-    if isinstance(info, Problem):
-        raise ToolkitError([info])
-    late = [c for c in episode.chapters if c.start >= info.duration]
-    if late:
-        raise ToolkitError(
-            [
-                Problem(
-                    episode.directory / "episode.toml",
-                    f"chapters ({c.title})",
-                    f"starts at {format_timestamp(c.start)}, past the end of {mp3.name} "
-                    f"({format_timestamp(info.duration)})",
-                )
-                for c in late
-            ]
-        )
-    episode = replace(episode, audio_info=info)
-    tags = episode_tags(show, episode, resized_jpeg(show.cover, TAG_COVER_SIZE))
-    try:
-        removed = audio.tag_file(mp3, tags, 4 if id3v24 else 3)
-    except audio.AudioError as error:
-        raise ToolkitError([Problem(mp3, None, str(error))]) from None
-    except OSError as error:
-        message = f"could not be tagged ({error.strerror}); it is unchanged"
-        raise ToolkitError([Problem(mp3, None, message)]) from None
-    for path in removed:
-        _say(quiet, f"{path}: removed, left by an interrupted podkit tag")
-    _say(quiet, f"{mp3}: tagged with {len(episode.chapters)} chapters")
-
-
-def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
-    """The MP3's format, or the problem that keeps it from being tagged."""
-    from toolkit import audio
-
-    if mp3.is_dir():
-        return Problem(mp3, None, "is a folder: give the MP3 file to tag")
-    try:
-        return audio.probe(mp3)
-    except FileNotFoundError:
-        return Problem(mp3, None, "file not found: check the path of the MP3 to tag")
-    except OSError as error:
-        return Problem(mp3, None, f"cannot be read ({error.strerror}): check the path")
-    except audio.AudioError as error:
-        return Problem(mp3, None, str(error))
+    log.info("%s", tag_episode_file(mp3, episode_dir, 4 if id3v24 else 3).summary())
 
 
 @cli.command()
 @click.argument("mp3", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @verbosity
-def inspect(mp3: Path, quiet: bool, verbose: bool) -> None:
+def inspect(mp3: Path) -> None:
     """Print an MP3's format, tags and chapters.
 
     Example: podkit inspect site/001-antony-passemard/keytime-001-antony-passemard.mp3
     """
-    from toolkit import audio
-    from toolkit.timecode import format_timestamp
+    from toolkit.audio import inspect_mp3
 
-    try:
-        data = mp3.read_bytes()
-        info = audio.probe_bytes(data)
-        lines = audio.describe_tags(data)
-    except OSError as error:
-        raise ToolkitError([Problem(mp3, None, f"cannot be read ({error.strerror})")]) from None
-    except audio.AudioError as error:
-        raise ToolkitError([Problem(mp3, None, str(error))]) from None
-    click.echo(
-        f"{mp3}: {format_timestamp(info.duration)}, {info.bitrate // 1000} kbit/s, "
-        f"{info.sample_rate} Hz, {info.channels} channel(s), {info.size} bytes"
-    )
-    if not quiet:
-        for line in lines:
-            click.echo(line)
+    report = inspect_mp3(mp3)
+    click.echo(report.summary())
+    for line in report.tags:
+        log.info("%s", line)
 
 
 @cli.command()
 @click.argument("title")
 @SOURCE_OPTION
 @verbosity
-def new(title: str, source: Path, quiet: bool, verbose: bool) -> None:
+def new(title: str, source: Path) -> None:
     """Start a new episode: a folder with an episode.toml filled in (fresh GUID, next number,
     today's date in the show's time zone) and an empty notes.md.
 
@@ -444,18 +308,7 @@ def new(title: str, source: Path, quiet: bool, verbose: bool) -> None:
     """
     from toolkit.scaffold import new_episode
 
-    folder, number, published = new_episode(source, title, datetime.now(UTC))
-    if quiet:
-        return
-    click.echo(f"Created {folder}/ (episode {number}, published {published:%Y-%m-%d %H:%M %z})")
-    click.echo("Next:")
-    click.echo(f"  1. put the audio at {folder / (folder.name + '.mp3')}")
-    click.echo(f"  2. write the show notes in {folder / 'notes.md'}")
-    click.echo(f"  3. add chapters: podkit chapters import labels.txt --episode {folder}")
-    click.echo(
-        f"  4. add the transcript: podkit transcript import raw.txt {folder / 'transcript.txt'}"
-    )
-    click.echo("  5. podkit check, then podkit serve to preview")
+    log.info("%s", new_episode(source, title).summary())
 
 
 @cli.command(name="check")
@@ -477,38 +330,24 @@ def new(title: str, source: Path, quiet: bool, verbose: bool) -> None:
 )
 @click.option("--now", "now_text", metavar="DATETIME", help="Take this as the current time.")
 @verbosity
-def check_command(
-    source: Path, site: Path, output: str, now_text: str | None, quiet: bool, verbose: bool
-) -> None:
+def check_command(source: Path, site: Path, output: str, now_text: str | None) -> None:
     """Check the sources and the built site against what Apple, Podcasting 2.0 apps and
     listeners expect. Exits with status 1 when there is an error.
 
     Example: podkit check --format json
     """
-    import json
+    from toolkit.check import check
 
-    from toolkit.check import check as run_checks
-
-    findings = run_checks(source, site, _parse_now(now_text) or datetime.now(UTC))
-    errors = [f for f in findings if f.level == "error"]
+    report = check(source, site, _parse_now(now_text))
     if output == "json":
-        click.echo(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=1))
+        click.echo(report.to_json())
     else:
-        for finding in findings:
-            if finding.level == "error" or not quiet:
+        for finding in report.findings:  # what check finds is its output: on stdout
+            if finding.level == "error" or _chatty():
                 click.echo(finding.labelled())
-        if not quiet:
-            warnings = len(findings) - len(errors)
-            click.echo(
-                f"{len(errors)} error(s), {warnings} warning(s)"
-                if findings
-                else "No problem found."
-            )
-    if errors:
+        log.info("%s", report.summary())
+    if report.errors:
         sys.exit(1)
-
-
-PREVIEW_FOLDER = ".podkit-preview"  # inside the show: hidden, so builds and the watcher skip it
 
 
 def _port(context: click.Context, parameter: click.Parameter, port: int) -> int:
@@ -524,7 +363,7 @@ def _port(context: click.Context, parameter: click.Parameter, port: int) -> int:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help=f"Where the preview is written (default: {PREVIEW_FOLDER}/ in the show's folder).",
+    help="Where the preview is written (default: .podkit-preview/ in the show's folder).",
 )
 @click.option(
     "--port",
@@ -541,75 +380,16 @@ def _port(context: click.Context, parameter: click.Parameter, port: int) -> int:
     help="Show episodes dated in the future too.",
 )
 @verbosity
-def serve(
-    source: Path, out: Path | None, port: int, drafts: bool, quiet: bool, verbose: bool
-) -> None:
+def serve(source: Path, out: Path | None, port: int, drafts: bool) -> None:
     """Preview the show: build it for this local address into a folder of its own, serve it
     (with the byte ranges the browser needs to seek in the audio), rebuild when a source
     changes and reload the page. Ctrl-C stops it.
 
     Example: podkit serve --port 8000
     """
-    import signal
-    import threading
-    import time
+    from toolkit.serve import preview
 
-    from toolkit.serve import PreviewState, build_preview, fingerprint, make_preview_server
-
-    if verbose:
-        os.environ["PODKIT_SERVE_LOG"] = "1"
-    out = out or source / PREVIEW_FOLDER
-    state = PreviewState()
-    try:  # listen before building: a port taken is said at once
-        server = make_preview_server(out, port, state)
-    except OSError as error:
-        raise ToolkitError(
-            f"cannot listen on port {port} ({error.strerror}): try --port 8001"
-        ) from None
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        server.server_close()
-        raise ToolkitError(
-            [Problem(out, None, f"{error.strerror}: choose another --out")]
-        ) from None
-    base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-
-    def rebuild() -> None:
-        outcome = build_preview(source, out, base_url, drafts)
-        if outcome.problems:  # the last good site stays served; the pages show why
-            click.echo(outcome.problems, err=True)
-            state.problems = outcome.problems
-            return
-        state.problems = ""
-        state.version += 1
-        if not quiet:
-            for line in outcome.warnings:
-                click.echo(line, err=True)
-        _say(quiet, outcome.summary)
-
-    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    with server:
-        try:
-            seen = fingerprint(source)  # before building: an edit meanwhile is seen
-            rebuild()
-            serving.start()
-            click.echo(f"Serving {out} at {base_url} (Ctrl-C stops)")
-            while True:
-                time.sleep(0.5)
-                current = fingerprint(source)
-                if current != seen:
-                    seen = current
-                    rebuild()
-        except KeyboardInterrupt:
-            if serving.is_alive():
-                server.shutdown()
-            click.echo("Stopped.")
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    preview(source, out, port, drafts)
 
 
 @cli.group(name="chapters")
@@ -636,24 +416,16 @@ def chapters_group() -> None:
     help="The file's format (default: guessed from its name and content).",
 )
 @verbosity
-def chapters_import(
-    file: Path, episode_dir: Path, fmt: str | None, quiet: bool, verbose: bool
-) -> None:
+def chapters_import(file: Path, episode_dir: Path, fmt: str | None) -> None:
     """Replace an episode's chapters with those of an Audacity label file, a REAPER marker
     CSV, mp4chaps text, YouTube timestamps, Podcasting 2.0 JSON, Podlove XML, an ffmpeg
     metadata file or an MP3's ID3 tag. The rest of episode.toml, comments included, stays.
 
     Example: podkit chapters import labels.txt --episode episodes/001-antony-passemard
     """
-    from toolkit.episode_file import EPISODE_FILE, import_chapters
-    from toolkit.timecode import format_timestamp
+    from toolkit.episode_toml import import_chapters
 
-    chapters, fmt = import_chapters(file, episode_dir, fmt)
-    toml_path = episode_dir / EPISODE_FILE
-    _say(quiet, f"{toml_path}: {len(chapters)} chapters from {file} ({fmt})")
-    if verbose:
-        for chapter in chapters:
-            click.echo(f"  {format_timestamp(chapter.start)}  {chapter.title}")
+    log.info("%s", import_chapters(file, episode_dir, fmt).summary())
 
 
 @chapters_group.command(name="export")
@@ -663,23 +435,18 @@ def chapters_import(
     "-o", "--output", type=click.Path(path_type=Path), help="File to write (default: print)."
 )
 @verbosity
-def chapters_export(
-    episode_dir: Path, fmt: str, output: Path | None, quiet: bool, verbose: bool
-) -> None:
+def chapters_export(episode_dir: Path, fmt: str, output: Path | None) -> None:
     """Write an episode's chapters in another tool's format.
 
     Example: podkit chapters export episodes/001-antony-passemard --format youtube
     """
-    from toolkit import chapter_formats
-    from toolkit.writer import atomic_write
+    from toolkit.one_episode import export_chapters
 
-    _, episode = _show_and_episode(episode_dir)
-    text = chapter_formats.export(fmt, episode.chapters, episode.audio_info.duration)
+    report = export_chapters(episode_dir, fmt, output)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(report.text, nl=False)
     else:
-        atomic_write(output, text.encode("utf-8"))
-        _say(quiet, f"{output}: {len(episode.chapters)} chapters ({fmt})")
+        log.info("%s", report.summary())
 
 
 def main() -> None:

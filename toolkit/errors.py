@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import click
-
 Level = Literal["error", "warning"]
 
 
@@ -73,23 +71,18 @@ class LocatedError(Exception):
         return Problem(file, self.where, self.message)
 
 
-class ToolkitError(click.ClickException):
-    """A user mistake: shown as one line per problem, exit status 1, never a traceback."""
+class ToolkitError(Exception):
+    """A user mistake, raised by the library. A front end shows it as one line per problem
+    (``str(error)``); the command line then exits with status 1, never with a traceback."""
 
     def __init__(self, problems: Iterable[Problem] | str) -> None:
         if isinstance(problems, str):
             self.problems: tuple[Problem, ...] = ()
-            super().__init__(problems)
+            self.message = problems
         else:
             self.problems = tuple(problems)
-            super().__init__("\n".join(str(p) for p in self.problems))
-
-    def format_message(self) -> str:
-        return self.message
-
-    def show(self, file: object = None) -> None:
-        # click prefixes "Error: "; with several problems one per line reads better.
-        click.echo(self.format_message(), err=True)
+            self.message = "\n".join(str(p) for p in self.problems)
+        super().__init__(self.message)
 
 
 class Problems:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -146,3 +146,10 @@ class Show:
 
     def episode_url(self, episode: Episode) -> str:
         return paths.url(self, paths.episode_page(episode))
+
+
+def published_only(show: Show, now: datetime, drafts: bool) -> Show:
+    """Leave out episodes dated after ``now`` unless drafts are wanted."""
+    if drafts:
+        return show
+    return replace(show, episodes=tuple(e for e in show.episodes if e.published <= now))

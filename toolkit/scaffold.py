@@ -7,7 +7,8 @@ import re
 import tomllib
 import unicodedata
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,8 +63,33 @@ def title_problem(title: str) -> str | None:
     return None
 
 
-def new_episode(source: Path, title: str, now: datetime) -> tuple[Path, int, datetime]:
-    """Create ``<source>/<NNN-slug>/`` with episode.toml and an empty notes.md."""
+@dataclass(frozen=True)
+class NewEpisode:
+    folder: Path
+    number: int
+    published: datetime
+
+    def summary(self) -> str:
+        """What was made, and the podcaster's next steps."""
+        folder = self.folder
+        return "\n".join(
+            [
+                f"Created {folder}/ (episode {self.number}, "
+                f"published {self.published:%Y-%m-%d %H:%M %z})",
+                "Next:",
+                f"  1. put the audio at {folder / (folder.name + '.mp3')}",
+                f"  2. write the show notes in {folder / NOTES_FILE}",
+                f"  3. add chapters: podkit chapters import labels.txt --episode {folder}",
+                "  4. add the transcript: podkit transcript import raw.txt "
+                f"{folder / 'transcript.txt'}",
+                "  5. podkit check, then podkit serve to preview",
+            ]
+        )
+
+
+def new_episode(source: Path, title: str, now: datetime | None = None) -> NewEpisode:
+    """Create ``<source>/<NNN-slug>/`` with episode.toml and an empty notes.md, dated ``now``
+    (by default the current time) in the show's time zone."""
     problem = title_problem(title)
     if problem is not None:
         raise ToolkitError([Problem("title", None, problem)])
@@ -84,7 +110,7 @@ def new_episode(source: Path, title: str, now: datetime) -> tuple[Path, int, dat
         raise ToolkitError(
             [Problem(folder, None, "already exists: podkit new never overwrites an episode")]
         )
-    published = now.astimezone(zone).replace(second=0, microsecond=0)
+    published = (now or datetime.now(UTC)).astimezone(zone).replace(second=0, microsecond=0)
     persons = show.get("persons")
     hosts = [
         p["name"]
@@ -113,4 +139,4 @@ def new_episode(source: Path, title: str, now: datetime) -> tuple[Path, int, dat
     folder.mkdir(parents=True)
     atomic_write(folder / EPISODE_FILE, "\n".join(lines).encode("utf-8"))
     atomic_write(folder / NOTES_FILE, b"")
-    return folder, number, published
+    return NewEpisode(folder, number, published)

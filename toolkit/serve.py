@@ -6,11 +6,15 @@ previews it also tells the open pages when to reload, and why the last rebuild f
 from __future__ import annotations
 
 import io
+import logging
 import multiprocessing
 import os
 import re
 import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,7 +27,9 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from toolkit.cache import files_key
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problem, ToolkitError
+
+log = logging.getLogger(__name__)
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _PAST_ANY_FILE = 10**18  # numbers longer than this are not parsed: they only mean "huge"
@@ -206,8 +212,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return None
 
     def log_message(self, format: str, *args: object) -> None:
-        if os.environ.get("PODKIT_SERVE_LOG"):
-            super().log_message(format, *args)
+        log.debug(
+            "%s - - [%s] %s", self.address_string(), self.log_date_time_string(), format % args
+        )
 
 
 RELOAD_PATH = "/__podkit__/"
@@ -288,7 +295,7 @@ class PreviewServer(ThreadingHTTPServer):
         error = sys.exc_info()[1]
         if isinstance(error, (ConnectionError, TimeoutError)):
             return
-        print(f"podkit serve: podkit bug answering a request: {error!r}", file=sys.stderr)
+        log.error("podkit serve: podkit bug answering a request: %r", error)
 
 
 def make_preview_server(folder: Path, port: int, state: PreviewState) -> PreviewServer:
@@ -337,8 +344,74 @@ def _build(source: Path, out: Path, base_url: str, drafts: bool) -> Outcome:
     try:
         report = build(source, out, base_url, drafts)
     except ToolkitError as error:
-        return Outcome(problems=error.format_message())
+        return Outcome(problems=error.message)
     except Exception as error:  # not the user's doing: say so in one line, keep serving
         return Outcome(problems=f"podkit bug: the build failed with {error!r}")
     warnings = tuple(str(w) for w in report.warnings)
-    return Outcome(warnings=warnings, summary=report.summary().format(out=out))
+    return Outcome(warnings=warnings, summary=report.summary())
+
+
+PREVIEW_FOLDER = ".podkit-preview"  # inside the show: hidden, so builds and the watcher skip it
+
+
+def preview(source: Path, out: Path | None = None, port: int = 8000, drafts: bool = True) -> None:
+    """Build the show for 127.0.0.1:``port`` into ``out`` (by default a hidden folder of the
+    show), serve it and build again when a source changes, until Ctrl-C or SIGTERM."""
+    out = out or source / PREVIEW_FOLDER
+    state = PreviewState()
+    try:  # listen before building: a port taken is said at once
+        server = make_preview_server(out, port, state)
+    except OSError as error:
+        raise ToolkitError(
+            f"cannot listen on port {port} ({error.strerror}): try --port 8001"
+        ) from None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        server.server_close()
+        raise ToolkitError(
+            [Problem(out, None, f"{error.strerror}: choose another --out")]
+        ) from None
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    rebuild = partial(_rebuild, source, out, base_url, drafts, state)
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
+    with server:
+        _serve_until_stopped(server, source, rebuild, f"Serving {out} at {base_url} (Ctrl-C stops)")
+
+
+def _serve_until_stopped(
+    server: PreviewServer, source: Path, rebuild: Callable[[], None], serving_line: str
+) -> None:
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    try:
+        seen = fingerprint(source)  # before building: an edit meanwhile is seen
+        rebuild()
+        log.info("%s", serving_line)  # first: a request may be answered at once
+        serving.start()
+        while True:
+            time.sleep(0.5)
+            current = fingerprint(source)
+            if current != seen:
+                seen = current
+                rebuild()
+    except KeyboardInterrupt:
+        if serving.is_alive():
+            server.shutdown()
+        log.info("Stopped.")
+
+
+def _rebuild(source: Path, out: Path, base_url: str, drafts: bool, state: PreviewState) -> None:
+    outcome = build_preview(source, out, base_url, drafts)
+    if outcome.problems:  # the last good site stays served; the pages show why
+        log.error("%s", outcome.problems)
+        state.problems = outcome.problems
+        return
+    state.problems = ""
+    state.version += 1
+    for line in outcome.warnings:
+        log.warning("%s", line)
+    log.info("%s", outcome.summary)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

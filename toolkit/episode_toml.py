@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
@@ -16,11 +18,25 @@ from toolkit.writer import atomic_write
 
 EPISODE_FILE = "episode.toml"
 
+log = logging.getLogger(__name__)
 
-def import_chapters(file: Path, episode_dir: Path, fmt: str | None) -> tuple[list[Chapter], str]:
+
+@dataclass(frozen=True)
+class ChaptersImport:
+    episode_toml: Path
+    source: Path
+    format: str
+    chapters: list[Chapter]
+
+    def summary(self) -> str:
+        count = len(self.chapters)
+        return f"{self.episode_toml}: {count} chapters from {self.source} ({self.format})"
+
+
+def import_chapters(file: Path, episode_dir: Path, fmt: str | None = None) -> ChaptersImport:
     """Replace the episode's chapters with those of ``file`` (in ``fmt``, or the format its
     name and content tell), checked by the loader's rules first: with any problem, every
-    one is raised and nothing is written. Gives the chapters and the format read."""
+    one is raised and nothing is written."""
     problems = Problems()
     toml_path = episode_dir / EPISODE_FILE
     if not episode_dir.is_dir():
@@ -51,7 +67,9 @@ def import_chapters(file: Path, episode_dir: Path, fmt: str | None) -> tuple[lis
     problems.raise_if_errors()
     assert fmt is not None  # else a problem was raised
     replace_chapters(toml_path, chapters)
-    return chapters, fmt
+    for chapter in chapters:
+        log.debug("  %s  %s", format_timestamp(chapter.start), chapter.title)
+    return ChaptersImport(toml_path, file, fmt, chapters)
 
 
 def _audio_path(episode_dir: Path, data: dict[str, object] | None) -> Path | None:
