@@ -411,7 +411,9 @@ def test_eyed3_warns_on_the_tagged_keytime_mp3_no_more_than_on_its_source(
     show, _ = load_show(KEYTIME)
     episode = show.episodes[0]
     tagged = tmp_path / "keytime.mp3"
-    tagged.write_bytes(audio.tag_bytes(episode.audio.read_bytes(), episode_tags(show, episode, None)))
+    tagged.write_bytes(
+        audio.tag_bytes(episode.audio.read_bytes(), episode_tags(show, episode, None))
+    )
     _, before = _eyed3_read(episode.audio, caplog)
     tag, after = _eyed3_read(tagged, caplog)
     assert set(after) <= set(before), after

@@ -33,9 +33,9 @@ from mutagen.id3 import (
     CTOCFlags,
     ID3NoHeaderError,
     PictureType,
+    TextFrame,
 )
 from mutagen.id3 import Frames as MUTAGEN_FRAMES
-from mutagen.id3 import TextFrame
 from mutagen.id3 import error as ID3Error
 from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
@@ -138,10 +138,15 @@ def _damaged_tag(error: ID3Error) -> AudioError:
     return AudioError(DAMAGED_TAG_MESSAGE)
 
 
-class WFED(TextFrame):  # type: ignore[misc]
+class WFED(TextFrame):
     """The podcast's feed URL as iTunes writes it: a text frame (an encoding byte, then the
     text) under the WFED id. mutagen declares WFED a URL frame, which iTunes, TagLib and
     eyeD3 would misread; the class name is the frame id mutagen writes."""
+
+
+def _feed_frame(url: str) -> Any:
+    frame: Any = WFED  # a mutagen frame: untyped
+    return frame(encoding=0 if url.isascii() else 1, text=[url])  # Latin-1, as iTunes
 
 
 # mutagen's frame table with WFED read as iTunes writes it: readers of podkit's tags use it.
@@ -378,7 +383,7 @@ def _frames(tags: EpisodeTags, cover_description: str = "Cover") -> list[Any]:
         PCST(value=1),
         TGID(encoding=3, text=[tags.guid]),
         WOAS(url=tags.page_url),
-        WFED(encoding=0 if tags.feed_url.isascii() else 1, text=[tags.feed_url]),
+        _feed_frame(tags.feed_url),
     ]
     if tags.track is not None:
         frames.append(TRCK(encoding=3, text=[str(tags.track)]))
