@@ -27,6 +27,7 @@ cover = "cover.jpg"
 explicit = false
 type = "episodic"
 timezone = "Europe/Paris"
+guid = "0495cb90-b9d0-50ba-b94b-a40da5f73898"
 
 [owner]
 name = "Owner"

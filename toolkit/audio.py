@@ -28,13 +28,14 @@ from mutagen.id3 import (
     TLAN,
     TPE1,
     TRCK,
-    WFED,
     WOAS,
     WXXX,
     CTOCFlags,
     ID3NoHeaderError,
     PictureType,
+    TextFrame,
 )
+from mutagen.id3 import Frames as MUTAGEN_FRAMES
 from mutagen.id3 import error as ID3Error
 from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
@@ -137,10 +138,25 @@ def _damaged_tag(error: ID3Error) -> AudioError:
     return AudioError(DAMAGED_TAG_MESSAGE)
 
 
+class WFED(TextFrame):
+    """The podcast's feed URL as iTunes writes it: a text frame (an encoding byte, then the
+    text) under the WFED id. mutagen declares WFED a URL frame, which iTunes, TagLib and
+    eyeD3 would misread; the class name is the frame id mutagen writes."""
+
+
+def _feed_frame(url: str) -> Any:
+    frame: Any = WFED  # a mutagen frame: untyped
+    return frame(encoding=0 if url.isascii() else 1, text=[url])  # Latin-1, as iTunes
+
+
+# mutagen's frame table with WFED read as iTunes writes it: readers of podkit's tags use it.
+KNOWN_FRAMES = {**MUTAGEN_FRAMES, "WFED": WFED}
+
+
 def _read_id3(data: bytes) -> ID3 | None:
     """The file's ID3v2 tag, None when it has none; AudioError when it is damaged."""
     try:
-        return ID3(io.BytesIO(data))
+        return ID3(io.BytesIO(data), known_frames=KNOWN_FRAMES)
     except ID3NoHeaderError:
         return None
     except ID3Error as error:
@@ -312,6 +328,9 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
 def _save(id3: Any, buffer: BinaryIO, v2_version: int) -> None:
     if v2_version == 3:
         id3.update_to_v23()
+        # v2.3 spells the date TYER (year) and TDAT (DDMM); eyeD3 reads a TDAT of days 1 to 9
+        # as a year and warns, so the day stays in the feed and the page, the year in the tag.
+        id3.delall("TDAT")
     else:
         id3.update_to_v24()
     buffer.seek(0)
@@ -364,7 +383,7 @@ def _frames(tags: EpisodeTags, cover_description: str = "Cover") -> list[Any]:
         PCST(value=1),
         TGID(encoding=3, text=[tags.guid]),
         WOAS(url=tags.page_url),
-        WFED(url=tags.feed_url),
+        _feed_frame(tags.feed_url),
     ]
     if tags.track is not None:
         frames.append(TRCK(encoding=3, text=[str(tags.track)]))

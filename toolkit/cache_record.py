@@ -41,7 +41,6 @@ def to_record(
         "chapters": [{**asdict(c), "image": _relative(c.image, base)} for c in episode.chapters],
         # Not resolved when loaded: kept relative to the folder as it was named.
         "transcript_file": _relative(transcript_file, str(episode.directory)),
-        "keywords": list(episode.keywords),
         "transcript_formats": list(transcript_formats),
     }
 
@@ -80,7 +79,6 @@ def from_record(
         chapters=tuple(
             _typed(Chapter, c, image=_absolute(c["image"], base)) for c in record["chapters"]
         ),
-        keywords=tuple(_text(k) for k in record["keywords"]),
     )
     transcript_file = _absolute(record["transcript_file"], str(directory))
     return episode, transcript_file, tuple(_text(f) for f in record["transcript_formats"])

@@ -7,6 +7,7 @@ import io
 import ipaddress
 import json
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +17,10 @@ from lxml import etree, html
 
 from toolkit import audio
 from toolkit.artwork import cover_problems
-from toolkit.config import EPISODE_FILE, load_show
+from toolkit.config import EPISODE_FILE, SHOW_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
 from toolkit.model import Episode, Show, published_only
+from toolkit.tomlcheck import read_source
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -57,7 +59,7 @@ def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
         show, warnings = load_show(source)
     except ToolkitError as error:
         return list(error.problems)
-    findings = list(warnings)
+    findings = list(warnings) + _guid_findings(source, show)
     for episode in show.episodes:
         findings += _episode_findings(episode)
     if not (site / "feed.xml").is_file():
@@ -67,6 +69,22 @@ def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
         return findings
     findings += _site_findings(published_only(show, now, drafts=False), site)
     return findings
+
+
+def _guid_findings(source: Path, show: Show) -> list[Problem]:
+    """A podcast:guid derived at each build follows base_url: pinned, it survives a move."""
+    file = source / SHOW_FILE
+    if "guid" in tomllib.loads(read_source(file)):
+        return []
+    return [
+        Problem(
+            file,
+            "guid",
+            "not pinned: the podcast's identity would change with base_url; add the line "
+            f'guid = "{show.podcast_guid}"',
+            "warning",
+        )
+    ]
 
 
 def _episode_findings(episode: Episode) -> list[Problem]:

@@ -32,6 +32,7 @@ from toolkit.model import (
     Transcript,
 )
 from toolkit.parallel import fork_map
+from toolkit.person_taxonomy import FRENCH_GROUPS, FRENCH_ROLES, ROLES, TAXONOMY, closest, group_of
 from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, as_uri, inside, load_toml, outside_message, read_source
@@ -42,7 +43,10 @@ if TYPE_CHECKING:
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
+# podcast:medium: the namespace's list, each with its "L" variant (a list of such feeds).
+_MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")
+MEDIUMS = (*_MEDIUMS, "publisher", "mixed", *(m + "L" for m in _MEDIUMS))
+FUNDING_TEXT_MAX = 128  # podcast:funding: the spec's limit for the text
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the whole name: fullmatch
 
 
@@ -101,6 +105,8 @@ def _load(
     show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
     read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems, only)]
     _check_unique([r.episode for r in read if r.episode is not None], problems)
+    if show is not None and show.show_type == "serial":
+        _check_numbered([r.episode for r in read if r.episode is not None], problems)
     loaded = _with_transcripts(read, problems, parse=read_transcripts or bool(problems.errors))
     problems.raise_if_errors()
     assert show is not None
@@ -146,7 +152,7 @@ def _read_show(
     title = t.text("title", required=True)
     description = t.text("description", required=True, line_breaks=True)
     language = _language(t)
-    base_url = t.url("base_url", required=True)
+    base_url = own_base_url = t.url("base_url", required=True)
     if base_url_override is not None:
         base_url = base_url_override
     author = t.text("author", required=True)
@@ -158,7 +164,7 @@ def _read_show(
     medium = t.choice("medium", MEDIUMS, "podcast")
     timezone = _timezone(t)
     guid = _guid(t)
-    keywords = t.strings("keywords")
+    _no_keywords(t)
     owner_name, owner_email = _owner(t)
     categories = _show_categories(t, data)
     persons = _persons(t)
@@ -166,7 +172,9 @@ def _read_show(
     links = _links(t)
     t.finish()
 
-    if not (title and description and language and base_url and author and copyright_):
+    if not (title and description and language and base_url and own_base_url):
+        return None
+    if not (author and copyright_):
         return None
     if not (cover and owner_name and owner_email):
         return None
@@ -185,14 +193,13 @@ def _read_show(
         explicit=explicit,
         show_type="serial" if show_type == "serial" else "episodic",
         copyright=copyright_,
-        podcast_guid=guid or podcast_guid(base_url + "feed.xml"),
+        podcast_guid=guid or podcast_guid(own_base_url.rstrip("/") + "/feed.xml"),
         locked=locked,
         medium=medium,
         timezone=timezone,
         persons=tuple(persons),
         funding=tuple(funding),
         links=tuple(links),
-        keywords=keywords,
     )
 
 
@@ -250,11 +257,33 @@ def _show_categories(t: Table, data: dict[str, object]) -> list[Category]:
     return categories
 
 
+def _no_keywords(t: Table) -> None:
+    """No app reads keywords any more (Apple ignores itunes:keywords, Podcasting 2.0 has
+    none): the key is refused with a warning rather than silently dropped."""
+    if t.strings("keywords"):
+        t.problems.warn(
+            t.file,
+            t.key("keywords"),
+            "no app reads keywords (Apple ignores itunes:keywords): put the words in the "
+            "title, description or notes, and remove the key",
+        )
+
+
 def _funding(t: Table) -> list[Funding]:
     funding = []
     for f in t.tables("funding"):
         url, text = f.url("url", required=True), f.text("text", required=True)
         f.finish()
+        if url and not url.startswith("https://"):
+            f.error("url", f"{url!r} must be an https:// address (Podcasting 2.0 funding)")
+            url = None
+        if text and len(text) > FUNDING_TEXT_MAX:
+            f.error(
+                "text",
+                f"has {len(text)} characters: podcast:funding allows {FUNDING_TEXT_MAX}; "
+                "shorten it",
+            )
+            text = None
         if url and text:
             funding.append(Funding(url, text))
     return funding
@@ -299,13 +328,37 @@ def _persons(t: Table) -> list[Person]:
     persons = []
     for p in t.tables("persons"):
         name = p.text("name", required=True)
-        role = p.text("role", default="host") or "host"
-        group = p.text("group", default="cast") or "cast"
+        role = _person_role(p, p.text("role", default="host") or "host")
+        group = _person_group(p, p.text("group"), role)
         href, img = p.url("href"), p.url("img")
         p.finish()
-        if name:
-            persons.append(Person(name, role.lower(), group.lower(), href, img))
+        if name and role and group:
+            persons.append(Person(name, role, group, href, img))
     return persons
+
+
+def _person_role(p: Table, given: str) -> str | None:
+    """The taxonomy's role (lowercase) for what the file says, a French word mapped."""
+    role = FRENCH_ROLES.get(given.strip().lower(), given.strip().lower())
+    if role not in ROLES:
+        p.error("role", f"{given!r} is not a Podcasting 2.0 role: {closest(role, ROLES)}")
+        return None
+    return role
+
+
+def _person_group(p: Table, given: str | None, role: str | None) -> str | None:
+    """The taxonomy's group: as given (a French word mapped), else the role's own."""
+    if given is None:
+        return group_of(role) if role else None
+    group = FRENCH_GROUPS.get(given.strip().lower(), given.strip().lower())
+    groups = tuple(TAXONOMY)
+    if group not in groups:
+        p.error("group", f"{given!r} is not a Podcasting 2.0 group: {closest(group, groups)}")
+        return None
+    if role and role not in TAXONOMY[group]:
+        p.error("role", f"{role!r} is not a role of the group {group!r}: use {group_of(role)!r}")
+        return None
+    return group
 
 
 @dataclass(frozen=True)
@@ -340,7 +393,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     audio_path = t.file_path("audio", directory, required=True, root=show_folder)
     cover = _cover(t, directory, show_folder)
     summary = t.text("summary", line_breaks=True)
-    keywords = t.strings("keywords")
+    _no_keywords(t)
     transcript_name = t.text("transcript")
     persons = _persons(t)
     chapter_tables = _chapter_tables(t)
@@ -371,7 +424,6 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         cover=cover,
         persons=tuple(persons),
         chapters=tuple(chapters),
-        keywords=keywords,
     )
     return _Read(episode, path, info)
 
@@ -526,6 +578,17 @@ def _load_pending(job: tuple[Path | None, AudioInfo | None]) -> Transcript | lis
     path, info = job
     assert path is not None
     return load_transcript(path, info)
+
+
+def _check_numbered(episodes: list[Episode], problems: Problems) -> None:
+    """Apple rejects a serial show whose episodes are not all numbered."""
+    for episode in episodes:
+        if episode.number is None:
+            problems.add(
+                episode.directory / EPISODE_FILE,
+                "number",
+                'missing: the show is type = "serial", so every episode needs its number',
+            )
 
 
 def _check_unique(episodes: list[Episode], problems: Problems) -> None:

@@ -102,7 +102,6 @@ class Episode:
     persons: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     transcript: Transcript | None = None  # None when it has none, or was loaded without it
-    keywords: tuple[str, ...] = ()
 
     @property
     def visible_chapters(self) -> tuple[Chapter, ...]:
@@ -137,7 +136,6 @@ class Show:
     persons: tuple[Person, ...] = ()
     funding: tuple[Funding, ...] = ()
     links: tuple[Link, ...] = ()
-    keywords: tuple[str, ...] = ()
     episodes: tuple[Episode, ...] = field(default=())
 
     @property

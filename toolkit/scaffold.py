@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 import unicodedata
 import uuid
@@ -19,14 +18,17 @@ from toolkit.writer import atomic_write
 
 
 def slugify(title: str, limit: int = 50) -> str:
-    """
+    """Lowercase ASCII words joined by dashes, transliterated (text-unidecode, through
+    python-slugify), cut at a word boundary.
+
     >>> slugify("L'épisode d'Anthony : 3 dates !")
     'l-episode-d-anthony-3-dates'
+    >>> [slugify(t) for t in ("Le cœur du sujet", "Straße", "Привет, мир")]
+    ['le-coeur-du-sujet', 'strasse', 'privet-mir']
     """
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0]
+    from slugify import slugify as transliterated  # only `new` and `init` name folders
+
+    slug = transliterated(title, max_length=limit, word_boundary=True, save_order=True)
     return slug or "episode"
 
 
