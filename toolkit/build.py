@@ -65,7 +65,7 @@ def build(
     started = time.perf_counter()
     previous = Manifest.load(out)
     cache = Cache(previous, out, site_key(source, base_url))
-    show, transcripts, warnings = load_show_for_build(source, base_url, cache.reuse)
+    show, transcripts, warnings = load_show_for_build(source, base_url, cache)
     show = published_only(show, now or datetime.now(UTC), drafts)
     stage = Stage(out, previous)
     try:

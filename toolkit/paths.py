@@ -38,7 +38,11 @@ def chapters(episode: Episode) -> PurePosixPath:
 
 
 def transcript(episode: Episode, fmt: str) -> PurePosixPath:
-    return PurePosixPath(episode.slug, f"transcript.{fmt}")
+    return PurePosixPath(episode.slug, transcript_name(fmt))
+
+
+def transcript_name(fmt: str) -> str:
+    return f"transcript.{fmt}"
 
 
 def episode_cover(episode: Episode) -> PurePosixPath | None:
