@@ -21,6 +21,11 @@ PLAYER = PurePosixPath("assets", "player.js")
 ASSETS = (STYLE, PLAYER)
 
 
+def folders(show: Show) -> list[PurePosixPath]:
+    """The site's folders: the theme's and one per episode."""
+    return [*{asset.parent for asset in ASSETS}, *(PurePosixPath(e.slug) for e in show.episodes)]
+
+
 def show_cover(show: Show) -> PurePosixPath:
     return PurePosixPath("cover" + show.cover.suffix.lower())
 
