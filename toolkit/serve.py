@@ -359,7 +359,7 @@ def same_site(location: str) -> str:
     as another site, so a backslash, a control character or anything else a URL does not
     hold as it is gets percent-encoded, and leading slashes are one.
 
-    >>> same_site("/\\evil.com/../")
+    >>> same_site("/\\\\evil.com/../")
     '/%5Cevil.com/../'
     """
     return "/" + quote(location.lstrip("/"), safe=_KEPT_IN_LOCATION)
