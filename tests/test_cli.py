@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree, html
-from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, PRIV, TIT2, TXXX, USLT, PictureType
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, PCNT, PRIV, TIT2, TXXX, USLT, PictureType
 
 from toolkit import writer
 from toolkit.cli import cli
@@ -462,3 +462,16 @@ def test_top_level_flags(flag: str) -> None:
 def test_inspect_of_an_untagged_file() -> None:
     code, stdout, _ = run("inspect", str(TONE))
     assert code == 0 and "no ID3v2 tag" in stdout
+
+
+def test_inspect_of_a_play_counter_too_large_to_print(tmp_path: Path) -> None:
+    mp3 = tmp_path / "counted.mp3"
+    mp3.write_bytes(TONE.read_bytes())
+    tag = ID3()
+    tag.add(TIT2(encoding=3, text="Compté"))
+    tag.add(PCNT(count=int.from_bytes(b"\xff" * 2000, "big")))
+    tag.save(mp3)
+    code, stdout, stderr = run("inspect", str(mp3))
+    assert (code, stderr) == (0, "")
+    assert "  PCNT  (too large to print)" in stdout.splitlines()
+    assert "  TIT2  Compté" in stdout.splitlines()

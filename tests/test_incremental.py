@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
+from conftest import EPISODE_TOML, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
-from toolkit import config, transcript
+from toolkit import transcript
 from toolkit.build import build
 from toolkit.cache import Cache, Manifest, site_key
-from toolkit.cache_record import from_record, to_record
 from toolkit.config import load_show, load_show_for_build
 from toolkit.errors import ToolkitError
 from toolkit.model import Episode
@@ -44,7 +43,8 @@ def test_an_unchanged_episode_is_not_read_again(
     assert calls == []
     assert report.written.written == ()
     cache = Cache(Manifest.load(out), out, site_key(source, None))
-    assert cache.reuse(source / EP) is not None
+    load_show_for_build(source, None, cache)
+    assert cache.is_reused(EP)
     assert cache.transcript_formats(EP) == ("vtt", "srt", "json", "txt")
 
 
@@ -62,8 +62,8 @@ def test_a_reused_episode_keeps_its_transcripts_in_a_feed_made_again(
     assert [len(found) for found in transcripts] == [4, 4]
 
 
-def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
-    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_unchanged_episode_is_loaded_from_its_sources_as_a_fresh_load_would(
+    make_show: ShowMaker, tmp_path: Path
 ) -> None:
     episode_toml = (
         EPISODE_TOML.replace(
@@ -73,13 +73,9 @@ def test_an_unchanged_episode_is_taken_from_the_manifest_as_it_was_loaded(
     )
     source, out = make_show(**{f"{EP}/episode.toml": episode_toml}), tmp_path / "site"
     build(source, out)
-    parsed: list[Path] = []
-    real_load_toml = config.load_toml
-    monkeypatch.setattr(
-        config, "load_toml", lambda path, *a: parsed.append(path) or real_load_toml(path, *a)
-    )
-    reused = build(source, out).show.episodes[0]
-    assert parsed == [source / "show.toml"]  # episode.toml was not parsed again
+    again = build(source, out)
+    assert again.written.written == ()
+    reused = again.show.episodes[0]
     fresh, _ = load_show(source, read_transcripts=False)
     assert reused == fresh.episodes[0]
     assert reused.cover == reused.chapters[-1].image == (source / "cover.jpg").resolve()
@@ -95,16 +91,9 @@ def test_an_episode_whose_audio_lives_elsewhere_is_loaded_again_when_it_changes(
     (source / EP / "episode.mp3").rename(source / "_audio" / "shared.mp3")
     out = tmp_path / "site"
     build(source, out)
-    parsed: list[Path] = []
-    real_load_toml = config.load_toml
-    monkeypatch.setattr(
-        config, "load_toml", lambda path, *a: parsed.append(path) or real_load_toml(path, *a)
-    )
-    build(source, out)
-    assert parsed == [source / "show.toml"]  # unchanged: taken from the manifest
+    assert written(source, out) == set()  # unchanged: its files kept
     os.utime(source / "_audio" / "shared.mp3", ns=(1, 1))  # the audio elsewhere changes
-    build(source, out)
-    assert parsed[1:] == [source / "show.toml", source / EP / "episode.toml"]
+    assert f"{EP}/shared.mp3" in written(source, out)
 
 
 def test_a_transcript_kept_outside_its_episode_folder_is_published_again_when_edited(
@@ -140,25 +129,6 @@ def test_the_feed_is_made_again_only_when_an_episode_in_it_changes(
     assert "Tout premier épisode" in (out / "feed.xml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("relative", [False, True])
-def test_an_episode_record_gives_back_the_same_episode(
-    relative: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if relative:  # as `podkit build` is run, with --source episodes
-        monkeypatch.chdir(KEYTIME.parent)
-    show, files, _ = load_show_for_build(
-        Path(KEYTIME.name) if relative else KEYTIME, None, no_reuse
-    )
-    formats = ("vtt", "txt")
-    for episode in show.episodes:
-        record = to_record(episode, files[episode.slug], formats)
-        assert from_record(record, episode.directory) == (episode, files[episode.slug], formats)
-
-
-def no_reuse(directory: Path) -> None:
-    return None
-
-
 def test_an_unchanged_episode_repeats_its_warnings(make_show: ShowMaker, tmp_path: Path) -> None:
     source = make_show(
         **{f"{EP}/episode.toml": EPISODE_TOML + 'titel = "x"\n', f"{EP}/notes.md": None}
@@ -178,7 +148,7 @@ def test_a_damaged_manifest_record_loads_the_episode_from_its_files(
     build(source, out)
     manifest = out / ".podkit-manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    data["episodes"][EP]["episode"]["published"] = "not a date"
+    data["episodes"][EP]["episode"]["transcript_formats"] = ["vtt", "doc"]
     manifest.write_text(json.dumps(data), encoding="utf-8")
     calls: list[Path] = []
     real_read = transcript.read
@@ -189,7 +159,7 @@ def test_a_damaged_manifest_record_loads_the_episode_from_its_files(
     assert calls == [source / EP / "transcript.txt"]  # loaded anew, not taken from the record
     assert report.written.written == ()  # the same files, and the record mended:
     repaired = json.loads(manifest.read_text(encoding="utf-8"))["episodes"][EP]["episode"]
-    assert repaired["published"] == "2024-01-15T08:00:00+01:00"
+    assert repaired["transcript_formats"] == ["vtt", "srt", "json", "txt"]
 
 
 def test_an_edited_transcript_is_published_again(make_show: ShowMaker, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,6 +163,15 @@ def test_a_folder_without_its_slash_is_redirected(port: int) -> None:
     assert (status, headers["location"]) == (301, f"/{EP}/?t=12&x=%C3%A9")
     status, _, body = get(port, f"/{EP}/")
     assert status == 200 and b"__podkit__/version" in body
+
+
+@pytest.mark.parametrize("path", ["/\\evil.com/..", "/\\\\evil.com/.."])
+def test_a_redirect_stays_on_this_site(port: int, path: str) -> None:
+    status, headers, _ = raw(port, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    location = headers["location"]
+    assert status == 301 and location.startswith("/") and location[1] not in "/\\"
+    assert "\\" not in location and "\t" not in location
+    assert urllib.parse.urljoin("http://127.0.0.1/", location).startswith("http://127.0.0.1/")
 
 
 def test_not_found_is_the_sites_own_404_page(port: int, site: Path) -> None:

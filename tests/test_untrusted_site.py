@@ -3,12 +3,14 @@ changed since the last build, the leftovers of a build that was killed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +21,7 @@ from lxml import etree
 
 from toolkit import writer
 from toolkit.build import build
-from toolkit.cache import MANIFEST, Manifest, is_site_name
+from toolkit.cache import MANIFEST, Manifest, files_key, is_site_name, site_key
 from toolkit.cli import cli
 from toolkit.writer import write_site
 
@@ -142,22 +144,45 @@ def test_a_manifest_of_any_shape_gives_a_whole_site(
     assert_same_site(out, fresh_build(source, tmp_path))
 
 
+def forged_key(source: Path, audio: Path) -> str:
+    """The episode key anyone can compute from public inputs, for a record naming ``audio``."""
+    folder = files_key((source / EP).iterdir())
+    named = files_key([audio, source / EP / "transcript.txt"])
+    return hashlib.sha256(f"{site_key(source, None)}\0{folder}\0{named}".encode()).hexdigest()
+
+
 @pytest.mark.parametrize(
-    ("key", "value"),
+    "forged",
     [
-        ("audio_info", {"duration": "x", "size": 1, "bitrate": 1, "sample_rate": 1, "channels": 1}),
-        ("persons", [{"name": 5}]),
-        ("chapters", [{"start": 0, "title": ["Intro"], "image": None}]),
+        {"title": "Forged title"},
+        {"notes_html": "<script>forged()</script>", "summary": "Forged"},
+        {"chapters": [{"start": 0, "title": "Intro", "url": "javascript:forged()", "image": None}]},
+        {"audio": "../../private/diary.mp3"},
+        {"transcript_formats": ["vtt", "srt", "json", "txt", "html"]},
+        {"audio_info": {"duration": 1, "size": 1, "bitrate": 1, "sample_rate": 1, "channels": 1}},
     ],
 )
-def test_an_edited_episode_record_is_not_reused(
-    make_show: ShowMaker, tmp_path: Path, key: str, value: object
+def test_an_edited_episode_record_publishes_nothing_of_it(
+    make_show: ShowMaker, tmp_path: Path, forged: dict[str, object]
 ) -> None:
     source, out = make_show(), tmp_path / "site"
+    private = tmp_path / "private" / "diary.mp3"
+    private.parent.mkdir()
+    private.write_bytes((source / EP / "episode.mp3").read_bytes() + b"secret diary")
     build(source, out)
-    edit_manifest(out, lambda data: data["episodes"][EP]["episode"].update({key: value}))  # type: ignore[index]
-    build(source, out)  # the episode key still matches: the record's types are checked
+    audio = private if "audio" in forged else source / EP / "episode.mp3"
+
+    def forge(data: dict[str, Any]) -> None:
+        data["episodes"][EP]["episode"].update(forged)
+        data["episodes"][EP]["key"] = forged_key(source, audio)
+
+    edit_manifest(out, forge)  # type: ignore[arg-type]
+    (out / "feed.xml").unlink()  # the feed is made again, from the episodes as loaded
+    build(source, out)
     assert_same_site(out, fresh_build(source, tmp_path))
+    published = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    for text in (b"Forged", b"forged()", b"secret diary", b"diary.mp3"):
+        assert text not in published
 
 
 def test_a_manifest_that_is_a_link_is_not_read(make_show: ShowMaker, tmp_path: Path) -> None:

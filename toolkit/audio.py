@@ -548,6 +548,15 @@ def _copy_rest(source: BinaryIO, offset: int, target: BinaryIO, count: int) -> N
             count -= len(chunk)
 
 
+def _printed(frame: Any) -> str:
+    """A frame's value as mutagen prints it; a counter of thousands of digits is more than
+    Python turns into text."""
+    try:
+        return str(frame.pprint().partition("=")[2])
+    except ValueError:
+        return "(too large to print)"
+
+
 def describe_tags(data: bytes) -> list[str]:
     """Readable lines for `podkit inspect`: the tag version, its frames, the table of contents
     and the chapters in file order; AudioError when the tag is damaged."""
@@ -561,7 +570,7 @@ def describe_tags(data: bytes) -> list[str]:
         if frame.FrameID == "APIC":
             lines.append(f"  APIC  {frame.mime}, {len(frame.data)} bytes ({frame.type!s})")
         else:
-            lines.append(f"  {frame.FrameID}  {frame.pprint().partition('=')[2]}")
+            lines.append(f"  {frame.FrameID}  {_printed(frame)}")
     for toc in id3.getall("CTOC"):
         flags = []
         if toc.flags & CTOCFlags.TOP_LEVEL:

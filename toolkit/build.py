@@ -31,7 +31,15 @@ from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, episode_files
 from toolkit.transcript import published_formats
-from toolkit.writer import Output, Stage, Staged, WriteReport, write_site
+from toolkit.writer import (
+    Output,
+    Stage,
+    Staged,
+    WriteReport,
+    check_folders,
+    check_out,
+    write_site,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +71,14 @@ def build(
     progress: Progress | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
+    check_out(source, out)
     previous = Manifest.load(out)
     cache = Cache(previous, out, site_key(source, base_url))
-    show, transcripts, warnings = load_show_for_build(source, base_url, cache.reuse)
+    show, transcripts, warnings = load_show_for_build(source, base_url, cache)
     show = published_only(show, now or datetime.now(UTC), drafts)
     stage = Stage(out, previous)
     try:
+        check_folders(out, paths.folders(show))
         outputs, enclosures = tag_audio(show, stage, id3_version, progress)
         formats = make_episode_files(show, transcripts, cache, stage, outputs)
         # Made again only when its inputs changed: it lists every episode.

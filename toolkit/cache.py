@@ -3,8 +3,9 @@ may take from it as it is. The only module that knows the manifest's format.
 
 Every decision rests on a key: a digest of the inputs an output is made from. A file whose key
 is unchanged and which is still as the last build left it (same size and modification time)
-is kept; an episode whose key is unchanged is taken from its entry, without reading its
-sources again, and its files are kept.
+is kept; an episode whose key is unchanged keeps its files, and its transcript is not read
+again (the episode itself is always loaded from its sources: nothing the manifest says is
+published).
 
 Nothing in the manifest is trusted: it may have been edited, or left by a build that was
 killed. Only relative names of plain files inside the site are taken; an entry of any other
@@ -25,7 +26,12 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit import __version__
-from toolkit.cache_record import from_record, to_record, warning_from_record, warning_record
+from toolkit.cache_record import (
+    formats_from_record,
+    to_record,
+    warning_from_record,
+    warning_record,
+)
 from toolkit.errors import Problem
 from toolkit.model import Episode, Show
 
@@ -234,12 +240,9 @@ def tag_key(episode: Episode, tags: EpisodeTags, id3_version: int) -> str:
 
 @dataclass(frozen=True)
 class Reused:
-    """An episode as a previous build loaded it from exactly the same files, with its
-    transcript's file and the warnings it had: the loader takes it as it is, without parsing,
-    probing or reading anything."""
+    """An episode whose files a previous build made from exactly the same sources: its
+    transcript is not read again, and the warnings that transcript gave are repeated."""
 
-    episode: Episode
-    transcript_file: Path | None
     warnings: tuple[Problem, ...]
 
 
@@ -264,27 +267,34 @@ class Cache:
         self._folder_keys: dict[str, str] = {}  # by slug, taken before the folder is read
         self._keys: dict[str, str] = {}  # by slug, once the show is loaded
 
-    def reuse(self, directory: Path) -> Reused | None:
-        """The episode of this folder as the last build loaded it, if nothing it was loaded
-        from changed since and its files are still as that build left them."""
-        folder = self._folder_keys[directory.name] = files_key(directory.iterdir())
-        entry = self.previous.episodes.get(directory.name)
+    def before_reading(self, directory: Path) -> None:
+        """Takes the folder's key before its files are read: a file edited meanwhile then
+        changes the next build's key."""
+        self._folder_keys[directory.name] = files_key(directory.iterdir())
+
+    def reuse(self, episode: Episode, transcript_file: Path | None) -> Reused | None:
+        """Whether the episode, loaded from its sources, was published by the last build from
+        exactly the same files, which are still as that build left them. Only that decision
+        is taken from the manifest, never the episode's content."""
+        entry = self.previous.episodes.get(episode.slug)
         if entry is None:
             return None
-        try:
-            episode, transcript_file, formats = from_record(entry.record, directory)
-            warnings = tuple(warning_from_record(w, directory) for w in entry.warnings)
-        except (KeyError, TypeError, ValueError):  # written by another version: load anew
-            return None
-        key = self._key(folder, episode, transcript_file)  # not kept unless it is reused
+        key = self.key(episode, transcript_file)
         if entry.key != key:
+            return None
+        directory = episode.directory
+        try:
+            formats = formats_from_record(entry.record, episode.slug, entry.outputs)
+            warnings = tuple(
+                warning_from_record(w, directory, transcript_file) for w in entry.warnings
+            )
+        except (KeyError, TypeError, ValueError):  # written by another version: made anew
             return None
         files = self._kept_files(entry)
         if files is None:
             return None
-        self._taken[directory.name] = _Taken(key, formats, files)
-        self._keys[directory.name] = key
-        return Reused(episode, transcript_file, warnings)
+        self._taken[episode.slug] = _Taken(key, formats, files)
+        return Reused(warnings)
 
     def _kept_files(self, entry: EpisodeEntry) -> dict[str, Kept] | None:
         """The entry's files, if every one is on disk as the last build left it."""
@@ -345,12 +355,9 @@ class Cache:
         entries = {}
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)
-            if e.slug in self._taken:  # loaded from its record: the record stands as it is
-                previous = self.previous.episodes[e.slug]
-                record, kept = previous.record, previous.warnings
-            else:
-                record = to_record(e, transcript_file, formats[e.slug])
-                kept = [warning_record(w, e.directory) for w in warnings if _within(w, e)]
+            record = to_record(formats[e.slug])
+            # Only the transcript's warnings: the rest come again as the episode is loaded.
+            kept = [warning_record(w, e.directory) for w in warnings if _about(w, transcript_file)]
             key = self.key(e, transcript_file)
             entries[e.slug] = EpisodeEntry(key, tuple(sorted(files[e.slug])), record, kept)
         return entries
@@ -362,6 +369,5 @@ def _named_files(episode: Episode, transcript_file: Path | None) -> list[Path]:
     return [*named, *([transcript_file] if transcript_file else [])]
 
 
-def _within(problem: Problem, episode: Episode) -> bool:
-    file, directory = problem.file, episode.directory
-    return isinstance(file, Path) and (file == directory or directory in file.parents)
+def _about(problem: Problem, file: Path | None) -> bool:
+    return file is not None and os.path.normpath(problem.file) == os.path.normpath(file)

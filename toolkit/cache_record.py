@@ -1,87 +1,44 @@
-"""An episode as it was loaded, kept as JSON in the cache's manifest: a rebuild takes each
-unchanged episode from there instead of parsing its episode.toml and notes again.
+"""What the manifest keeps of an episode beyond its key: the transcript formats its build
+published and the warnings its transcript gave, the two things a rebuild does not read again.
 
-Paths are stored relative to the episode's folder, so the manifest, which sits in the site,
-names no folder of the machine that built it. Reading a damaged or outdated record raises
-KeyError, TypeError or ValueError; the caller then loads the episode from its files.
+The manifest sits in the site, which others may edit: it holds nothing that is published or
+printed without a check. A reused episode is loaded from its episode.toml and notes as any
+other; only the reading of its transcript is spared. A recorded format counts only when its
+file is one of the episode's files on disk; a warning only when it names the transcript and is
+one printable line. Reading a damaged record raises KeyError, TypeError or ValueError; the
+caller then loads the episode anew.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from dataclasses import asdict, fields
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from toolkit import paths
 from toolkit.errors import Problem
-from toolkit.model import AudioInfo, Chapter, Episode, Person
+from toolkit.textcheck import character_problem
+from toolkit.transcript import REGISTRY
 
 
-def to_record(
-    episode: Episode, transcript_file: Path | None, transcript_formats: tuple[str, ...]
-) -> dict[str, Any]:
-    base = os.path.realpath(episode.directory)  # loaded paths are resolved: compare like with like
-    return {
-        "title": episode.title,
-        "number": episode.number,
-        "season": episode.season,
-        "type": episode.episode_type,
-        "published": episode.published.isoformat(),
-        "guid": episode.guid,
-        "explicit": episode.explicit,
-        "audio": os.path.relpath(episode.audio, base),
-        "audio_info": asdict(episode.audio_info),
-        "summary": episode.summary,
-        "notes_html": episode.notes_html,
-        "notes_text": episode.notes_text,
-        "cover": _relative(episode.cover, base),
-        "persons": [asdict(p) for p in episode.persons],
-        "chapters": [{**asdict(c), "image": _relative(c.image, base)} for c in episode.chapters],
-        # Not resolved when loaded: kept relative to the folder as it was named.
-        "transcript_file": _relative(transcript_file, str(episode.directory)),
-        "transcript_formats": list(transcript_formats),
-    }
+def to_record(transcript_formats: tuple[str, ...]) -> dict[str, Any]:
+    return {"transcript_formats": list(transcript_formats)}
 
 
-def from_record(
-    record: dict[str, Any], directory: Path
-) -> tuple[Episode, Path | None, tuple[str, ...]]:
-    """The episode, its transcript's file and the transcript formats its build published."""
-    base = os.path.realpath(directory)
-    episode_type = record["type"]
-    if episode_type not in ("full", "trailer", "bonus"):
-        raise ValueError(f"unknown episode type {episode_type!r}")
-    published = datetime.fromisoformat(record["published"])
-    if published.tzinfo is None:
-        raise ValueError("publish date without a time zone")
-    audio = _absolute(record["audio"], base)
-    if audio is None:
-        raise ValueError("no audio file")
-    episode = Episode(
-        slug=directory.name,
-        directory=directory,
-        title=_text(record["title"]),
-        number=_whole_or_none(record["number"]),
-        season=_whole_or_none(record["season"]),
-        episode_type=episode_type,
-        published=published,
-        guid=_text(record["guid"]),
-        explicit=bool(record["explicit"]),
-        audio=audio,
-        audio_info=_typed(AudioInfo, record["audio_info"]),
-        summary=_text(record["summary"]),
-        notes_html=_text(record["notes_html"]),
-        notes_text=_text(record["notes_text"]),
-        cover=_absolute(record["cover"], base),
-        persons=tuple(_typed(Person, p) for p in record["persons"]),
-        chapters=tuple(
-            _typed(Chapter, c, image=_absolute(c["image"], base)) for c in record["chapters"]
-        ),
-    )
-    transcript_file = _absolute(record["transcript_file"], str(directory))
-    return episode, transcript_file, tuple(_text(f) for f in record["transcript_formats"])
+def formats_from_record(
+    record: dict[str, Any], slug: str, outputs: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The transcript formats the episode's build published, each a file of the episode."""
+    formats = record["transcript_formats"]
+    if not isinstance(formats, list):
+        raise TypeError("transcript formats: expected a list")
+    known = {fmt.name for fmt in REGISTRY}
+    for fmt in formats:
+        if fmt not in known:
+            raise ValueError(f"unknown transcript format {fmt!r}")
+        if f"{slug}/{paths.transcript_name(fmt)}" not in outputs:
+            raise ValueError(f"no published transcript.{fmt}")
+    return tuple(formats)
 
 
 def warning_record(problem: Problem, directory: Path) -> dict[str, Any]:
@@ -92,58 +49,22 @@ def warning_record(problem: Problem, directory: Path) -> dict[str, Any]:
     }
 
 
-def warning_from_record(record: dict[str, Any], directory: Path) -> Problem:
-    where = record["where"]
+def warning_from_record(
+    record: dict[str, Any], directory: Path, transcript_file: Path | None
+) -> Problem:
+    """A warning the episode's transcript gave: it must name that file and be one line."""
+    where, message = record["where"], _text(record["message"])
     if not isinstance(where, str | int | None):
         raise TypeError("a warning's place must be a key, a line number or nothing")
-    return Problem(directory / _text(record["file"]), where, _text(record["message"]), "warning")
-
-
-T = TypeVar("T")
-
-# The field types of the model's records, as their annotations name them.
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "float": (int, float),
-    "bool": (bool,),
-    "None": (type(None),),
-}
-
-
-def _typed(cls: type[T], values: object, **converted: object) -> T:
-    """A record of the model made from a JSON object, each field of its annotated type: an
-    edited manifest must not put a text where the feed does arithmetic."""
-    if not isinstance(values, dict):
-        raise TypeError(f"expected an object, found {type(values).__name__}")
-    for item in fields(cls):  # type: ignore[arg-type]
-        if item.name in values and item.name not in converted:
-            value = values[item.name]
-            allowed = [_TYPES.get(name.strip(), ()) for name in str(item.type).split("|")]
-            if not isinstance(value, tuple(t for types in allowed for t in types)):
-                raise TypeError(f"{item.name}: unexpected {type(value).__name__}")
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError(f"{item.name}: not a finite number")
-    return cls(**{**values, **converted})
+    file = directory / _text(record["file"])
+    if transcript_file is None or os.path.normpath(file) != os.path.normpath(transcript_file):
+        raise ValueError("a recorded warning names another file than the transcript")
+    if character_problem(message) or character_problem(str(where or "")):
+        raise ValueError("a recorded warning holds a control character")
+    return Problem(file, where, message, "warning")
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a text, found {type(value).__name__}")
     return value
-
-
-def _whole_or_none(value: object) -> int | None:
-    if value is not None and not isinstance(value, int):
-        raise TypeError(f"expected a whole number, found {type(value).__name__}")
-    return value
-
-
-def _relative(path: Path | None, base: str) -> str | None:
-    return None if path is None else os.path.relpath(path, base)
-
-
-def _absolute(relative: object, base: str) -> Path | None:
-    if relative is None:
-        return None
-    return Path(os.path.normpath(os.path.join(base, _text(relative))))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import ipaddress
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,10 +125,29 @@ def _episode_findings(episode: Episode) -> list[Problem]:
 
 
 def _local(url: str, base: str, site: Path) -> Path | None:
-    """The site's file at this URL (its path percent-decoded), or None for another host's."""
+    """The site's file at this URL (its path percent-decoded), or None for another host's or
+    when there is no such file; _Outside when it leads out of the site."""
     if not url.startswith(base):
         return None
-    return _file_at(site, urlsplit(url[len(base) :]).path)
+    return _site_file(site, site, urlsplit(url[len(base) :]).path)
+
+
+class _Outside(Exception):
+    """A URL of the site whose path (``..``, a link) leads out of the site's folder."""
+
+
+def _site_file(site: Path, folder: Path, url_path: str) -> Path | None:
+    """The regular file of the site a URL path names from ``folder``, links resolved; None
+    when there is none (missing, a folder, a name too long); _Outside when it is not in the
+    site."""
+    try:
+        real = os.path.realpath(_file_at(folder, url_path))
+        root = os.path.realpath(site)
+        if not real.startswith(root + os.sep):
+            raise _Outside
+        return Path(real) if stat.S_ISREG(os.stat(real).st_mode) else None
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        return None
 
 
 def _file_at(folder: Path, url_path: str) -> Path:
@@ -174,15 +195,31 @@ class _SiteFeed:
     tree: etree._ElementTree
     base: str
 
-    def local(self, url: str) -> Path | None:
-        return _local(url, self.base, self.file.parent)
+    def local(self, url: str, where: str, found: Problems, missing: str) -> Path | None:
+        """The site's regular file at this URL; else None, with a finding: ``missing``, or
+        that the URL leads out of the site."""
+        try:
+            path = _local(url, self.base, self.file.parent)
+        except _Outside:
+            found.add(self.file, where, f"{_shown(url)} points outside the site: build again")
+            return None
+        if path is None:
+            found.add(self.file, where, missing)
+        return path
+
+
+def _shown(url: str) -> str:
+    """A URL as a finding names it: its start, when it is long."""
+    return url if len(url) <= 100 else f"{url[:100]}…"
 
 
 def _cover_findings(feed: _SiteFeed, found: Problems) -> None:
     image = feed.tree.xpath("channel/itunes:image/@href", namespaces=NS)
-    image_file = feed.local(image[0]) if image else None
-    if image_file is None or not image_file.is_file():
-        found.add(feed.file, "itunes:image", "the show's art is not in the site: build again")
+    missing = "the show's art is not in the site: build again"
+    image_file = feed.local(image[0], "itunes:image", found, missing) if image else None
+    if image_file is None:
+        if not image:
+            found.add(feed.file, "itunes:image", missing)
         return
     for message in cover_problems(image_file):
         found.add(feed.file, "itunes:image", f"{image_file.name} {message}")
@@ -201,18 +238,19 @@ def _item_findings(feed: _SiteFeed, found: Problems) -> set[str]:
         guids[guid] = title
         _enclosure_findings(feed, item, where, found)
         for link in item.xpath("podcast:chapters/@url | podcast:transcript/@url", namespaces=NS):
-            target = feed.local(link)
-            if target is None or not target.is_file():
-                found.add(feed.file, where, f"{link} is not a file of the site: build again")
+            feed.local(link, where, found, f"{_shown(link)} is not a file of the site: build again")
     return set(guids)
 
 
 def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found: Problems) -> None:
     """The item's audio is the site's file, of the length and duration the feed says."""
     enclosure = item.find("enclosure")
-    local = feed.local(enclosure.get("url", "")) if enclosure is not None else None
-    if enclosure is None or local is None or not local.is_file():
-        found.add(feed.file, where, "its enclosure is not a file of the site: build again")
+    missing = "its enclosure is not a file of the site: build again"
+    if enclosure is None:
+        found.add(feed.file, where, missing)
+        return
+    local = feed.local(enclosure.get("url", ""), where, found, missing)
+    if local is None:
         return
     size = local.stat().st_size
     if enclosure.get("length") != str(size):
@@ -282,10 +320,23 @@ def _link_findings(site: Path) -> list[Problem]:
         for ref in root.xpath(
             "//a/@href | //link/@href | //script/@src | //img/@src | //audio/@src"
         ):
-            parsed = urlparse(ref)
-            if parsed.scheme or parsed.netloc or ref.startswith(("#", "mailto:")):
-                continue
-            target = _file_at(page.parent, parsed.path).resolve()
-            if not target.exists():
-                findings.append(Problem(page, f"link {ref!r}", "points at nothing in the site"))
+            problem = _link_problem(site, page, ref)
+            if problem:
+                findings.append(Problem(page, f"link {_shown(ref)!r}", problem))
     return findings
+
+
+def _link_problem(site: Path, page: Path, ref: str) -> str | None:
+    """What is wrong with a page's link: another site's is not looked at; the site's must
+    name a file inside the site."""
+    try:
+        parsed = urlparse(ref)
+    except ValueError as error:  # e.g. an unclosed [IPv6] address
+        return f"is not a URL ({error}): fix it"
+    if parsed.scheme or parsed.netloc or ref.startswith(("#", "mailto:")):
+        return None
+    try:
+        target = _site_file(site, page.parent, parsed.path)
+    except _Outside:
+        return "points outside the site"
+    return None if target else "points at nothing in the site"

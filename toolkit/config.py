@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, transcript
@@ -60,8 +59,12 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
 
 
-# Given an episode's folder, what a previous build loaded from exactly the same files, or None.
-Reuse = Callable[[Path], "Reused | None"]
+class Reuse(Protocol):
+    """A previous build's record (the build's cache): which episodes it already published."""
+
+    def before_reading(self, directory: Path) -> None: ...
+
+    def reuse(self, episode: Episode, transcript_file: Path | None) -> Reused | None: ...
 
 
 def load_show(
@@ -85,7 +88,7 @@ def load_show_for_build(
 ) -> tuple[Show, dict[str, Path], list[Problem]]:
     """The show without its transcripts, and each episode's transcript file by slug: the
     build reads a transcript in the worker that publishes it, and not at all when ``reuse``
-    gives the episode as a previous build loaded it."""
+    says a previous build published the episode from exactly the same files."""
     return _load(source, base_url, reuse, False, None)
 
 
@@ -373,11 +376,8 @@ class _Read:
 
 def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
     file = directory / EPISODE_FILE
-    reused = reuse(directory) if reuse else None
-    if reused is not None:
-        problems.items.extend(reused.warnings)
-        # Its transcript was checked and published by that build: it is not read again.
-        return _Read(reused.episode, reused.transcript_file, reused.episode.audio_info, True)
+    if reuse is not None:
+        reuse.before_reading(directory)
     data = load_toml(file, problems)
     if data is None:
         return _Read(None, None, None)
@@ -425,6 +425,11 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         persons=tuple(persons),
         chapters=tuple(chapters),
     )
+    reused = reuse.reuse(episode, path) if reuse is not None else None
+    if reused is not None:
+        problems.items.extend(reused.warnings)
+        # Its transcript was checked and published by that build: it is not read again.
+        return _Read(episode, path, info, True)
     return _Read(episode, path, info)
 
 

@@ -21,6 +21,11 @@ PLAYER = PurePosixPath("assets", "player.js")
 ASSETS = (STYLE, PLAYER)
 
 
+def folders(show: Show) -> list[PurePosixPath]:
+    """The site's folders: the theme's and one per episode."""
+    return [*{asset.parent for asset in ASSETS}, *(PurePosixPath(e.slug) for e in show.episodes)]
+
+
 def show_cover(show: Show) -> PurePosixPath:
     return PurePosixPath("cover" + show.cover.suffix.lower())
 
@@ -38,7 +43,11 @@ def chapters(episode: Episode) -> PurePosixPath:
 
 
 def transcript(episode: Episode, fmt: str) -> PurePosixPath:
-    return PurePosixPath(episode.slug, f"transcript.{fmt}")
+    return PurePosixPath(episode.slug, transcript_name(fmt))
+
+
+def transcript_name(fmt: str) -> str:
+    return f"transcript.{fmt}"
 
 
 def episode_cover(episode: Episode) -> PurePosixPath | None:

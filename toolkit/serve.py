@@ -24,7 +24,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from toolkit.cache import files_key
 from toolkit.errors import Problem, ToolkitError
@@ -184,7 +184,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", location)
+        self.send_header("Location", same_site(location))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -352,6 +352,20 @@ def _build(source: Path, out: Path, base_url: str, drafts: bool) -> Outcome:
 
 
 PREVIEW_FOLDER = ".podkit-preview"  # inside the show: hidden, so builds and the watcher skip it
+
+
+def same_site(location: str) -> str:
+    """A redirect's target as a path of this server: a browser reads ``/\\host`` or ``//host``
+    as another site, so a backslash, a control character or anything else a URL does not
+    hold as it is gets percent-encoded, and leading slashes are one.
+
+    >>> same_site("/\\\\evil.com/../")
+    '/%5Cevil.com/../'
+    """
+    return "/" + quote(location.lstrip("/"), safe=_KEPT_IN_LOCATION)
+
+
+_KEPT_IN_LOCATION = "/?&=%:@!$'()*+,;~-._"
 
 
 def preview(source: Path, out: Path | None = None, port: int = 8000, drafts: bool = True) -> None:

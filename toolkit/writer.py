@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest
-from toolkit.errors import Problem
+from toolkit.errors import Problem, ToolkitError
 
 # The names of podkit's temporary files: `.<name>.<random>.tmp` (atomic_write) and
 # `.<name>.<mark>.<random>.tmp` (Stage), <random> being tempfile's eight characters.
@@ -52,12 +52,59 @@ class WriteReport:
     warnings: tuple[Problem, ...] = ()
 
 
+def check_out(source: Path, out: Path) -> None:
+    """Refuse a site folder that would overwrite the show's sources: the show's folder, a
+    folder above it, or one inside it (but a hidden one, which the show never reads); and
+    anything that is not a folder."""
+    show, site = Path(os.path.realpath(source)), Path(os.path.realpath(out))
+    if site == show:
+        _refuse(out, "is the show's folder: choose a --out outside it, such as site")
+    if site in show.parents:
+        _refuse(out, f"holds the show's folder {source}: choose a --out outside it")
+    if show in site.parents and not site.relative_to(show).parts[0].startswith("."):
+        _refuse(out, f"is inside the show's folder {source}: choose a --out outside it")
+    if os.path.lexists(out) and not out.is_dir():
+        _refuse(out, "is not a folder: give --out a folder (podkit makes it if it is missing)")
+
+
+def check_folders(out: Path, folders: Iterable[PurePosixPath]) -> None:
+    """Refuse to write through a link, or over something that is not a folder, where the
+    site has a folder: neither is podkit's, and a link would take its files out of the site."""
+    problems = [p for folder in sorted(set(folders)) if (p := _folder_problem(out, folder))]
+    if problems:
+        raise ToolkitError(problems)
+
+
+def _folder_problem(out: Path, folder: PurePosixPath) -> Problem | None:
+    path = out
+    for part in folder.parts:
+        path = path / part
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(mode):
+            return Problem(path, None, "is a link where the site has a folder: remove the link")
+        if not stat.S_ISDIR(mode):
+            return Problem(path, None, "is in the way of the site's folder: move it out")
+    return None
+
+
+def _refuse(out: Path, message: str) -> None:
+    raise ToolkitError([Problem(out, None, message)])
+
+
 def content_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        _refuse(path, "is a folder: name a file to write")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file where a folder should be
+        _refuse(path, f"cannot be written ({error.strerror}): name a file in a folder")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -130,6 +177,7 @@ def write_site(
             records[str(path)] = output.entry
         else:
             changed[str(path)] = output
+    _check_files(out, changed)
     stale = sorted(set(previous.files) - set(records) - set(changed))
     if changed or stale:  # a journal: should this build be killed, the next one knows
         pending = dict.fromkeys(changed, UNKNOWN)
@@ -141,6 +189,18 @@ def write_site(
     _write_manifest(out, Manifest(records, episodes or {}))
     ignored = [_ignored_name(out, name) for name in previous.ignored]
     return WriteReport(tuple(changed), len(records) - len(changed), removed, (*ignored, *warnings))
+
+
+def _check_files(out: Path, names: Iterable[str]) -> None:
+    """Refuse, before anything is renamed, to replace what is not a file (a folder someone
+    made where the site has a file)."""
+    problems = [
+        Problem(out / name, None, "is in the way of a file of the site: move it out")
+        for name in names
+        if os.path.isdir(out / name) and not os.path.islink(out / name)
+    ]
+    if problems:
+        raise ToolkitError(problems)
 
 
 def _put(target: Path, output: Staged | bytes) -> FileEntry:
