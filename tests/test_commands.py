@@ -116,6 +116,14 @@ def _inspect(show: Path, scratch: Path) -> Case:
     return ["inspect", str(TONE)], "no ID3v2 tag", None
 
 
+def _deploy(show: Path, scratch: Path) -> Case:
+    from toolkit.build import build
+
+    build(show, scratch / "site")
+    args = ["deploy", "--site", str(scratch / "site"), "--to", f"file://{scratch / 'out'}"]
+    return args, "Uploaded 1", "upload feed.xml"
+
+
 CASES: dict[str, Callable[[Path, Path], Case]] = {
     "build": _build,
     "transcript import": _transcript_import,
@@ -126,6 +134,7 @@ CASES: dict[str, Callable[[Path, Path], Case]] = {
     "chapters import": _chapters_import,
     "chapters export": _chapters_export,
     "inspect": _inspect,
+    "deploy": _deploy,
 }
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from toolkit.audio import inspect_mp3
     from toolkit.build import build
     from toolkit.check import check
+    from toolkit.deploy import deploy
     from toolkit.episode_toml import import_chapters
     from toolkit.errors import Problem, ToolkitError
     from toolkit.one_episode import export_chapters, tag_episode_file
@@ -30,6 +31,7 @@ _API = {
     "build": "toolkit.build",
     "check": "toolkit.check",
     "convert_transcript": "toolkit.transcript_files",
+    "deploy": "toolkit.deploy",
     "export_chapters": "toolkit.one_episode",
     "import_chapters": "toolkit.episode_toml",
     "import_transcript": "toolkit.transcript_files",
@@ -47,6 +49,7 @@ __all__ = [
     "build",
     "check",
     "convert_transcript",
+    "deploy",
     "export_chapters",
     "import_chapters",
     "import_transcript",

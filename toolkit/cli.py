@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -447,6 +449,104 @@ def chapters_export(episode_dir: Path, fmt: str, output: Path | None) -> None:
         click.echo(report.text, nl=False)
     else:
         log.info("%s", report.summary())
+
+
+@cli.command()
+@click.option(
+    "--to",
+    metavar="URL",
+    help="s3://bucket[/prefix] or file:///folder (default: show.toml's [deploy] to).",
+)
+@click.option(
+    "--site",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The built site to publish.",
+)
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=Path("episodes"),
+    show_default=True,
+    help="The show's folder, for show.toml's [deploy] table (optional).",
+)
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    help="An S3-compatible service (R2, B2, MinIO...); AWS_ENDPOINT_URL works too.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be uploaded and deleted.")
+@click.option(
+    "--delete/--no-delete",
+    default=None,
+    help="Delete what the site no longer holds, after the feed (default: yes).",
+)
+@verbosity
+def deploy(
+    to: str | None,
+    site: Path,
+    source: Path,
+    endpoint_url: str | None,
+    dry_run: bool,
+    delete: bool | None,
+) -> None:
+    """Publish the built site to a bucket or a folder: only what changed, media first, the
+    feed last, deletions after it. Exit status 1: the public feed is unchanged; 3: the new
+    feed is public but the deploy did not finish.
+
+    Example: podkit deploy --to s3://my-show --endpoint-url https://<account>.r2.cloudflarestorage.com
+    """
+    from toolkit.deploy import DeployError
+    from toolkit.deploy import deploy as publish
+
+    bar = _ByteProgress() if _progress("") is not None else None
+    try:
+        report = publish(
+            site,
+            to,
+            source=source if source.is_dir() else None,
+            endpoint_url=endpoint_url,
+            dry_run=dry_run,
+            delete=delete,
+            progress=bar.start if bar else None,
+        )
+    except DeployError as error:
+        click.echo(error.message, err=True)
+        sys.exit(3 if error.feed_published else 1)
+    finally:
+        if bar:
+            bar.finish()
+    if dry_run:
+        for line in report.lines():
+            click.echo(line)
+    log.info("%s", report.summary())
+
+
+class _ByteProgress:
+    """A bar of bytes sent, with the rate, fed from the upload threads."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.lock = threading.Lock()
+        self.done = 0
+        self.began = time.monotonic()
+
+    def start(self, total: int) -> Callable[[int], None]:
+        self.bar = click.progressbar(
+            length=total, label="Uploading", file=sys.stderr, item_show_func=lambda x: x
+        )
+        return self.advance
+
+    def advance(self, count: int) -> None:
+        with self.lock:
+            self.done += count
+            rate = self.done / max(time.monotonic() - self.began, 1e-3) / 1e6
+            self.bar.update(count, f"{self.done / 1e6:.1f} MB, {rate:.1f} MB/s")
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
 
 
 def main() -> None:

@@ -173,6 +173,7 @@ def _read_show(
     persons = _persons(t)
     funding = _funding(t)
     links = _links(t)
+    t.known.add("deploy")  # podkit deploy's table, read by toolkit.deploy
     t.finish()
 
     if not (title and description and language and base_url and own_base_url):
