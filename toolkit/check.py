@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from toolkit.artwork import cover_problems
 from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
 from toolkit.model import Episode, Show, published_only
+
+log = logging.getLogger(__name__)
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -196,6 +199,9 @@ def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found
     if enclosure is None or local is None or not local.is_file():
         found.add(feed.file, where, "its enclosure is not a file of the site: build again")
         return
+    recovered = audio.roll_back(local.resolve())  # an interrupted re-tag: undo it first
+    if recovered:
+        log.warning("%s", recovered)
     size = local.stat().st_size
     if enclosure.get("length") != str(size):
         found.add(
