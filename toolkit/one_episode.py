@@ -109,6 +109,9 @@ def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
     if mp3.is_dir():
         return Problem(mp3, None, "is a folder: give the MP3 file to tag")
     try:
+        recovered = audio.roll_back(mp3.resolve())  # an interrupted re-tag: undo it first
+        if recovered:
+            log.warning("%s", recovered)
         return audio.probe(mp3)
     except FileNotFoundError:
         return Problem(mp3, None, "file not found: check the path of the MP3 to tag")
