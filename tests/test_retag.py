@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TONE, ShowMaker
+from conftest import TONE, ShowMaker, tree_digest
 from mutagen.id3 import ID3
 
-from toolkit import audio
+from toolkit import audio, journal
+from toolkit.build import build
 from toolkit.cli import cli
 from toolkit.config import load_show
 from toolkit.id3_fields import episode_tags
@@ -134,12 +135,12 @@ def test_an_incomplete_journal_is_removed_and_the_file_left(
 ) -> None:
     audio.tag_file(mp3, tags)
     before = mp3.read_bytes()
-    audio.write_in_place(mp3, [(0, b"ID3")])  # a complete write, whose journal we forge
-    journal = audio.journal_path(mp3)
+    journal.write_in_place(mp3, [(0, b"ID3")])  # a complete write, whose journal we forge
+    kept = journal.journal_path(mp3)
     for cut in (b"", b"podkit-journal 1\n", b"podkit-journal 1\nabc\n{}\n"):
-        journal.write_bytes(cut)
-        assert "incomplete journal" in (audio.roll_back(mp3) or "")
-        assert not journal.exists()
+        kept.write_bytes(cut)
+        assert "incomplete journal" in (journal.roll_back(mp3) or "")
+        assert not kept.exists()
         assert mp3.read_bytes() == before
 
 
@@ -159,7 +160,7 @@ def test_a_journal_of_a_file_replaced_since_is_not_applied(
     other = tmp_path / "other.mp3"
     other.write_bytes(b"another file, put in its place" * 100)
     shutil.move(other, mp3)
-    assert "replaced since" in (audio.roll_back(mp3) or "")
+    assert "replaced since" in (journal.roll_back(mp3) or "")
     assert mp3.read_bytes() == b"another file, put in its place" * 100
     assert _hidden(mp3.parent) == []
 
@@ -190,3 +191,69 @@ def test_tag_of_several_files_reports_every_problem_and_writes_none(
     assert "is a folder" in stderr
     assert "Traceback" not in stderr
     assert good.read_bytes() == TONE.read_bytes()
+
+
+# ---------------------------------------------------------------- the build's copies
+
+MP3 = "001-premier/episode.mp3"
+
+
+def _site(folder: Path) -> dict[str, str]:
+    """Every file's digest, the manifest aside (it records modification times)."""
+    files = tree_digest(folder)
+    del files[".podkit-manifest.json"]
+    return files
+
+
+def _new_cover(source: Path) -> None:
+    """Another cover of the same size: every episode's tag changes, no audio does."""
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), (200, 30, 40)).save(source / "cover.jpg", "JPEG")
+
+
+@pytest.mark.parametrize("change", ["cover", "title"])
+def test_a_build_retags_the_site_copy_in_place_as_a_clean_build_would(
+    source: Path, tmp_path: Path, change: str
+) -> None:
+    out = tmp_path / "site"
+    build(source, out)
+    site_copy = out / MP3
+    assert site_copy.exists(), sorted(str(p) for p in out.rglob("*.mp3"))
+    inode = site_copy.stat().st_ino
+    if change == "cover":
+        _new_cover(source)
+    else:
+        toml = source / "001-premier" / "episode.toml"
+        toml.write_text(toml.read_text("utf-8").replace("Premier épisode", "Le premier"), "utf-8")
+    report = build(source, out)
+    assert MP3 in report.written.written
+    assert site_copy.stat().st_ino == inode  # written in place, not copied again
+    clean = tmp_path / "clean"
+    build(source, clean)
+    assert _site(out) == _site(clean)
+    assert _hidden(site_copy.parent) == []
+
+
+def test_a_build_killed_while_retagging_is_completed_by_the_next(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    build(source, out)
+    _new_cover(source)
+    real = os.pwrite
+
+    def crash(fd: int, data: bytes, offset: int) -> int:
+        real(fd, b"\0" * len(data), offset)
+        raise KeyboardInterrupt  # stands for a kill: nothing after it runs
+
+    monkeypatch.setattr(journal.os, "pwrite", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build(source, out)
+    monkeypatch.setattr(journal.os, "pwrite", real)
+    assert journal.journal_path(out / MP3).exists()
+    build(source, out)
+    clean = tmp_path / "clean"
+    build(source, clean)
+    assert _site(out) == _site(clean)
+    assert _hidden((out / MP3).parent) == []

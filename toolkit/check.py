@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse, urlsplit
 
 from lxml import etree, html
 
-from toolkit import audio
+from toolkit import audio, journal
 from toolkit.artwork import cover_problems
 from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
@@ -199,7 +199,7 @@ def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found
     if enclosure is None or local is None or not local.is_file():
         found.add(feed.file, where, "its enclosure is not a file of the site: build again")
         return
-    recovered = audio.roll_back(local.resolve())  # an interrupted re-tag: undo it first
+    recovered = journal.roll_back(local)  # an interrupted re-tag: undo it first
     if recovered:
         log.warning("%s", recovered)
     size = local.stat().st_size

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
-from toolkit import audio, chapter_formats
+from toolkit import audio, chapter_formats, journal
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_problems
 from toolkit.config import EPISODE_FILE, load_show
@@ -109,7 +109,7 @@ def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
     if mp3.is_dir():
         return Problem(mp3, None, "is a folder: give the MP3 file to tag")
     try:
-        recovered = audio.roll_back(mp3.resolve())  # an interrupted re-tag: undo it first
+        recovered = journal.roll_back(mp3)  # an interrupted re-tag: undo it first
         if recovered:
             log.warning("%s", recovered)
         return audio.probe(mp3)
