@@ -188,6 +188,9 @@ def main() -> None:
                 args.runs, lambda: None,
             )  # fmt: skip
             floor = median_time([sys.executable, "-c", FLOOR, str(work)], args.runs, fresh_copy)
+            bare = median_time(
+                [sys.executable, "-c", "import mutagen.id3"], args.runs, lambda: None
+            )
             print(f"{label:8} {'podkit tag (fresh copy)':34} {fresh * 1000:7.0f} ms  1.0x")
             print(f"{label:8} {'podkit tag (already tagged)':34} {again * 1000:7.0f} ms")
             print(
@@ -197,9 +200,11 @@ def main() -> None:
             print(
                 f"{label:8} {'ffmpeg -map_chapters -c copy':34} {ffmpeg * 1000:7.0f} ms  {versus(ffmpeg, fresh)}"
             )
+            print(f"{label:8} {'Python importing mutagen, no work':34} {bare * 1000:7.0f} ms")
             print(
-                f"{label:8} ffmpeg is {ffmpeg / floor:.1f}x slower than the floor: the most a Python"
-                " tagger that writes safely can reach here (target: podkit 10x)"
+                f"{label:8} re-tag: {ffmpeg / again:.1f}x faster than ffmpeg (target: 10x), "
+                f"{again / bare:.2f}x a bare Python with mutagen (target: at most 2x); "
+                f"first tag: {fresh / floor:.2f}x the floor (target: at most 1.3x)"
             )
             if eyed3:
                 eye = median_time(
@@ -218,7 +223,7 @@ def main() -> None:
                     f"{label:8} {'eyeD3 (Python API)':34} {eye * 1000:7.0f} ms  {versus(eye, fresh)}"
                 )
         ratio = retag["110 min"] / retag["55 min"]
-        print(f"re-tagging 110 min / 55 min: {ratio:.2f} (target: at most 2)")
+        print(f"re-tagging 110 min / 55 min: {ratio:.2f} (target: at most 1.1)")
 
 
 if __name__ == "__main__":

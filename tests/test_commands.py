@@ -290,7 +290,7 @@ def test_tagging_loads_no_site_machinery(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"{mp3}: tagged with 16 chapters", "[]"]
+    assert done.stdout.splitlines() == [f"{mp3}: tagged with 16 chapters (rewritten)", "[]"]
 
 
 def test_the_cli_module_does_no_library_work() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import struct
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -42,8 +44,11 @@ from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.journal import roll_back, write_in_place
 from toolkit.model import AudioInfo
 from toolkit.timecode import format_timestamp
+
+log = logging.getLogger(__name__)
 
 
 class AudioError(Exception):
@@ -197,7 +202,12 @@ MANAGED_FRAMES = (
     "CTOC",
 )
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
-PADDING = 4096
+# A tag that must grow past its room is written with at least PADDING bytes free and a size
+# that is a whole number of TAG_BLOCKs, so the next edit (a title, a new cover) fits in place;
+# the size depends only on the tag's content, so a re-tag in place and a fresh copy agree.
+PADDING = 16 * 1024
+TAG_BLOCK = 64 * 1024
+KEEP_PADDING = TAG_BLOCK + PADDING  # more room than this is given back on the next write
 COPY_CHUNK = 1 << 20
 
 
@@ -259,11 +269,14 @@ class ChapterOrderedID3(ID3):
         return bytes(bytearray().join(ordered))
 
 
-def _padding(info: Any) -> int:
-    # Keep what is there when the new tag fits, so re-tagging rewrites only the tag and
-    # tagging twice gives the same bytes; otherwise leave room for the next edit.
+def _padding(available: int, info: Any) -> int:
+    # Keep the room there is when the new tag fits it, so re-tagging rewrites only the tag
+    # and tagging twice gives the same bytes; otherwise leave room for the next edit.
     padding: int = info.padding
-    return padding if 0 <= padding <= 64 * 1024 else PADDING
+    if 0 <= padding <= KEEP_PADDING:
+        return padding
+    needed = available - padding
+    return -(-(needed + PADDING) // TAG_BLOCK) * TAG_BLOCK - needed
 
 
 def _chapter_frames(chapters: tuple[ChapterTag, ...], toc_title: str) -> list[Any]:
@@ -315,7 +328,7 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     for frame in _frames(tags, _free_description(id3, "Cover")):
         id3.add(frame)
     try:
-        _save(id3, buffer, v2_version)
+        _save(id3, buffer, v2_version, len(head))
     except _DAMAGED_TAG:
         if not head:
             raise  # nothing was read: the fault is in podkit's own frames
@@ -325,7 +338,7 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     return buffer.getvalue()[:-ID3V1_SIZE]
 
 
-def _save(id3: Any, buffer: BinaryIO, v2_version: int) -> None:
+def _save(id3: Any, buffer: BinaryIO, v2_version: int, available: int) -> None:
     if v2_version == 3:
         id3.update_to_v23()
         # v2.3 spells the date TYER (year) and TDAT (DDMM); eyeD3 reads a TDAT of days 1 to 9
@@ -334,7 +347,7 @@ def _save(id3: Any, buffer: BinaryIO, v2_version: int) -> None:
     else:
         id3.update_to_v24()
     buffer.seek(0)
-    id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=_padding)
+    id3.save(buffer, v2_version=v2_version, v23_sep="/", padding=partial(_padding, available))
 
 
 def _read_old_tag(buffer: BinaryIO) -> Any:
@@ -467,31 +480,98 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     return render_tag(data[:start], tags, v2_version) + data[start:end] + id3v1
 
 
+@dataclass(frozen=True)
+class TagPatch:
+    """What tagging a file changes: its ID3v2 tag (padding included, from offset 0) and its
+    ID3v1 tag (its last 128 bytes, empty when it has none); the audio between stays."""
+
+    tag: bytes
+    id3v1: bytes
+    size: int  # the tagged file's size
+
+    def writes(self) -> list[tuple[int, bytes]]:
+        """(offset, bytes) of each region written, for a file whose tag has this size."""
+        writes = [(0, self.tag)]
+        if self.id3v1:
+            writes.append((self.size - ID3V1_SIZE, self.id3v1))
+        return writes
+
+
+def _read_regions(stream: BinaryIO, size: int) -> tuple[bytes, int]:
+    """The file's ID3v2 tag (empty when none) and where its audio ends."""
+    start = _id3v2_size(stream.read(10))
+    stream.seek(max(0, size - ID3V1_SIZE))
+    end = _audio_end(size, start, stream.read(ID3V1_SIZE))
+    stream.seek(0)
+    return stream.read(start), end
+
+
+def tag_patch(source: Path, tags: EpisodeTags, v2_version: int = 3) -> TagPatch:
+    """The tags ``source`` gets, read from its head and tail only."""
+    with source.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        head, end = _read_regions(stream, size)
+    tag = render_tag(head, tags, v2_version)
+    id3v1 = id3v1_tag(tags) if end < size else b""
+    return TagPatch(tag, id3v1, len(tag) + end - len(head) + len(id3v1))
+
+
+def fits_in_place(path: Path, patch: TagPatch) -> bool:
+    """Whether ``patch`` can be written over ``path`` without moving its audio: the file's tag
+    takes exactly the patch's room and the file has the patch's size."""
+    with path.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        head = stream.read(10)
+        if size != patch.size or _id3v2_size(head) != len(patch.tag) or not head:
+            return False
+        stream.seek(max(0, size - ID3V1_SIZE))
+        return (stream.read(3) == b"TAG") == bool(patch.id3v1)
+
+
 def write_tagged(source: Path, tags: EpisodeTags, target: BinaryIO, v2_version: int = 3) -> int:
     """Write ``source`` with podkit's tags to ``target``: the new tag, then the audio copied by
     the kernel (copy_file_range) without passing through Python. Returns the bytes written."""
     with source.open("rb") as stream:
         size = os.fstat(stream.fileno()).st_size
-        start = _id3v2_size(stream.read(10))
-        stream.seek(max(0, size - ID3V1_SIZE))
-        end = _audio_end(size, start, stream.read(ID3V1_SIZE))
-        stream.seek(0)
-        tag = render_tag(stream.read(start), tags, v2_version)
+        head, end = _read_regions(stream, size)
+        tag = render_tag(head, tags, v2_version)
         id3v1 = id3v1_tag(tags) if end < size else b""
         target.write(tag)
         target.flush()
-        _copy_rest(stream, start, target, end - start)
+        _copy_rest(stream, len(head), target, end - len(head))
         target.seek(0, os.SEEK_END)  # the kernel's copy moved the end behind Python's back
         target.write(id3v1)
-    return len(tag) + end - start + len(id3v1)
+    return len(tag) + end - len(head) + len(id3v1)
 
 
-def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> list[Path]:
-    """Tag an MP3 in place, safely: the new file is written beside it and renamed over it.
-    A symbolic link stays a link: the file it points to is tagged. Returns the temporary
-    files an interrupted run had left, now removed."""
+@dataclass(frozen=True)
+class TagResult:
+    in_place: bool  # only the tag regions were written (else the file was rewritten)
+    removed: list[Path]  # temporary files an interrupted run had left, now removed
+    recovered: str | None  # what was done with a journal an interrupted run had left
+
+
+def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> TagResult:
+    """Tag an MP3 safely. When the new tag fits the room of the old one, only the tag is
+    written, in place, under a rollback journal (see `write_in_place`); otherwise the new file
+    is written beside it and renamed over it. A symbolic link stays a link: the file it points
+    to is tagged. A journal or temporary files left by an interrupted run are dealt with
+    first."""
     path = path.resolve(strict=True)
+    recovered = roll_back(path)
     removed = remove_stale_temporaries(path)
+    patch = tag_patch(path, tags, v2_version)
+    if fits_in_place(path, patch):
+        try:
+            write_in_place(path, patch.writes())
+            return TagResult(True, removed, recovered)
+        except PermissionError:  # a read-only file in a writable folder: rewrite it
+            pass
+    _rewrite(path, tags, v2_version)
+    return TagResult(False, removed, recovered)
+
+
+def _rewrite(path: Path, tags: EpisodeTags, v2_version: int) -> None:
     handle, temporary = tempfile.mkstemp(
         prefix=_TEMPORARY_PREFIX.format(path.name), suffix=_TEMPORARY_SUFFIX, dir=path.parent
     )
@@ -503,7 +583,6 @@ def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> list[Path]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return removed
 
 
 # tag_file's temporary files: mkstemp puts 8 characters of this set between prefix and suffix.
@@ -617,6 +696,9 @@ class Inspection:
 def inspect_mp3(mp3: Path) -> Inspection:
     """An MP3's format and the readable lines of its tag; ToolkitError when it cannot be read."""
     try:
+        recovered = roll_back(mp3)
+        if recovered:
+            log.warning("%s", recovered)
         data = mp3.read_bytes()
         return Inspection(mp3, probe_bytes(data), describe_tags(data))
     except OSError as error:

@@ -21,18 +21,20 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from toolkit import audio, paths
 from toolkit.artwork import resized_jpeg
-from toolkit.cache import Cache, Kept, Manifest, site_key, tag_key
+from toolkit.cache import Cache, Kept, Manifest, same_audio, site_key, tag_key, unchanged
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure, build_feed
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
+from toolkit.journal import roll_back
 from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, episode_files
 from toolkit.transcript import published_formats
 from toolkit.writer import (
     Output,
+    Patched,
     Stage,
     Staged,
     WriteReport,
@@ -184,7 +186,7 @@ def tag_audio(
         if kept:
             outputs[path] = kept
         else:
-            jobs.append(_TagJob(episode.audio, tags, path, key))
+            jobs.append(_TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key)))
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)
@@ -199,10 +201,23 @@ def tag_audio(
         output = outputs[path]  # the length of the file the site will hold
         if isinstance(output, Kept):
             length = output.entry.size  # checked against the file just now
+        elif isinstance(output, Patched):
+            length = output.size
         else:
             length = cast(Staged, output).temporary.stat().st_size
         enclosures[episode.slug] = Enclosure(paths.url(show, path), length)
     return outputs, enclosures
+
+
+def _retaggable(stage: Stage, path: PurePosixPath, key: str) -> bool:
+    """Whether the site's copy was made from the same source audio and is as the last build
+    left it: then only its tags need writing."""
+    entry = stage.previous.files.get(str(path))
+    return (
+        entry is not None
+        and same_audio(entry.key, key)
+        and unchanged(stage.out / path, entry) is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -211,9 +226,17 @@ class _TagJob:
     tags: audio.EpisodeTags
     path: PurePosixPath
     key: str
+    retag: bool  # the site's copy holds the same audio: re-tag it in place if the tag fits
 
 
 def _tagged_copy(stage: Stage, id3_version: int, job: _TagJob) -> Output:
-    """Runs in a worker process: stage the tagged copy beside its final place."""
+    """Runs in a worker process: stage the new tags of the site's copy when they fit its
+    room (the same bytes a fresh copy would have), else the tagged copy beside its place."""
+    site_copy = stage.out / job.path
+    roll_back(site_copy)  # an interrupted build's re-tag: the copy is as it was before
+    if job.retag:
+        patch = audio.tag_patch(job.source, job.tags, id3_version)
+        if audio.fits_in_place(site_copy, patch):
+            return stage.add_patch(job.path, job.key, patch.writes(), patch.size)
     write = partial(audio.write_tagged, job.source, job.tags, v2_version=id3_version)
     return stage.add_written(job.path, job.key, write, check_previous=False)

@@ -232,10 +232,20 @@ def site_key(source: Path, base_url: str | None) -> str:
 
 
 def tag_key(episode: Episode, tags: EpisodeTags, id3_version: int) -> str:
-    """Changes when the source audio, the tags or podkit itself change."""
+    """Changes when the source audio, the tags or podkit itself change: a key of the audio
+    (see `same_audio`) followed by a key of the tags."""
     found = episode.audio.stat()
-    inputs = (__version__, id3_version, found.st_size, found.st_mtime_ns, tags)
-    return hashlib.sha256(pickle.dumps(inputs)).hexdigest()
+    audio = (__version__, id3_version, found.st_size, found.st_mtime_ns)
+    return _half_key(audio) + _half_key(tags)
+
+
+def same_audio(key: str, other: str) -> bool:
+    """Whether two tag keys are of the same source audio (their tags may differ)."""
+    return key[:32] == other[:32]
+
+
+def _half_key(inputs: object) -> str:
+    return hashlib.sha256(pickle.dumps(inputs)).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

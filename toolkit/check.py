@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import json
+import logging
 import os
 import re
 import stat
@@ -17,12 +18,14 @@ from urllib.parse import unquote, urlparse, urlsplit
 
 from lxml import etree, html
 
-from toolkit import audio
+from toolkit import audio, journal
 from toolkit.artwork import cover_problems
 from toolkit.config import EPISODE_FILE, SHOW_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
 from toolkit.model import Episode, Show, published_only
 from toolkit.tomlcheck import read_source
+
+log = logging.getLogger(__name__)
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -252,6 +255,9 @@ def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found
     local = feed.local(enclosure.get("url", ""), where, found, missing)
     if local is None:
         return
+    recovered = journal.roll_back(local)  # an interrupted re-tag: undo it first
+    if recovered:
+        log.warning("%s", recovered)
     size = local.stat().st_size
     if enclosure.get("length") != str(size):
         found.add(

@@ -261,7 +261,7 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
 
 
 @cli.command()
-@click.argument("mp3", type=click.Path(path_type=Path))
+@click.argument("mp3s", metavar="MP3...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--episode",
     "episode_dir",
@@ -271,15 +271,17 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
 )
 @ID3_OPTION
 @verbosity
-def tag(mp3: Path, episode_dir: Path, id3v24: bool) -> None:
-    """Write an episode's tags and chapters into an MP3, in place (safely: a temporary file is
-    renamed over it).
+def tag(mp3s: tuple[Path, ...], episode_dir: Path, id3v24: bool) -> None:
+    """Write an episode's tags and chapters into one or more MP3s of that episode (its exports
+    at several bitrates, say), safely: only the tag is rewritten when the new one fits its
+    room, under a journal that any podkit command rolls back after a crash; otherwise a
+    temporary file is renamed over the MP3.
 
-    Example: podkit tag final.mp3 --episode episodes/001-antony-passemard
+    Example: podkit tag final.mp3 final-64k.mp3 --episode episodes/001-antony-passemard
     """
-    from toolkit.one_episode import tag_episode_file
+    from toolkit.one_episode import tag_episode_files
 
-    log.info("%s", tag_episode_file(mp3, episode_dir, 4 if id3v24 else 3).summary())
+    log.info("%s", tag_episode_files(list(mp3s), episode_dir, 4 if id3v24 else 3).summary())
 
 
 @cli.command()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
-from toolkit import audio, chapter_formats
+from toolkit import audio, chapter_formats, journal
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_problems
 from toolkit.config import EPISODE_FILE, load_show
@@ -23,9 +24,19 @@ log = logging.getLogger(__name__)
 class Tagged:
     mp3: Path
     chapters: int
+    in_place: bool = False
 
     def summary(self) -> str:
-        return f"{self.mp3}: tagged with {self.chapters} chapters"
+        how = "in place" if self.in_place else "rewritten"
+        return f"{self.mp3}: tagged with {self.chapters} chapters ({how})"
+
+
+@dataclass(frozen=True)
+class TaggedFiles:
+    files: list[Tagged]
+
+    def summary(self) -> str:
+        return "\n".join(tagged.summary() for tagged in self.files)
 
 
 @dataclass(frozen=True)
@@ -48,32 +59,49 @@ def load_episode(episode_dir: Path) -> tuple[Show, Episode]:
 
 
 def tag_episode_file(mp3: Path, episode_dir: Path, id3_version: int = 3) -> Tagged:
-    """Write the episode's tags and chapters into ``mp3`` in place, through a temporary file
-    renamed over it; the problems of the MP3 and of the episode are raised together."""
-    info = _probe_to_tag(mp3)
-    mp3_problems = [info] if isinstance(info, Problem) else []
+    """Write the episode's tags and chapters into ``mp3``, safely (see `audio.tag_file`)."""
+    return tag_episode_files([mp3], episode_dir, id3_version).files[0]
+
+
+def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3) -> TaggedFiles:
+    """Write one episode's tags and chapters into each of ``mp3s`` (its exports at several
+    bitrates, its copies for several hosts), safely (see `audio.tag_file`). Every file and the
+    episode are checked first: their problems are raised together and no file is written."""
+    infos = {mp3: _probe_to_tag(mp3) for mp3 in mp3s}
+    problems = [info for info in infos.values() if isinstance(info, Problem)]
     try:
         show, episode = load_episode(episode_dir)
     except ToolkitError as error:
-        raise ToolkitError([*mp3_problems, *error.problems]) from None
-    if isinstance(info, Problem):
-        raise ToolkitError([info])
-    late = chapter_problems(episode.chapters, info.duration, mp3.name)
-    if late:  # the rest was checked when the episode loaded, against its own audio
-        toml_path = episode.directory / EPISODE_FILE
-        raise ToolkitError(Problem(toml_path, f"chapters[{i}].{k}", m) for i, k, m in late)
-    episode = replace(episode, audio_info=info)
-    tags = episode_tags(show, episode, resized_jpeg(show.cover, TAG_COVER_SIZE))
+        raise ToolkitError([*problems, *error.problems]) from None
+    toml_path = episode.directory / EPISODE_FILE
+    for mp3, info in infos.items():
+        if not isinstance(info, Problem):  # the rest was checked against the episode's audio
+            late = chapter_problems(episode.chapters, info.duration, mp3.name)
+            problems += [Problem(toml_path, f"chapters[{i}].{k}", m) for i, k, m in late]
+    if problems:
+        raise ToolkitError(problems)
+    cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
+    done = []
+    for mp3, info in infos.items():
+        tags = episode_tags(show, replace(episode, audio_info=cast(AudioInfo, info)), cover)
+        done.append(Tagged(mp3, len(episode.chapters), _tag(mp3, tags, id3_version)))
+    return TaggedFiles(done)
+
+
+def _tag(mp3: Path, tags: audio.EpisodeTags, id3_version: int) -> bool:
+    """Tag one file; whether it was written in place."""
     try:
-        removed = audio.tag_file(mp3, tags, id3_version)
+        result = audio.tag_file(mp3, tags, id3_version)
     except audio.AudioError as error:
         raise ToolkitError([Problem(mp3, None, str(error))]) from None
     except OSError as error:
         message = f"could not be tagged ({error.strerror}); it is unchanged"
         raise ToolkitError([Problem(mp3, None, message)]) from None
-    for path in removed:
+    if result.recovered:
+        log.warning("%s", result.recovered)
+    for path in result.removed:
         log.info("%s: removed, left by an interrupted podkit tag", path)
-    return Tagged(mp3, len(episode.chapters))
+    return result.in_place
 
 
 def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
@@ -81,6 +109,9 @@ def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
     if mp3.is_dir():
         return Problem(mp3, None, "is a folder: give the MP3 file to tag")
     try:
+        recovered = journal.roll_back(mp3)  # an interrupted re-tag: undo it first
+        if recovered:
+            log.warning("%s", recovered)
         return audio.probe(mp3)
     except FileNotFoundError:
         return Problem(mp3, None, "file not found: check the path of the MP3 to tag")

@@ -21,12 +21,14 @@ import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest
 from toolkit.errors import Problem, ToolkitError
+from toolkit.journal import write_in_place
 
 # The names of podkit's temporary files: `.<name>.<random>.tmp` (atomic_write) and
 # `.<name>.<mark>.<random>.tmp` (Stage), <random> being tempfile's eight characters.
@@ -41,7 +43,19 @@ class Staged:
     temporary: Path
 
 
-Output = bytes | Kept | Staged
+@dataclass(frozen=True)
+class Patched:
+    """New bytes for some regions of a file the last build wrote, waiting under a temporary
+    name (the regions one after the other); written into the file in place, under a rollback
+    journal (see `toolkit.journal`), when the site is written."""
+
+    key: str
+    temporary: Path
+    regions: tuple[tuple[int, int], ...]  # (offset, length) in the file
+    size: int  # the file's size, the same before and after
+
+
+Output = bytes | Kept | Staged | Patched
 
 
 @dataclass(frozen=True)
@@ -155,6 +169,15 @@ class Stage:
         os.chmod(temporary, 0o644)
         return Staged(key, temporary)
 
+    def add_patch(
+        self, path: PurePosixPath, key: str, writes: list[tuple[int, bytes]], size: int
+    ) -> Patched:
+        """Stage new bytes for these regions of the site's file at ``path``."""
+        data = b"".join(data for _, data in writes)
+        staged = self.add_written(path, key, lambda stream: stream.write(data), False)
+        regions = tuple((offset, len(data)) for offset, data in writes)
+        return Patched(key, cast(Staged, staged).temporary, regions, size)
+
     def discard(self) -> None:
         """Remove every file this build staged and did not rename."""
         if self.out.is_dir():
@@ -169,7 +192,7 @@ def write_site(
     episodes: dict[str, EpisodeEntry] | None = None,
 ) -> WriteReport:
     records: dict[str, FileEntry] = {}
-    changed: dict[str, Staged | bytes] = {}
+    changed: dict[str, Staged | Patched | bytes] = {}
     for path, output in sorted(outputs.items(), key=lambda item: str(item[0])):
         if isinstance(output, bytes):
             output = previous.kept(out, path, content_key(output)) or output
@@ -182,8 +205,13 @@ def write_site(
     if changed or stale:  # a journal: should this build be killed, the next one knows
         pending = dict.fromkeys(changed, UNKNOWN)
         _write_manifest(out, Manifest({**previous.files, **pending}, previous.episodes))
+    patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
+    with ThreadPoolExecutor(max_workers=8) as pool:  # each waits on the disk for its fsyncs
+        done = pool.map(_patch, [out / name for name in patches], patches.values())
+        records.update(zip(patches, done, strict=True))
     for name, output in changed.items():
-        records[name] = _put(out / name, output)
+        if not isinstance(output, Patched):
+            records[name] = _put(out / name, output)
     removed, warnings = remove_stale(out, stale)
     remove_temporary_files(out)
     _write_manifest(out, Manifest(records, episodes or {}))
@@ -213,6 +241,19 @@ def _put(target: Path, output: Staged | bytes) -> FileEntry:
         key = content_key(output)
     written = target.stat()
     return FileEntry(key, written.st_size, written.st_mtime_ns)
+
+
+def _patch(target: Path, patch: Patched) -> FileEntry:
+    """Write a staged patch into the file in place, under a rollback journal."""
+    data = patch.temporary.read_bytes()
+    writes, position = [], 0
+    for offset, length in patch.regions:
+        writes.append((offset, data[position : position + length]))
+        position += length
+    write_in_place(target, writes)
+    patch.temporary.unlink()
+    written = target.stat()
+    return FileEntry(patch.key, written.st_size, written.st_mtime_ns)
 
 
 def _write_manifest(out: Path, manifest: Manifest) -> None:

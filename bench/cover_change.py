@@ -1,0 +1,83 @@
+"""Benchmark: rebuild a show after its cover changed. Every episode's tag changes and none of
+its audio: podkit re-tags the site's copies in place. Compared with the same rebuild when the
+site's MP3s cannot be re-tagged in place (their modification times touched, so podkit copies
+every MP3 again), and with copying the MP3s alone.
+
+    .venv/bin/python bench/cover_change.py [--episodes 1000] [--runs 3]
+
+The show is bench/build.py's (transcripts, notes, chapters, ten minutes of audio) with its
+silence at 128 kbit/s (9.6 MB) shared by every episode; the site has its own copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from build import AUDIO_SECONDS, make_show, shared_audio, timed_build
+from conditions import compile_podkit, machine_speed
+from PIL import Image
+
+# An MPEG-1 layer III frame at 128 kbit/s, 44.1 kHz, mono: 417 bytes for 1152 samples.
+FRAME = bytes([0xFF, 0xFB, 0x90, 0xC0]) + bytes(413)
+SECONDS_PER_FRAME = 1152 / 44100
+
+
+def new_cover(source: Path, colour: int) -> None:
+    Image.new("RGB", (1400, 1400), (colour, 60, 90)).save(source / "cover.jpg", "JPEG")
+
+
+def copy_all(out: Path) -> float:
+    """Copy every MP3 of the site beside itself (the kernel's copy), then delete the copies."""
+    started = time.perf_counter()
+    for mp3 in out.glob("*/*.mp3"):
+        shutil.copyfile(mp3, mp3.with_suffix(".copy"))
+    elapsed = time.perf_counter() - started
+    for copy in out.glob("*/*.copy"):
+        copy.unlink()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    compile_podkit()
+    print(machine_speed())
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        source = make_show(root, args.episodes)
+        shared_audio(source).write_bytes(FRAME * int(AUDIO_SECONDS / SECONDS_PER_FRAME))
+        out = root / "site"
+        timed_build(source, out)
+        in_place, copied, copies = [], [], []
+        colour = 0
+        for _ in range(args.runs):
+            colour += 1
+            new_cover(source, colour)
+            in_place.append(timed_build(source, out)[0])
+            colour += 1
+            new_cover(source, colour)
+            for mp3 in out.glob("*/*.mp3"):  # no longer as the last build left them
+                os.utime(mp3)
+            copied.append(timed_build(source, out)[0])
+            copies.append(copy_all(out))
+        size = next(out.glob("*/*.mp3")).stat().st_size
+        a, b, c = (statistics.median(x) for x in (in_place, copied, copies))
+        print(f"{args.episodes} episodes, MP3s of {size / 1e6:.1f} MB, medians of {args.runs}:")
+        print(f"  cover changed, re-tagged in place   {a:7.2f} s")
+        print(
+            f"  cover changed, every MP3 copied     {b:7.2f} s  ({b / a:.1f}x the in-place build)"
+        )
+        print(f"  copying the MP3s alone              {c:7.2f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
