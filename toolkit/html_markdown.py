@@ -14,6 +14,14 @@ _DROPPED = ("script", "style", "iframe", "object", "embed", "form", "noscript", 
 MISSING = "the import needs markdownify: pip install 'podkit[import]'"
 
 
+def require() -> None:
+    """ToolkitError naming the extra to install when markdownify is missing."""
+    try:
+        import markdownify  # noqa: F401
+    except ImportError:
+        raise ToolkitError(MISSING) from None
+
+
 def to_markdown(html: str) -> str:
     """Markdown for an HTML fragment (plain text passes through, paragraphs kept).
 

@@ -34,7 +34,7 @@ from toolkit.chapters import chapter_problems
 from toolkit.config import EPISODE_FILE, NOTES_FILE, SHOW_FILE, podcast_guid
 from toolkit.errors import Problem, ToolkitError
 from toolkit.feed_reader import Channel, Item
-from toolkit.html_markdown import to_markdown
+from toolkit.html_markdown import require, to_markdown
 from toolkit.model import Chapter
 from toolkit.scaffold import slugify
 from toolkit.timecode import format_timestamp
@@ -123,6 +123,7 @@ def import_feed(
     cannot be read or the folder does not fit (a show already there without ``update``)."""
     if audio_mode != "download":
         raise ToolkitError("--audio link is not supported yet: import with --audio download")
+    require()
     record = _check_folder(source, feed, update)
     channel = _read_feed(feed)
     problems = [Problem(feed, line, f"item {why}", "warning") for line, why in channel.skipped]
@@ -514,7 +515,12 @@ def _import_items(
 
     def one(planned: Planned) -> None:
         found: list[Problem] = []
-        files = _import_item(planned, channel, source, found)
+        try:
+            files = _import_item(planned, channel, source, found)
+        except OSError as error:  # a full disk, a folder made read-only meanwhile
+            message = f"cannot be written ({error.strerror}): run the import again"
+            found.append(Problem(source / planned.slug, None, message))
+            files = None
         with lock:
             problems.extend(found)
             if files is not None:
