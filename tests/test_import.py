@@ -23,6 +23,8 @@ from urllib.parse import urljoin
 import pytest
 from click.testing import CliRunner
 from conftest import DATA, TONE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 from PIL import Image
@@ -486,3 +488,19 @@ def test_200_items_import_fast_with_stable_distinct_slugs(server: Server, tmp_pa
 def test_audio_link_says_it_is_not_supported_yet(server: Server, tmp_path: Path) -> None:
     with pytest.raises(ToolkitError, match="--audio link is not supported yet"):
         import_feed(server.feed("podlove-kern-punkto.xml"), tmp_path / "s", audio_mode="link")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400) | st.text(max_size=400).map(str.encode))
+def test_any_bytes_are_a_feed_or_one_feed_error(data: bytes) -> None:
+    try:
+        feed_reader.parse(data, "https://example.org/feed.xml")
+    except feed_reader.FeedError as error:
+        assert "\n" not in error.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_date_text_is_a_moment_with_an_offset_or_none(text: str) -> None:
+    moment = feed_reader.parse_date(text)
+    assert moment is None or moment.utcoffset() is not None
