@@ -95,6 +95,36 @@ def _new(show: Path, scratch: Path) -> Case:
     return ["new", "Deuxième", "--source", str(show)], "Next:", None
 
 
+def _import(show: Path, scratch: Path) -> Case:
+    """A feed file whose one enclosure a one-request server on 127.0.0.1 answers."""
+    import threading
+    from functools import partial
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    (scratch / "one.mp3").write_bytes(TONE.read_bytes())
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(scratch)))
+
+    def answer_once() -> None:
+        httpd.handle_request()
+        httpd.server_close()
+
+    threading.Thread(target=answer_once, daemon=True).start()
+    feed = scratch / "feed.xml"
+    feed.write_text(
+        "<rss><channel><title>Old</title><item><title>One</title><guid>g1</guid>"
+        "<pubDate>Mon, 06 Jan 2020 08:00:00 +0100</pubDate><enclosure "
+        f'url="http://127.0.0.1:{httpd.server_address[1]}/one.mp3" type="audio/mpeg"/>'
+        "</item></channel></rss>",
+        encoding="utf-8",
+    )
+    return ["import", str(feed), "--source", str(scratch / "imported")], "Imported 1 ", None
+
+
 def _check(show: Path, scratch: Path) -> Case:
     args = ["check", "--source", str(show), "--site", str(scratch / "none")]
     return args, "warning: ", None  # no site there: a warning, no error
@@ -130,6 +160,7 @@ CASES: dict[str, Callable[[Path, Path], Case]] = {
     "transcript convert": _transcript_convert,
     "tag": _tag,
     "new": _new,
+    "import": _import,
     "check": _check,
     "chapters import": _chapters_import,
     "chapters export": _chapters_export,

@@ -315,6 +315,60 @@ def new(title: str, source: Path) -> None:
     log.info("%s", new_episode(source, title).summary())
 
 
+@cli.command(name="import")
+@click.argument("feed")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=Path("episodes"),
+    show_default=True,
+    help="The show's folder to write (created if needed).",
+)
+@click.option(
+    "--audio",
+    "audio_mode",
+    type=click.Choice(["download", "link"]),
+    default="download",
+    show_default=True,
+    help="Fetch each episode's audio (link: not supported yet).",
+)
+@click.option("--since", metavar="DATE", help="Only items published since this date.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N items.")
+@click.option("--update", is_flag=True, help="Add the feed's new items to an imported show.")
+@click.option("--base-url", callback=_base_url, help="Where podkit's site will live.")
+@verbosity
+def import_command(
+    feed: str,
+    source: Path,
+    audio_mode: str,
+    since: str | None,
+    limit: int | None,
+    update: bool,
+    base_url: str | None,
+) -> None:
+    """Import an existing show from its feed (URL or file): show.toml and one folder per
+    item, every GUID kept.
+
+    Example: podkit import https://example.org/feed.xml --source episodes
+    """
+    from toolkit.importer import import_feed
+
+    report = import_feed(
+        feed,
+        source,
+        "link" if audio_mode == "link" else "download",
+        _parse_now(since),
+        limit,
+        update,
+        base_url,
+    )
+    for problem in report.problems:
+        log.warning("%s", problem)
+    log.info("%s", report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
 @cli.command(name="check")
 @SOURCE_OPTION
 @click.option(
