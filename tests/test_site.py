@@ -323,4 +323,6 @@ def test_a_french_show_keeps_french_typography(site: Path) -> None:
         "Lien vers «\u00a0Introduction\u00a0»"
     ]
     assert "Transcription Texte (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
-    assert page(site / "index.html").xpath("//p[@class='people']/text()") == ["Animation\u00a0: Hôte Un"]
+    assert page(site / "index.html").xpath("//p[@class='people']/text()") == [
+        "Animation\u00a0: Hôte Un"
+    ]
