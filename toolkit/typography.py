@@ -77,33 +77,46 @@ def typeset(text: str, language: str, before: str = "") -> str:
 def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
     """Straight quotes turned by what precedes them: opening after a space, a bracket or
     the start; otherwise closing (an apostrophe is a closing single quote)."""
+    if single[0] == single[1]:  # one form for both: no need to look around
+        text = text.replace("'", single[0])
     if '"' not in text and "'" not in text:
         return text
-    out: list[str] = []
-    previous = ""
-    for index, char in enumerate(text):
-        if char in "\"'":
-            opening = not previous or previous in _OPENS_AFTER
-            if char == "'" and opening:
-                following = text[index + 1 : index + 2]
-                opening = bool(following) and not following.isspace()
-            pair = double if char == '"' else single
-            char = pair[0] if opening else pair[1]
-        out.append(char)
-        previous = char
-    return "".join(out)
+
+    def turn(match: re.Match[str]) -> str:
+        char, at = match.group(), match.start()
+        opening = at == 0 or text[at - 1] in _OPENS_AFTER
+        if char == "'" and opening:
+            following = text[at + 1 : at + 2]
+            opening = bool(following) and not following.isspace()
+        pair = double if char == '"' else single
+        return pair[0] if opening else pair[1]
+
+    return _STRAIGHT_QUOTE.sub(turn, text)
+
+
+_STRAIGHT_QUOTE = re.compile("[\"']")
 
 
 def _french(text: str) -> str:
-    text = _ELLIPSIS.sub("…", text)
+    # Each rule runs only when its characters are there: most sentences need two or three.
+    if "..." in text:
+        text = _ELLIPSIS.sub("…", text)
     text = _quotes(text, ("«", "»"), ("’", "’"))
-    text = _AFTER_OPEN_GUILLEMET.sub("«" + NBSP, text)
-    text = _BEFORE_CLOSE_GUILLEMET.sub(NBSP + "»", text)
+    if "«" in text or "»" in text:
+        text = _AFTER_OPEN_GUILLEMET.sub("«" + NBSP, text)
+        text = _BEFORE_CLOSE_GUILLEMET.sub(NBSP + "»", text)
     text = _BEFORE_HIGH.sub(NNBSP, text)
-    text = _BEFORE_COLON.sub(lambda m: m.group() if m.group() == NNBSP else NBSP, text)
-    text = _LONG_NUMBER.sub(_group_thousands, text)
-    text = _GROUPED.sub(lambda m: m.group().replace(" ", NNBSP), text)
-    return _PERCENT.sub(NBSP + "%", text)
+    if ":" in text:
+        text = _BEFORE_COLON.sub(lambda m: m.group() if m.group() == NNBSP else NBSP, text)
+    if _DIGIT.search(text):
+        text = _LONG_NUMBER.sub(_group_thousands, text)
+        text = _GROUPED.sub(lambda m: m.group().replace(" ", NNBSP), text)
+        if "%" in text:
+            text = _PERCENT.sub(NBSP + "%", text)
+    return text
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _group_thousands(match: re.Match[str]) -> str:
