@@ -79,7 +79,9 @@ def _notes_across_cues(segments: list[Segment]) -> list[Segment]:
 
 def _words(text: str) -> list[str]:
     """Words split at ordinary spaces only: a no-break space binds what it joins."""
-    return _WORD.findall(text)
+    if "\u00a0" in text or "\u202f" in text:
+        return _WORD.findall(text)
+    return text.split()  # the same split, faster, when no such space is there
 
 
 _WORD = re.compile(r"[^ \t\n\r\f\v]+")
