@@ -22,6 +22,7 @@ from toolkit import audio
 from toolkit.config import load_show
 from toolkit.id3_fields import episode_tags
 from toolkit.model import Chapter
+from toolkit.typography import typeset
 
 
 def raw_frames(data: bytes) -> list[tuple[str, bytes]]:
@@ -316,7 +317,12 @@ def test_built_keytime_mp3_keeps_the_source_audio_and_lists_every_chapter(tmp_pa
     built = (out / episode.slug / episode.audio.name).read_bytes()
     assert episode.audio.read_bytes() == source_bytes  # the source is untouched
     assert built[audio.audio_start(built) :] == source_bytes[audio.audio_start(source_bytes) :]
-    expected = [(f"chp{i}", round(c.start * 1000), c.title) for i, c in enumerate(episode.chapters)]
+    published = json.loads((out / episode.slug / "chapters.json").read_text(encoding="utf-8"))
+    titles = [c["title"] for c in published["chapters"]]  # typeset, as on the page
+    assert titles == [typeset(c.title, show.language) for c in episode.chapters]
+    expected = [
+        (f"chp{i}", round(c.start * 1000), titles[i]) for i, c in enumerate(episode.chapters)
+    ]
     assert [(i, s, t) for i, s, _, t in audio.read_chapters(built)] == expected
     ffprobe = need_program("ffprobe", "ffmpeg")
     listed = json.loads(
@@ -336,7 +342,7 @@ def test_built_keytime_mp3_keeps_the_source_audio_and_lists_every_chapter(tmp_pa
         ).stdout
     )["chapters"]
     assert [(round(float(c["start_time"]), 3), c["tags"]["title"]) for c in listed] == [
-        (round(c.start, 3), c.title) for c in episode.chapters
+        (round(c.start, 3), typeset(c.title, "fr")) for c in episode.chapters
     ]
     assert float(listed[-1]["end_time"]) == pytest.approx(episode.audio_info.duration, abs=0.001)
     mp3val = need_program("mp3val", "mp3val")

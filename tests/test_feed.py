@@ -91,7 +91,7 @@ def test_item(feed: etree._Element) -> None:
     )
     description = one(item, "description").text
     assert description.endswith(
-        "Chapitres :\n00:00:00 Introduction\n00:00:20 Le cœur du sujet\n00:00:45 Conclusion"
+        "Chapitres\u00a0:\n00:00:00 Introduction\n00:00:20 Le cœur du sujet\n00:00:45 Conclusion"
     )
     html = one(item, "content:encoded").text
     assert "<strong>de test</strong>" in html and "<h2>Chapitres</h2>" in html

@@ -211,7 +211,8 @@ def _json_transcript(speaker: str) -> bytes:
         ("Ana\tBo", "contains the control character U+0009 at position 4"),
         ("Ana\u2028Bo", "contains the character U+2028 at position 4"),
         ("Ana  Bo", "separate its words with single spaces"),
-        ("", "empty speaker name"),
+        ("Note", "not as a remark's label such as Note"),
+        ("bon", "start it with a capital letter or a digit"),
         ("A" * 61, "is 61 characters long: shorten it to 60"),
     ],
 )

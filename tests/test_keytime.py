@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import array
+import re
 import subprocess
 from pathlib import Path
 
+import lxml.etree
+import lxml.html
 import pytest
 import srt
 import webvtt
@@ -15,6 +18,7 @@ from toolkit.build import build
 from toolkit.config import load_show
 from toolkit.corrections import correct_transcript, load_corrections
 from toolkit.model import Episode, Segment
+from toolkit.transcript import NO_SPEAKER
 
 SPEAKERS = {"Laura Guibora", "Antony Passemard", "Niama"}
 HOST = "Laura Guibora"
@@ -45,7 +49,8 @@ def is_note(segment: Segment) -> bool:
 
 
 def test_every_segment_has_a_real_speaker_and_a_time(episode: Episode) -> None:
-    assert {s.speaker for s in segments(episode)} == SPEAKERS
+    assert {s.speaker for s in segments(episode) if not is_note(s)} == SPEAKERS
+    assert all(s.speaker == NO_SPEAKER for s in segments(episode) if is_note(s))
     assert all(s.start is not None for s in segments(episode))
 
 
@@ -63,7 +68,7 @@ def test_a_note_says_where_the_question_was_not_recorded(episode: Episode) -> No
     assert [segments(episode)[i].text for i in notes] == [NIAMA_NOTE]
     before, note, after = segments(episode)[notes[0] - 1 : notes[0] + 2]
     assert before.speaker == HOST and before.text.endswith("ta question à Tony, je t'en prie.")
-    assert note.speaker == "Niama"
+    assert note.speaker == NO_SPEAKER  # an editor's note is nobody's speech
     assert after.speaker == "Antony Passemard" and after.text == "Merci Niama."
 
 
@@ -147,7 +152,8 @@ def test_chapters_cover_what_the_issue_asks(episode: Episode) -> None:
 
 def test_built_transcripts_parse_with_independent_readers(site: Path) -> None:
     captions = webvtt.read(str(site / "transcript.vtt"))
-    assert {c.voice for c in captions} == SPEAKERS
+    assert {c.voice for c in captions if not c.text.startswith("[")} == SPEAKERS
+    assert [c.voice for c in captions if c.text.startswith("[La question")] == [None]
     subtitles = list(srt.parse((site / "transcript.srt").read_text(encoding="utf-8")))
     assert len(subtitles) > len(captions) > 700
     assert subtitles[0].content.startswith("Laura Guibora: ")
@@ -203,3 +209,20 @@ def test_sentences_start_in_the_audio_where_the_transcript_says(episode: Episode
         assert note.start is not None and note.end is not None and note.end > note.start
         assert loudness(note.start, note.end) < 600, note.text
     assert notes
+
+
+def test_the_built_page_and_files_are_typeset_in_french(site: Path) -> None:
+    """No ordinary space before : ; ! ? in the page's French text (code and scripts aside),
+    nor in the transcripts and the feed; apostrophes are typographic."""
+    page = lxml.html.parse(str(site / "index.html")).getroot()
+    for verbatim in page.xpath("//script | //style | //code | //pre"):
+        verbatim.drop_tree()
+    texts = [page.text_content(), *page.xpath("//@content | //@aria-label | //@title")]
+    for name in ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json"):
+        texts.append((site / name).read_text(encoding="utf-8"))
+    feed = lxml.etree.parse(str(site.parent / "feed.xml"))
+    texts += list(feed.xpath("//item/title/text() | //item/description/text()"))
+    for text in texts:
+        assert re.findall(r".{0,20} [:;!?]", text) == []
+    assert "'" not in texts[0] and "’" in texts[0] and "\u202f?" in texts[0]
+    assert "<em>[inaudible]</em>" in (site / "index.html").read_text(encoding="utf-8")

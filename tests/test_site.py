@@ -316,11 +316,13 @@ def test_an_english_show_has_no_french_words_nor_punctuation(english_site: Path)
 def test_a_french_show_keeps_french_typography(site: Path) -> None:
     episode = page(site / "001-premier" / "index.html")
     assert episode.xpath("//p[@class='people']/text()") == [
-        "Animation : Hôte Un",
-        "Invité : Invitée Deux",
+        "Animation\u00a0: Hôte Un",
+        "Invité\u00a0: Invitée Deux",
     ]
     assert episode.xpath("//li[@id='chapter-1']/a[@class='permalink']/@aria-label") == [
-        "Lien vers « Introduction »"
+        "Lien vers «\u00a0Introduction\u00a0»"
     ]
     assert "Transcription Texte (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
-    assert page(site / "index.html").xpath("//p[@class='people']/text()") == ["Animation : Hôte Un"]
+    assert page(site / "index.html").xpath("//p[@class='people']/text()") == [
+        "Animation\u00a0: Hôte Un"
+    ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -195,12 +197,6 @@ def test_parsers_never_crash_on_arbitrary_text(text: str) -> None:
             6,
             "starts at 00:00:04.000, before the previous cue ends (00:00:05.000): cues must not overlap",
         ),
-        (
-            "t.vtt",
-            b"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nUn.\n",
-            3,
-            "cue without a speaker: start it with <v Name>",
-        ),
         ("t.vtt", b"Hello\n", 1, "a WebVTT file must start with 'WEBVTT'"),
         (
             "t.srt",
@@ -278,3 +274,132 @@ def test_the_registry_lists_the_published_formats_and_their_types() -> None:
     }
     with pytest.raises(tr.TranscriptError, match="cannot read the 'txt' format"):
         tr.read(Path("t.txt"), b"- Ana\nBonjour.\n", "txt")
+
+
+# ------------------------------------------------------------ notes, speakers, cue lines
+
+NOTE = "[La question de Niama n’a pas été captée par l’enregistrement.]"
+WITH_NOTE = (
+    "- Laura\n[00:00:01] Niama, ta question ?\n- Niama\n[00:00:03] " + NOTE + "\n"
+    "- Antony\n[00:00:04] Merci Niama, il y a un [inaudible] ici.\n"
+)
+
+
+def test_an_editors_note_is_nobodys_speech_in_every_format() -> None:
+    spoken = tr.parse_turns(WITH_NOTE)
+    assert [s.speaker for s in spoken.segments] == ["Laura", tr.NO_SPEAKER, "Antony"]
+    vtt = tr.write_vtt(spoken, 8.0)
+    captions = webvtt.from_buffer(io.StringIO(vtt))
+    assert [(c.voice, c.text) for c in captions][1] == (None, NOTE)  # shown, without a voice
+    subtitles = list(srt.parse(tr.write_srt(spoken, 8.0)))
+    note_lines = [line for s in subtitles[1:-1] for line in s.content.split("\n")]
+    assert all(line.startswith("<i>") and line.endswith("</i>") for line in note_lines)
+    assert " ".join(line[3:-4] for line in note_lines) == NOTE  # no "Niama: " prefix
+    assert subtitles[-1].content.startswith("Antony: ")
+    document = json.loads(tr.write_json(spoken, 8.0))
+    assert "speaker" not in document["segments"][1] and document["segments"][1]["body"] == NOTE
+    assert f"\n\n{NOTE}\n\nAntony" in tr.write_text(spoken)
+    for fmt, name in (("vtt", "t.vtt"), ("srt", "t.srt"), ("json", "t.json"), ("turns", "t.txt")):
+        back = tr.read(Path(name), tr.write(spoken, fmt, 8.0).encode()).segments
+        assert (back[0].speaker, back[-1].speaker) == ("Laura", "Antony"), fmt
+        notes = [s for s in back if s.speaker == tr.NO_SPEAKER]  # SRT: the note over two cues
+        assert " ".join(s.text for s in notes) == NOTE, fmt
+
+
+WHISPER_SRT = (
+    "1\n00:00:00,000 --> 00:00:02,000\nBonjour à tous.\n\n"
+    "2\n00:00:02,000 --> 00:00:04,000\nNote: ceci est du texte.\n\n"
+    "3\n00:00:04,000 --> 00:00:06,000\nAlors: on commence.\n"
+)
+WHISPER_VTT = (
+    "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nBonjour.\n\n00:00:02.000 --> 00:00:03.000\nSuite.\n"
+)
+
+
+def test_transcripts_without_speakers_are_read_and_written_without_one() -> None:
+    for name, data in (("w.srt", WHISPER_SRT), ("w.vtt", WHISPER_VTT)):
+        spoken = tr.read(Path(name), data.encode())
+        assert spoken.speakers == () and all(s.speaker == tr.NO_SPEAKER for s in spoken.segments)
+        for fmt in ("vtt", "srt", "json", "turns", "txt"):
+            written = tr.write(spoken, fmt, 6.0)
+            assert "<v " not in written and "speaker" not in written
+            if fmt != "txt":
+                suffix = {"turns": ".txt"}.get(fmt, f".{fmt}")
+                back = tr.read(Path("x" + suffix), written.encode())
+                assert [s.text for s in back.segments] == [s.text for s in spoken.segments]
+    texts = [s.text for s in tr.read(Path("w.srt"), WHISPER_SRT.encode()).segments]
+    assert texts[1:] == ["Note: ceci est du texte.", "Alors: on commence."]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Antony Passemard: Oui.", "Antony Passemard"),
+        ("Speaker 1: yes", "Speaker 1"),
+        ("SPEAKER_00: yes", "SPEAKER_00"),
+        ("Note: hors micro.", None),
+        ("PS: encore", None),
+        ("Alors : la culture", None),  # French spacing: punctuation, not a name
+        ("Oui, donc: non", None),
+        ("bon: oui", None),
+        ("Heure:10", None),
+    ],
+)
+def test_the_srt_speaker_rule(text: str, speaker: str | None) -> None:
+    assert tr.srt_speaker(text) == speaker
+
+
+def test_a_note_line_in_a_named_srt_is_not_a_speaker() -> None:
+    data = WHISPER_SRT.replace("Bonjour à tous.", "Ana: Bonjour à tous.")
+    spoken = tr.read(Path("t.srt"), data.encode())
+    assert [(s.speaker, s.text) for s in spoken.segments][1] == ("Ana", "Note: ceci est du texte.")
+
+
+_words_st = st.lists(
+    st.one_of(
+        st.sampled_from([":", ";", "!", "?", "Note:", "Alors", "Oui:", "c’est", "[inaudible]"]),
+        st.text(alphabet="abcdéABZ", min_size=1, max_size=12),
+    ),
+    min_size=1,
+    max_size=40,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Laura Guibora", "Antony Passemard", "Niama", ""]), _words_st),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_every_published_cue_keeps_the_readmes_promise(
+    turns_: list[tuple[str, str]],
+) -> None:
+    """SRT: at most two lines of 32 characters; WebVTT: two of 65 (a word longer than the
+    line excepted); and the speakers read back as written."""
+    spoken = Transcript(
+        tuple(
+            Segment(name, text, float(i * 5), float(i * 5 + 4))
+            for i, (name, text) in enumerate(turns_)
+        )
+    )
+    for subtitle in srt.parse(tr.write_srt(spoken)):
+        lines = subtitle.content.split("\n")
+        assert len(lines) <= 2, lines
+        assert all(len(line) <= tr.SRT_LINE or " " not in line for line in lines), lines
+    for caption in webvtt.from_buffer(io.StringIO(tr.write_vtt(spoken))):
+        lines = caption.text.split("\n")
+        assert len(lines) <= 2, lines
+        assert all(len(line) <= tr.VTT_LINE or " " not in line for line in lines), lines
+    if all(name for name, _ in turns_):  # a file that names speakers names them all
+        back = tr.parse_srt(tr.write_srt(spoken))  # a long segment comes back as its cues
+        expected = [
+            tr.NO_SPEAKER if tr.is_editor_note(s.text) else s.speaker for s in spoken.segments
+        ]
+        assert _runs(s.speaker for s in back.segments) == _runs(expected)
+
+
+def _runs(speakers: Iterable[str]) -> list[str]:
+    """Named speakers in turn (a marker alone on a cue reads back as a note)."""
+    return [speaker for speaker, _ in itertools.groupby(s for s in speakers if s)]

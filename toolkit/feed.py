@@ -17,6 +17,7 @@ from toolkit.i18n import words
 from toolkit.model import Episode, Show
 from toolkit.timecode import format_timestamp
 from toolkit.transcript import MIME_TYPES
+from toolkit.typography import typeset_show
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
@@ -109,7 +110,9 @@ def _content_html(episode: Episode, language: str) -> str:
 def build_feed(
     show: Show, enclosures: dict[str, Enclosure], transcripts: dict[str, tuple[str, ...]]
 ) -> bytes:
-    """The feed; ``transcripts`` gives each episode's published transcript formats by slug."""
+    """The feed; ``transcripts`` gives each episode's published transcript formats by slug.
+    Its titles, descriptions and chapter titles are typeset in the show's language."""
+    show = typeset_show(show)
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("extra", _Additions, _Additions)  # channel and items alike

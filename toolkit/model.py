@@ -65,8 +65,8 @@ class Transcript:
 
     @property
     def speakers(self) -> tuple[str, ...]:
-        """Speakers in order of first appearance."""
-        return tuple(dict.fromkeys(s.speaker for s in self.segments))
+        """Named speakers in order of first appearance."""
+        return tuple(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
 
     @property
     def timed(self) -> bool:

@@ -27,6 +27,7 @@ from jinja2 import (
     pass_context,
 )
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
@@ -34,7 +35,8 @@ from toolkit.chapters import chapters_json
 from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Segment, Show
 from toolkit.timecode import format_clock
-from toolkit.transcript import published_formats, turns, write
+from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write
+from toolkit.typography import typeset_episode, typeset_show
 
 USER_TEMPLATES = "_templates"
 
@@ -109,7 +111,16 @@ def environment(show: Show) -> Environment:
     env.globals["paths"] = paths
     env.filters["href"] = _href
     env.filters["url"] = _url
+    env.filters["transcript_text"] = transcript_text
     return env
+
+
+def transcript_text(text: str) -> Markup:
+    """A transcript sentence for the page: an editor's words in brackets (``[inaudible]``,
+    a whole note) in italics, the rest escaped as text."""
+    if "[" not in text:
+        return escape(text)
+    return Markup(MARKER.sub(lambda m: f"<em>{m.group()}</em>", str(escape(text))))
 
 
 @pass_context
@@ -187,6 +198,7 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
     each episode's files come from `episode_files`."""
+    show = typeset_show(show)
     env = environment(show)
     render = _renderer(show, env)
     episodes = [
@@ -211,7 +223,8 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
 
 def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
     """An episode's page, transcripts, chapters and art. Episodes do not depend on each
-    other, so the build makes them on all cores."""
+    other, so the build makes them on all cores. Their reading text is typeset."""
+    episode = typeset_episode(episode, show.language)
     return _episode_files(show, _item(show, episode), _cached_renderer(show))
 
 
@@ -222,7 +235,7 @@ def _cached_renderer(show: Show) -> Render:
     """One Jinja2 environment per show and process (a worker renders many episodes)."""
     if id(show) not in _renderers:
         _renderers.clear()
-        _renderers[id(show)] = _renderer(show)
+        _renderers[id(show)] = _renderer(typeset_show(show, episodes=False))
     return _renderers[id(show)]
 
 
@@ -337,6 +350,7 @@ def _page_paragraph(chunk: list[Segment], number: int, duration: float) -> PageP
         segments=[
             PageSentence(
                 text=s.text,
+                note=is_editor_note(s.text),
                 start=None if s.start is None else _seconds(s.start),
                 end=_seconds(s.end if s.end is not None else duration),
             )
@@ -349,6 +363,7 @@ class PageSentence(NamedTuple):
     """A transcript sentence on the page; times are ready for data attributes."""
 
     text: str
+    note: bool  # an editor's note, not speech
     start: str | None
     end: str
 

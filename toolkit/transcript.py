@@ -5,8 +5,12 @@ Formats:
   segment (usually a sentence), optionally prefixed by its start time ``[HH:MM:SS.mmm]``.
   The seed's raw automatic transcripts are this form without times.
 - ``vtt``: WebVTT with a ``<v Name>`` voice tag on every cue.
-- ``srt``: SubRip with ``Name:`` at each change of speaker.
+- ``srt``: SubRip with ``Name:`` at each change of speaker (see `srt_speaker` for the rule).
 - ``json``: Podcasting 2.0 JSON (``version`` 1.0.0).
+
+A transcript may have no speakers (Whisper's): its segments' speaker is `NO_SPEAKER`. A
+segment whose whole text is in square brackets is an editor's note (`is_editor_note`): it
+is nobody's speech, and every format renders it as a note.
 - ``txt``: plain text for reading (write only): a paragraph per turn under the speaker's name.
 
 Each is declared once, in `REGISTRY`: detection, reading, writing, the command line's
@@ -32,6 +36,55 @@ _EPSILON = 0.0005  # half a millisecond: every format stores milliseconds
 
 class TranscriptError(LocatedError):
     """A problem at a line (int) or a key path (str) of a transcript file."""
+
+
+NO_SPEAKER = ""  # a segment nobody is named for: a speakerless transcript, an editor's note
+_EDITOR_NOTE = re.compile(r"\[[^\[\]]+\]")
+MARKER = re.compile(r"\[[^\[\]\n]+\]")  # ``[inaudible]``: an editor's words inside a sentence
+
+
+def is_editor_note(text: str) -> bool:
+    """The one rule for editor's notes: the whole text is in square brackets.
+
+    >>> is_editor_note("[La question n'a pas été captée.]"), is_editor_note("Oui [inaudible].")
+    (True, False)
+    """
+    return _EDITOR_NOTE.fullmatch(text.strip()) is not None
+
+
+def _segment(speaker: str, text: str, start: float | None, end: float | None = None) -> Segment:
+    """A segment as read: an editor's note is attributed to nobody."""
+    return Segment(NO_SPEAKER if is_editor_note(text) else speaker, text, start, end)
+
+
+def _voice(segment: Segment) -> str:
+    """Who a writer names for the segment: nobody for an editor's note."""
+    return NO_SPEAKER if is_editor_note(segment.text) else segment.speaker
+
+
+def _notes_across_cues(segments: list[Segment]) -> list[Segment]:
+    """A note too long for one cue is written over several: from the cue that opens a
+    bracket to the one that closes it, they are the note's pieces, nobody's speech."""
+    out: list[Segment] = []
+    inside = False
+    for segment in segments:
+        text = segment.text.strip()
+        opens = text.startswith("[") and "]" not in text
+        if inside or opens:
+            segment = replace(segment, speaker=NO_SPEAKER)
+            inside = (inside or opens) and not text.endswith("]")
+        out.append(segment)
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """Words split at ordinary spaces only: a no-break space binds what it joins."""
+    if "\u00a0" in text or "\u202f" in text:
+        return _WORD.findall(text)
+    return text.split()  # the same split, faster, when no such space is there
+
+
+_WORD = re.compile(r"[^ \t\n\r\f\v]+")
 
 
 # ---------------------------------------------------------------- reading
@@ -101,7 +154,8 @@ def parse_turns(text: str) -> Transcript:
             continue
         if line.startswith("- ") or line == "-":
             speaker = line[1:].strip()
-            _check_speaker(number, speaker)
+            if speaker != NO_SPEAKER:  # a "-" alone starts a turn nobody is named for
+                _check_speaker(number, speaker)
             continue
         if speaker is None:
             raise TranscriptError(number, "text before the first speaker: add a '- Name' line")
@@ -113,7 +167,7 @@ def parse_turns(text: str) -> Transcript:
             except ValueError as error:
                 raise TranscriptError(number, str(error)) from None
             line = line[match.end() :]
-        segments.append(Segment(speaker, line, start))
+        segments.append(_segment(speaker, line, start))
         lines.append(number)
     return _checked(segments, lines, fill_ends=True)
 
@@ -140,6 +194,11 @@ def speaker_problem(name: str) -> str | None:
     if len(name) > SPEAKER_LIMIT:
         return (
             f"speaker {name[:20]!r}… is {len(name)} characters long: shorten it to {SPEAKER_LIMIT}"
+        )
+    if srt_speaker(f"{name}: ") != name:
+        return (
+            f"speaker {name!r}: start it with a capital letter or a digit, without sentence "
+            "punctuation, and not as a remark's label such as Note (SRT would read it as text)"
         )
     return None
 
@@ -220,13 +279,14 @@ def _timing(number: int, line: str) -> tuple[float, float]:
 
 
 def parse_vtt(text: str) -> Transcript:
-    """WebVTT; the speaker comes from a ``<v Name>`` tag, or carries over from the last cue."""
+    """WebVTT; the speaker comes from a ``<v Name>`` tag, or carries over from the last cue
+    (a cue before any voice tag has none)."""
     blocks = list(_blocks(text))
     if not blocks or not blocks[0][1][0].startswith("WEBVTT"):
         raise TranscriptError(1, "a WebVTT file must start with 'WEBVTT'")
     segments: list[Segment] = []
     lines: list[int] = []
-    speaker: str | None = None
+    speaker = NO_SPEAKER
     for first, block in blocks[1:]:
         if block[0].startswith(("NOTE", "STYLE", "REGION")):
             continue
@@ -239,39 +299,68 @@ def parse_vtt(text: str) -> Transcript:
         if voice:
             speaker = _unescape_vtt(voice.group(1)).strip()
             _check_speaker(first, speaker)
-        if speaker is None:
-            raise TranscriptError(first, "cue without a speaker: start it with <v Name>")
         body = _unescape_vtt(_TAGS.sub("", payload)).strip()
-        segments.append(Segment(speaker, body, start, end))
+        segments.append(_segment(speaker, body, start, end))
         lines.append(first)
-    return _checked(segments, lines)
+    return _checked(_notes_across_cues(segments), lines)
 
 
-_SRT_SPEAKER = re.compile(r"^([^:\n<>]{1,60}):\s+")
+_SRT_SPEAKER = re.compile(r"^([^\W_][^:\n<>,;!?«»\"()\[\]…]{0,59}):[ \t]+")
+_SRT_STYLE = re.compile(r"</?(?:i|b|u|font)(?:\s[^>]*)?>", re.IGNORECASE)  # SubRip's styles
+# Words that open a remark ("Note: …"), never a speaker's name.
+_REMARK_LABELS = frozenset(
+    {"note", "nb", "n.b", "ps", "p.s", "remarque", "attention", "important", "info", "source"}
+    | {"edit", "update", "warning"}
+)
+
+
+def srt_speaker(text: str) -> str | None:
+    """The speaker a SubRip cue's text starts with, or None. A name is at most 60
+    characters before a colon that has no space before it (French " : " is punctuation)
+    and a space after it; it starts with a capital letter or a digit ("Speaker 1"), holds
+    no sentence punctuation, and is not a remark's label such as "Note" or "PS".
+
+    >>> srt_speaker("Antony Passemard: Oui."), srt_speaker("Note: hors micro.")
+    ('Antony Passemard', None)
+    >>> srt_speaker("Alors : la culture."), srt_speaker("bon: oui"), srt_speaker("Oui, donc: non")
+    (None, None, None)
+    """
+    match = _SRT_SPEAKER.match(text)
+    if match is None:
+        return None
+    name = match.group(1)
+    if name != name.rstrip() or not (name[0].isupper() or name[0].isdigit()):
+        return None
+    if name.lower().rstrip(".") in _REMARK_LABELS:
+        return None
+    return name
 
 
 def parse_srt(text: str) -> Transcript:
-    """SubRip; ``Name:`` at the start of a cue sets the speaker for it and those that follow."""
+    """SubRip; ``Name:`` (`srt_speaker`) at the start of a cue sets the speaker for it and
+    those that follow. A file whose first cue (other than an editor's note) names nobody
+    has no speakers: any ``Word:`` in it is text, as Whisper's files are."""
     segments: list[Segment] = []
     lines: list[int] = []
-    speaker: str | None = None
+    speaker = NO_SPEAKER
+    named: bool | None = None  # whether the file names speakers, from its first cue
     for first, block in _blocks(text):
         if len(block) < 2 or not block[0].strip().isdigit():
             raise TranscriptError(
                 first, "expected a cue: a number, then 'start --> end', then text"
             )
         start, end = _timing(first + 1, block[1])
-        body = " ".join(line.strip() for line in block[2:])
-        match = _SRT_SPEAKER.match(body)
-        if match:
-            speaker = match.group(1).strip()
+        body = _SRT_STYLE.sub("", " ".join(line.strip() for line in block[2:])).strip()
+        name = srt_speaker(body)
+        if named is None and not is_editor_note(body):
+            named = name is not None
+        if named and name is not None:
+            speaker = name
             _check_speaker(first, speaker)
-            body = body[match.end() :]
-        if speaker is None:
-            raise TranscriptError(first, "cue without a speaker: start it with 'Name:'")
-        segments.append(Segment(speaker, body.strip(), start, end))
+            body = body[len(name) + 1 :].strip()
+        segments.append(_segment(speaker, body, start, end))
         lines.append(first)
-    return _checked(segments, lines)
+    return _checked(_notes_across_cues(segments), lines)
 
 
 def parse_json(text: str) -> Transcript:
@@ -296,15 +385,18 @@ def parse_json(text: str) -> Transcript:
         start, end = item.get("startTime"), item.get("endTime")
         if not isinstance(body, str):
             raise TranscriptError(f"{key}.body", "expected text")
+        if speaker is None:  # the spec makes the speaker optional
+            speaker = NO_SPEAKER
         if not isinstance(speaker, str):
             raise TranscriptError(f"{key}.speaker", "expected the speaker's name")
         speaker = speaker.strip()
-        _check_speaker(f"{key}.speaker", speaker)
+        if speaker != NO_SPEAKER:
+            _check_speaker(f"{key}.speaker", speaker)
         problem = character_problem(body, line_breaks=True)
         if problem:
             raise TranscriptError(f"{key}.body", problem)
         segments.append(
-            Segment(
+            _segment(
                 speaker,
                 body,
                 _json_seconds(start, key, "startTime"),
@@ -352,7 +444,7 @@ def turns(transcript: Transcript) -> list[list[Segment]]:
 def write_turns(transcript: Transcript) -> str:
     out: list[str] = []
     for group in turns(transcript):
-        out.append(f"- {group[0].speaker}")
+        out.append(f"- {group[0].speaker}".rstrip())
         for s in group:
             prefix = f"[{format_timestamp(s.start)}] " if s.start is not None else ""
             out.append(prefix + s.text)
@@ -363,8 +455,12 @@ def write_text(transcript: Transcript) -> str:
     paragraphs = []
     for group in turns(transcript):
         start = group[0].start
+        text = " ".join(s.text for s in group)
+        if group[0].speaker == NO_SPEAKER:  # a note, or speech nobody is named for
+            paragraphs.append(text)
+            continue
         heading = group[0].speaker + (f" ({format_clock(start)})" if start is not None else "")
-        paragraphs.append(heading + "\n" + " ".join(s.text for s in group))
+        paragraphs.append(heading + "\n" + text)
     return "\n\n".join(paragraphs) + "\n"
 
 
@@ -397,7 +493,7 @@ def wrap(text: str, width: int) -> list[str]:
     ['un deux', 'trois', 'quatre']
     """
     lines: list[str] = []
-    for word in text.split():
+    for word in _words(text):
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
@@ -420,43 +516,49 @@ def split_cues(text: str, width: int, first_prefix: str = "") -> list[str]:
 def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple[str, list[str]]]:
     """`split_cues`, with each cue's lines as `wrap` would make them (the first cue's first
     line starting with ``first_prefix``), in one pass over the words."""
-    words = text.split()
+    words = _words(text)
     cues: list[tuple[str, list[str]]] = []
     position = 0
     while position < len(words):
-        prefix = first_prefix.split() if not cues else []
-        lines: list[list[str]] = [[]]
-        length = -1
-        placed = 0
-        for token in [*prefix, *words[position : position + 4 * width]]:
-            if length < 0 or length + 1 + len(token) <= width:
-                length += 1 + len(token)  # a word longer than the width still starts a line
-                lines[-1].append(token)
-            elif len(lines) < 2:
-                lines.append([token])
-                length = len(token)
-            else:
-                break
-            placed += 1
-        taken = placed - len(prefix)
-        if taken < 1:  # the prefix alone filled both lines: one word goes on anyway
-            taken = 1
-            lines = [line.split() for line in wrap(" ".join([*prefix, words[position]]), width)]
-        elif position + taken < len(words):
-            for cut in range(taken, max(1, taken // 2) - 1, -1):
-                if words[position + cut - 1][-1] in _CLAUSE_ENDS:
-                    # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
-                    keep = len(prefix) + cut
-                    lines = [
-                        line[: max(0, keep - sum(map(len, lines[:i])))]
-                        for i, line in enumerate(lines)
-                    ]
-                    taken = cut
-                    break
-        cue = " ".join(words[position : position + taken])
-        cues.append((cue, [" ".join(line) for line in lines if line]))
+        taken, lines = _next_cue(words, position, width, first_prefix if not cues else "")
+        cues.append((" ".join(words[position : position + taken]), lines))
         position += taken
     return cues
+
+
+def _next_cue(
+    words: list[str], position: int, width: int, first_prefix: str
+) -> tuple[int, list[str]]:
+    """How many words from ``position`` make the next cue, and its lines."""
+    prefix = _words(first_prefix)
+    lines: list[list[str]] = [[]]
+    length = -1
+    placed = 0
+    for token in [*prefix, *words[position : position + 4 * width]]:
+        if length < 0 or length + 1 + len(token) <= width:
+            length += 1 + len(token)  # a word longer than the width still starts a line
+            lines[-1].append(token)
+        elif len(lines) < 2:
+            lines.append([token])
+            length = len(token)
+        else:
+            break
+        placed += 1
+    taken = placed - len(prefix)
+    if taken < 1:  # the prefix alone filled both lines: one word goes on anyway
+        taken = 1
+        lines = [_words(line) for line in wrap(" ".join([*prefix, words[position]]), width)]
+    elif position + taken < len(words):
+        for cut in range(taken, max(1, taken // 2) - 1, -1):
+            if words[position + cut - 1][-1] in _CLAUSE_ENDS:
+                # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
+                keep = len(prefix) + cut
+                lines = [
+                    line[: max(0, keep - sum(map(len, lines[:i])))] for i, line in enumerate(lines)
+                ]
+                taken = cut
+                break
+    return taken, [" ".join(line) for line in lines if line]
 
 
 def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
@@ -498,11 +600,14 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
     out = ["WEBVTT", ""]
     timing = _timings(".")
     for segment in transcript.segments:
+        # Speech nobody is named for and editor's notes are cues without a voice: players
+        # show them, where a NOTE block would be a comment no one sees.
+        voice = f"<v {_escape_vtt(_voice(segment))}>" if _voice(segment) else ""
         cues = cues_with_lines(segment.text, VTT_LINE)
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
         for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
             out.append(timing(start, end))
-            out.append(f"<v {_escape_vtt(segment.speaker)}>" + _escape_vtt("\n".join(lines)))
+            out.append(voice + _escape_vtt("\n".join(lines)))
             out.append("")
     return "\n".join(out)
 
@@ -512,26 +617,45 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
     transcript = with_ends(transcript, duration)
     out: list[str] = []
     number = 0
-    speaker: str | None = None
+    speaker = NO_SPEAKER
     timing = _timings(",")
     for segment in transcript.segments:
-        prefix = f"{segment.speaker}: "
-        changed = segment.speaker != speaker
-        cues = cues_with_lines(segment.text, SRT_LINE, prefix if changed else "")
+        cues = _srt_cues(segment, named=_voice(segment) not in (speaker, NO_SPEAKER))
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
-        for index, ((start, end, piece), (_, lines)) in enumerate(zip(pieces, cues, strict=True)):
-            # Name the speaker at each change, and whenever the text itself starts like
-            # "Word: ", which a reader would otherwise take for a speaker.
-            if (changed and index == 0) or _SRT_SPEAKER.match(piece):
-                if not (changed and index == 0):
-                    lines = wrap(prefix + piece, SRT_LINE)
-                speaker = segment.speaker
+        for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
             number += 1
             out.append(str(number))
             out.append(timing(start, end))
             out.extend(lines)
             out.append("")
+        if _voice(segment) != NO_SPEAKER:  # a note leaves the speaker named before it
+            speaker = segment.speaker
     return "\n".join(out)
+
+
+def _srt_cues(segment: Segment, named: bool) -> list[tuple[str, list[str]]]:
+    """The segment's cues and their lines. ``Name: `` starts the first when ``named`` (a
+    change of speaker), and any cue whose text would read as a speaker's name otherwise;
+    the prefix counts in the cue's two lines. An editor's note is in italics, unnamed."""
+    if is_editor_note(segment.text):
+        notes = cues_with_lines(segment.text, SRT_LINE - len("<i></i>"))
+        return [(cue, [f"<i>{line}</i>" for line in lines]) for cue, lines in notes]
+    if segment.speaker == NO_SPEAKER:
+        return cues_with_lines(segment.text, SRT_LINE)
+    words = _words(segment.text)
+    prefix = f"{segment.speaker}: "
+    cues: list[tuple[str, list[str]]] = []
+    position = 0
+    while position < len(words):
+        taken, lines = _next_cue(words, position, SRT_LINE, prefix if named else "")
+        cue = " ".join(words[position : position + taken])
+        if not named and srt_speaker(cue) is not None:
+            taken, lines = _next_cue(words, position, SRT_LINE, prefix)
+            cue = " ".join(words[position : position + taken])
+        cues.append((cue, lines))
+        position += taken
+        named = False
+    return cues
 
 
 def write_json(transcript: Transcript, duration: float | None = None) -> str:
@@ -539,7 +663,7 @@ def write_json(transcript: Transcript, duration: float | None = None) -> str:
     transcript = with_ends(transcript, duration)
     segments = [
         {
-            "speaker": s.speaker,
+            **({"speaker": _voice(s)} if _voice(s) else {}),  # optional in the spec
             "startTime": round(s.start or 0.0, 3),
             "endTime": round(s.end or 0.0, 3),
             "body": s.text,

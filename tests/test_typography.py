@@ -1,0 +1,97 @@
+"""The typography step: a table of cases with the traps, and properties over random text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.typography import NBSP, NNBSP, typeset, typeset_html
+
+N, NN = NBSP, NNBSP
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Salut ! Ça va ? Oui ; bien.", f"Salut{NN}! Ça va{NN}? Oui{NN}; bien."),
+        ("Le constat : la culture", f"Le constat{N}: la culture"),
+        ("« Bonjour »", f"«{N}Bonjour{N}»"),
+        ("«Bonjour»", f"«{N}Bonjour{N}»"),
+        ('Il a dit "oui".', f"Il a dit «{N}oui{N}»."),
+        ("l'étudiante, aujourd'hui", "l’étudiante, aujourd’hui"),
+        ("Et alors...", "Et alors…"),
+        (
+            "5000 euros, 50000 euros, 1234567 octets",
+            f"5000 euros, 50{NN}000 euros, 1{NN}234{NN}567 octets",
+        ),
+        ("5 000 personnes", f"5{NN}000 personnes"),
+        ("40% puis 40 %", f"40{N}% puis 40{N}%"),
+        ("en 2007, à 10:30, à 00:12:34.500", "en 2007, à 10:30, à 00:12:34.500"),
+        ("Voir https://example.org/a?b=1&c=2 !", f"Voir https://example.org/a?b=1&c=2{NN}!"),
+        ("https://x.org/l'a... et www.x.org/5%20 ?", f"https://x.org/l'a… et www.x.org/5%20{NN}?"),
+        ("écrire à jean.dupont@efrei.fr : merci", f"écrire à jean.dupont@efrei.fr{N}: merci"),
+        ("la version 1.2.30000 et `a ; b`", "la version 1.2.30000 et `a ; b`"),
+        ("C++ ? C# !", f"C++{NN}? C#{NN}!"),
+        ("Génial 🎉 !", f"Génial 🎉{NN}!"),
+        ("Yahoo! et Quoi?", "Yahoo! et Quoi?"),  # spaces are replaced, never invented
+        ("75013 Paris, 0612345678, ID42345", "75013 Paris, 0612345678, ID42345"),
+        ("3,14159 et 12.50000", "3,14159 et 12.50000"),
+        (f"Déjà{NN}! «{N}fait{N}» 5{NN}000", f"Déjà{NN}! «{N}fait{N}» 5{NN}000"),
+        (f"Heure{NN}: ok", f"Heure{NN}: ok"),  # a narrow space before ':' is kept
+    ],
+)
+def test_french(text: str, expected: str) -> None:
+    assert typeset(text, "fr") == expected
+    assert typeset(expected, "fr") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\"It's fine,\" she said... 'OK'", "“It’s fine,” she said… ‘OK’"),
+        ("Score : 5000 ! at 10:30", "Score : 5000 ! at 10:30"),  # no French spacing
+        ('See https://x.org/it\'s "here"', "See https://x.org/it's “here”"),
+        ("students' work, rock 'n' roll", "students’ work, rock ‘n’ roll"),
+    ],
+)
+def test_english(text: str, expected: str) -> None:
+    assert typeset(text, "en-US") == expected
+
+
+def test_other_languages_only_get_the_ellipsis() -> None:
+    assert typeset("Hallo : 'ja'...", "de") == "Hallo : 'ja'…"
+
+
+def test_html_text_nodes_only() -> None:
+    fragment = (
+        '<p>Voir <a href="https://x.org/?a=1&amp;b=2" title="l\'ami : x">l\'ami</a> !</p>\n'
+        "<pre><code>x = 'a' ; y ?</code></pre>\n<p>Le <code>a ; b</code> : fini &amp; bon...</p>"
+    )
+    assert typeset_html(fragment, "fr") == (
+        f'<p>Voir <a href="https://x.org/?a=1&amp;b=2" title="l\'ami : x">l’ami</a>{NN}!</p>\n'
+        f"<pre><code>x = 'a' ; y ?</code></pre>\n<p>Le <code>a ; b</code>{N}: fini &amp; bon…</p>"
+    )
+
+
+def test_quotes_across_html_nodes_turn_the_right_way() -> None:
+    assert typeset_html('<p>"un <em>mot</em>"</p>', "en") == "<p>“un <em>mot</em>”</p>"
+
+
+_CHANGED = re.compile(f"[\\s{N}{NN}\"'«»“”‘’.…]")  # what typesetting may change
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"aZé09 .:;!?%'\"«»…-/@`,#+\n", N, NN, "🎉", "://", "www.", "12345"]),
+        max_size=40,
+    ).map("".join),
+    st.sampled_from(["fr", "en", "de"]),
+)
+def test_typesetting_is_idempotent_and_keeps_letters_and_digits(text: str, language: str) -> None:
+    once = typeset(text, language)
+    assert typeset(once, language) == once
+    assert _CHANGED.sub("", once) == _CHANGED.sub("", text)

@@ -1,0 +1,209 @@
+"""Typography for what podkit publishes as reading text, by the show's language.
+
+`typeset` is applied to published copies only (pages, feed, transcript files, ID3 text),
+never to the sources. French: a narrow no-break space (U+202F) before ``; ! ?``, a
+no-break space (U+00A0) before ``:`` and inside « », ’ for ', guillemets for straight
+double quotes, … for ``...``, numbers of five digits or more grouped by thousands with
+U+202F (5 000; four-digit numbers such as years stay whole), U+00A0 before ``%``.
+English: curly quotes and apostrophes, … for ``...``. Other languages: ``...`` only.
+
+Spaces are only ever replaced, never invented, before ``: ; ! ?`` ("Yahoo!" stays a
+brand). URLs, e-mail addresses, `code`, times (10:30, 00:12:34.5) and version numbers
+(1.2.3) are left as they are. Typesetting twice gives the same text as once.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from toolkit.model import Chapter, Episode, Show, Transcript
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+_PROTECTED = re.compile(
+    r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)[^\s<>\"]*[^\s<>\".,;:!?)\]»'’]"  # URL
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
+    r"|`[^`\n]+`"  # code
+    r"|\d+(?::\d\d)+(?:[.,]\d+)?"  # a time
+    r"|\bv?\d+(?:\.\d+)+"  # a version or a decimal number
+)
+_SPACES = f"[ \t{NBSP}{NNBSP}]"
+_ELLIPSIS = re.compile(r"\.\.\.")
+_OPENS_AFTER = frozenset(" \t\n\r\f\v([{<«“‘—–-/" + NBSP + NNBSP)
+
+# French.
+_BEFORE_HIGH = re.compile(rf"(?<=\S){_SPACES}+(?=[;!?])")
+_BEFORE_COLON = re.compile(rf"(?<=\S){_SPACES}+(?=:)")
+_AFTER_OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
+_BEFORE_CLOSE_GUILLEMET = re.compile(rf"(?<=\S){_SPACES}*»")
+# Five digits or more, not part of a word, a code, a decimal or a phone number, and not
+# a postcode (followed by a capitalised town).
+_NUMBER_START = rf"(?<![\w.,+#/\-])(?<!\d )(?<!\d{NNBSP})"
+_LONG_NUMBER = re.compile(_NUMBER_START + r"[1-9]\d{4,}(?![\w.,]\d|\d|\s+[A-ZÀ-Ý])")
+_GROUPED = re.compile(_NUMBER_START + rf"[1-9]\d{{0,2}}(?:[ {NNBSP}]\d{{3}})+(?![\w.,]\d|\d)")
+_PERCENT = re.compile(rf"(?<=\d){_SPACES}*%")
+
+
+def typeset(text: str, language: str, before: str = "") -> str:
+    """``text`` typeset for ``language``; ``before`` is the character that precedes it
+    (an HTML text node continues the one before it), which tells quotes which way to turn.
+
+    >>> typeset("Il dit : « oui ! » à 40% de 12345 gens... l'été 2007, à 10:30.", "fr")
+    'Il dit\\xa0: «\\xa0oui\\u202f!\\xa0» à 40\\xa0% de 12\\u202f345 gens… l’été 2007, à 10:30.'
+    >>> typeset("\\"It's\\" 'fine'...", "en")
+    '“It’s” ‘fine’…'
+    """
+    if not text:
+        return text
+    rules = _RULES.get(language.split("-")[0].lower(), _other)
+    marker = next(c for c in "\ue000\ue001\ue002" if c not in text and c != before)
+    spans: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        spans.append(match.group())
+        return marker
+
+    hidden = _PROTECTED.sub(hide, before[-1:] + text)
+    done = rules(hidden)
+    if spans:
+        pieces = done.split(marker)
+        done = pieces[0] + "".join(s + p for s, p in zip(spans, pieces[1:], strict=True))
+    return done[len(before[-1:]) :]
+
+
+def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
+    """Straight quotes turned by what precedes them: opening after a space, a bracket or
+    the start; otherwise closing (an apostrophe is a closing single quote)."""
+    if single[0] == single[1]:  # one form for both: no need to look around
+        text = text.replace("'", single[0])
+    if '"' not in text and "'" not in text:
+        return text
+
+    def turn(match: re.Match[str]) -> str:
+        char, at = match.group(), match.start()
+        opening = at == 0 or text[at - 1] in _OPENS_AFTER
+        if char == "'" and opening:
+            following = text[at + 1 : at + 2]
+            opening = bool(following) and not following.isspace()
+        pair = double if char == '"' else single
+        return pair[0] if opening else pair[1]
+
+    return _STRAIGHT_QUOTE.sub(turn, text)
+
+
+_STRAIGHT_QUOTE = re.compile("[\"']")
+
+
+def _french(text: str) -> str:
+    # Each rule runs only when its characters are there: most sentences need two or three.
+    if "..." in text:
+        text = _ELLIPSIS.sub("…", text)
+    text = _quotes(text, ("«", "»"), ("’", "’"))
+    if "«" in text or "»" in text:
+        text = _AFTER_OPEN_GUILLEMET.sub("«" + NBSP, text)
+        text = _BEFORE_CLOSE_GUILLEMET.sub(NBSP + "»", text)
+    text = _BEFORE_HIGH.sub(NNBSP, text)
+    if ":" in text:
+        text = _BEFORE_COLON.sub(lambda m: m.group() if m.group() == NNBSP else NBSP, text)
+    if _DIGIT.search(text):
+        text = _LONG_NUMBER.sub(_group_thousands, text)
+        text = _GROUPED.sub(lambda m: m.group().replace(" ", NNBSP), text)
+        if "%" in text:
+            text = _PERCENT.sub(NBSP + "%", text)
+    return text
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _group_thousands(match: re.Match[str]) -> str:
+    digits = match.group()
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return NNBSP.join(groups)
+
+
+def _english(text: str) -> str:
+    return _quotes(_ELLIPSIS.sub("…", text), ("“", "”"), ("‘", "’"))
+
+
+def _other(text: str) -> str:
+    return _ELLIPSIS.sub("…", text)
+
+
+_RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
+
+# ---------------------------------------------------------------- HTML and the model
+
+_TAG = re.compile(r"(<[^>]*>)")
+_VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
+
+
+def typeset_html(fragment: str, language: str) -> str:
+    """Typeset the text nodes of podkit's own HTML (the rendered notes): never a tag, an
+    attribute or what is inside <code> or <pre>."""
+    parts = _TAG.split(fragment)
+    verbatim = 0
+    previous = ""
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            name = part.strip("</>").split(None, 1)[0].lower() if part.strip("</>") else ""
+            if name in _VERBATIM:
+                verbatim += -1 if part.startswith("</") else 1
+            continue
+        if not part:
+            continue
+        if verbatim > 0:
+            previous = html.unescape(part)[-1:] or previous
+            continue
+        text = typeset(html.unescape(part), language, previous)
+        parts[index] = html.escape(text, quote=False)
+        previous = text[-1:] or previous
+    return "".join(parts)
+
+
+def typeset_transcript(transcript: Transcript, language: str) -> Transcript:
+    return Transcript(
+        tuple(replace(s, text=typeset(s.text, language)) for s in transcript.segments)
+    )
+
+
+def typeset_chapter(chapter: Chapter, language: str) -> Chapter:
+    return replace(chapter, title=typeset(chapter.title, language))
+
+
+def typeset_episode(episode: Episode, language: str) -> Episode:
+    """The episode's reading text typeset: title, summary, notes, chapter titles and the
+    transcript (when loaded). Names, GUIDs, URLs and times are not reading text."""
+    return replace(
+        episode,
+        title=typeset(episode.title, language),
+        summary=typeset(episode.summary, language),
+        notes_html=typeset_html(episode.notes_html, language),
+        notes_text=typeset(episode.notes_text, language),
+        chapters=tuple(typeset_chapter(c, language) for c in episode.chapters),
+        transcript=(
+            typeset_transcript(episode.transcript, language)
+            if episode.transcript is not None
+            else None
+        ),
+    )
+
+
+def typeset_show(show: Show, episodes: bool = True) -> Show:
+    """The show's reading text and (unless ``episodes`` is false) every episode's, typeset
+    in the show's language."""
+    language = show.language
+    return replace(
+        show,
+        title=typeset(show.title, language),
+        description=typeset(show.description, language),
+        episodes=(
+            tuple(typeset_episode(e, language) for e in show.episodes)
+            if episodes
+            else show.episodes
+        ),
+    )
