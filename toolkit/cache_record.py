@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, fields
+import types
+import typing
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from toolkit.errors import Problem
-from toolkit.model import AudioInfo, Chapter, Episode, Person
+from toolkit.model import AudioInfo, Chapter, Episode, EpisodeExtras, Person
 
 
 def to_record(
@@ -43,6 +45,7 @@ def to_record(
         "transcript_file": _relative(transcript_file, str(episode.directory)),
         "keywords": list(episode.keywords),
         "transcript_formats": list(transcript_formats),
+        "extras": _encoded(episode.extras, base),
     }
 
 
@@ -81,6 +84,7 @@ def from_record(
             _typed(Chapter, c, image=_absolute(c["image"], base)) for c in record["chapters"]
         ),
         keywords=tuple(_text(k) for k in record["keywords"]),
+        extras=_decoded(EpisodeExtras, record["extras"], base),
     )
     transcript_file = _absolute(record["transcript_file"], str(directory))
     return episode, transcript_file, tuple(_text(f) for f in record["transcript_formats"])
@@ -149,3 +153,50 @@ def _absolute(relative: object, base: str) -> Path | None:
     if relative is None:
         return None
     return Path(os.path.normpath(os.path.join(base, _text(relative))))
+
+
+def _encoded(value: object, base: str) -> Any:
+    """A record of the model as JSON: nested records as objects, paths relative to ``base``."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encoded(getattr(value, f.name), base) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_encoded(v, base) for v in value]
+    if isinstance(value, Path):
+        return _relative(value, base)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _decoded(hint: Any, value: object, base: str) -> Any:
+    """The inverse of `_encoded`, led by the annotations: each value checked for its type."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return None if value is None else _decoded(options[0], value, base)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, found {type(value).__name__}")
+        return tuple(_decoded(typing.get_args(hint)[0], v, base) for v in value)
+    if is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, found {type(value).__name__}")
+        hints = typing.get_type_hints(hint)
+        make: Any = hint
+        return make(**{f.name: _decoded(hints[f.name], value[f.name], base) for f in fields(hint)})
+    if hint is Path:
+        return _absolute(value, base)
+    if hint is datetime:
+        return datetime.fromisoformat(_text(value))
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
+        return float(value)
+    allowed = {str: str, int: int, bool: bool}.get(hint)
+    if (
+        allowed is None
+        or not isinstance(value, allowed)
+        or (hint is int and isinstance(value, bool))
+    ):
+        raise TypeError(f"expected {getattr(hint, '__name__', hint)}, found {type(value).__name__}")
+    return value
