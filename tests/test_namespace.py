@@ -326,3 +326,22 @@ def test_keytime_has_soundbites_and_its_location(tmp_path: Path) -> None:
     assert [b.text.split(" :")[0] for b in bites] == ["3 août 2001", "15 mars 2007", "1er mai 2021"]
     assert all(15 <= float(b.get("duration")) <= 120 for b in bites)
     assert _all(feed, "channel/podcast:location")[0].text == "Efrei, Villejuif"
+
+
+def test_check_follows_the_analytics_prefix_to_the_sites_file(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    from toolkit.check import check
+
+    source = make_show(**{"show.toml": SHOW_EXTRAS})
+    build(source, tmp_path / "site", now=NOW)
+    findings = check(source, tmp_path / "site", NOW).findings
+    assert not [f for f in findings if "enclosure" in f.message or "analytics" in str(f.where)]
+    # The same feed with the enclosure pointing nowhere behind the prefix is caught.
+    feed = tmp_path / "site" / "feed.xml"
+    feed.write_text(
+        feed.read_text(encoding="utf-8").replace("episode.mp3", "missing.mp3"), encoding="utf-8"
+    )
+    assert any(
+        "enclosure is not a file" in f.message for f in check(source, feed.parent, NOW).findings
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,16 +15,19 @@ from urllib.parse import unquote, urlparse, urlsplit
 
 from lxml import etree, html
 
-from toolkit import audio
+from toolkit import audio, paths
 from toolkit.artwork import cover_problems
 from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
+from toolkit.extras_config import url_after_prefix
 from toolkit.model import Episode, Show, published_only
+from toolkit.tomlcheck import url_problem
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
+log = logging.getLogger(__name__)
 GENERIC_SPEAKER = re.compile(r"(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+", re.I)
 
 
@@ -60,6 +64,8 @@ def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
     findings = list(warnings)
     for episode in show.episodes:
         findings += _episode_findings(episode)
+    findings += _loudness_findings(show.episodes, site)
+    findings += _analytics_findings(show)
     if not (site / "feed.xml").is_file():
         findings.append(
             Problem(site, None, "no built site here: run `podkit build` to check it too", "warning")
@@ -104,6 +110,39 @@ def _episode_findings(episode: Episode) -> list[Problem]:
     return found.items
 
 
+def _loudness_findings(episodes: tuple[Episode, ...], site: Path) -> list[Problem]:
+    """Warnings for audio off the podcast loudness targets; -v prints every episode's figures."""
+    from toolkit import loudness
+
+    found = Problems()
+    measured = loudness.measure_all([e.audio for e in episodes], site)
+    for episode, result in zip(episodes, measured, strict=True):
+        if isinstance(result, loudness.LoudnessError):
+            found.warn(episode.audio, None, str(result))
+            continue
+        log.debug("%s: %s", episode.slug, result.describe())
+        for message in loudness.problems(result, episode.audio_info.channels):
+            found.warn(episode.audio, None, message)
+    missing = [p for p in found.items if p.message == loudness.MISSING]
+    return found.items if len(missing) < 2 else missing[:1]  # said once is enough
+
+
+def _analytics_findings(show: Show) -> list[Problem]:
+    """The enclosure URL after the analytics prefix must still be a URL apps can fetch."""
+    prefix = show.extras.analytics_prefix
+    if prefix is None:
+        return []
+    found = Problems()
+    for episode in show.episodes:
+        url = url_after_prefix(prefix, paths.url(show, paths.audio(episode)))
+        problem = url_problem(url)
+        if problem:
+            found.add(
+                show.directory / "show.toml", "analytics_prefix", f"{problem}: fix the prefix"
+            )
+    return found.items
+
+
 def _local(url: str, base: str, site: Path) -> Path | None:
     """The site's file at this URL (its path percent-decoded), or None for another host's."""
     if not url.startswith(base):
@@ -125,7 +164,10 @@ def _site_findings(show: Show, site: Path) -> list[Problem]:
         return [Problem(feed_file, None, f"is not valid XML ({error.msg}): build again")]
     self_link = feed.xpath("channel/atom:link[@rel='self']/@href", namespaces=NS)
     site_feed = _SiteFeed(
-        feed_file, feed, self_link[0].removesuffix("feed.xml") if self_link else show.base_url
+        feed_file,
+        feed,
+        self_link[0].removesuffix("feed.xml") if self_link else show.base_url,
+        show.extras.analytics_prefix,
     )
     found = Problems()
     if _loopback(site_feed.base):
@@ -155,9 +197,18 @@ class _SiteFeed:
     file: Path
     tree: etree._ElementTree
     base: str
+    analytics_prefix: str | None = None
 
     def local(self, url: str) -> Path | None:
         return _local(url, self.base, self.file.parent)
+
+    def enclosure_file(self, url: str) -> Path | None:
+        """The site's file behind an enclosure URL, the analytics prefix taken off."""
+        prefix = self.analytics_prefix
+        if prefix and url.startswith(prefix):
+            rest = url[len(prefix) :]
+            url = rest if rest.startswith(("http://", "https://")) else "https://" + rest
+        return self.local(url)
 
 
 def _cover_findings(feed: _SiteFeed, found: Problems) -> None:
@@ -192,7 +243,7 @@ def _item_findings(feed: _SiteFeed, found: Problems) -> set[str]:
 def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found: Problems) -> None:
     """The item's audio is the site's file, of the length and duration the feed says."""
     enclosure = item.find("enclosure")
-    local = feed.local(enclosure.get("url", "")) if enclosure is not None else None
+    local = feed.enclosure_file(enclosure.get("url", "")) if enclosure is not None else None
     if enclosure is None or local is None or not local.is_file():
         found.add(feed.file, where, "its enclosure is not a file of the site: build again")
         return
