@@ -279,6 +279,7 @@ def test_every_bad_key_is_reported_at_once(make_show: ShowMaker) -> None:
         '[[soundbites]]\nstart = "00:00:50"\nduration = 30\n'
         '[[soundbites]]\nstart = "00:00:10"\nduration = -1\n'
         '[[social_interact]]\nprotocol = "carrier-pigeon"\nuri = "https://x.example/1"\n'
+        '[[alternate_enclosures]]\nfile = "episode.mp3"\n'
     )
     source = make_show(**{"show.toml": show_toml, "001-premier__episode.toml": episode_toml})
     with pytest.raises(ToolkitError) as raised:
@@ -300,6 +301,7 @@ def test_every_bad_key_is_reported_at_once(make_show: ShowMaker) -> None:
         ("episode.toml", "soundbites[0].duration"),  # past the end of the 60 s audio
         ("episode.toml", "soundbites[1].duration"),
         ("episode.toml", "social_interact[0].protocol"),
+        ("episode.toml", "alternate_enclosures[0].file"),  # the MP3's own name in the site
     }
     messages = [str(p) for p in raised.value.problems]
     assert all("\n" not in m for m in messages)

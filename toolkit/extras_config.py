@@ -389,6 +389,9 @@ def _alternate_enclosures(t: Table, directory: Path) -> tuple[AlternateEnclosure
         found.finish()
         if path is None:
             continue
+        if _taken(path.name, t):
+            found.error("file", f"{path.name!r} is a name the build writes: rename the file")
+            continue
         kind = audio_kind(path)
         if kind is None:
             found.error(
@@ -413,6 +416,12 @@ def url_after_prefix(prefix: str | None, url: str) -> str:
 
 def prefixed_url_problem(prefix: str, url: str) -> str | None:
     return url_problem(url_after_prefix(prefix, url))
+
+
+def _taken(name: str, t: Table) -> bool:
+    """Whether the episode's folder in the site already has a file of this name."""
+    audio_name = Path(str(t.data.get("audio", ""))).name
+    return name == audio_name or name.split(".")[0] in ("index", "chapters", "transcript", "cover")
 
 
 def _integrity(path: Path) -> str:
