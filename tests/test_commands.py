@@ -154,6 +154,29 @@ def _deploy(show: Path, scratch: Path) -> Case:
     return args, "Uploaded 1", "upload feed.xml"
 
 
+def _notify(show: Path, scratch: Path) -> Case:
+    """Pings a hub this test serves on 127.0.0.1 (a daemon thread, gone with the run)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    Thread(target=server.serve_forever, daemon=True).start()
+    hub = f"http://127.0.0.1:{server.server_address[1]}/hub"
+    with (show / "show.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'\n[notify]\nhub = "{hub}"\n')
+    args = ["notify", "--source", str(show), "--hub-only"]
+    return args, "Notified WebSub hub (HTTP 204)", f"{hub} answered HTTP 204"
+
+
 CASES: dict[str, Callable[[Path, Path], Case]] = {
     "build": _build,
     "transcript import": _transcript_import,
@@ -166,6 +189,7 @@ CASES: dict[str, Callable[[Path, Path], Case]] = {
     "chapters export": _chapters_export,
     "inspect": _inspect,
     "deploy": _deploy,
+    "notify": _notify,
 }
 
 

@@ -88,7 +88,7 @@ def test_audio_names_are_percent_encoded_in_every_url(
     assert chapters["version"] == "1.2.0" and len(chapters["chapters"]) == 3
 
     code, stdout, stderr = run("check", "--source", str(source), "--site", str(site), *NOW)
-    assert "error" not in stdout + stderr, stdout + stderr
+    assert code == 0 and "error:" not in stdout + stderr, stdout + stderr
 
 
 def test_chapter_image_urls_are_percent_encoded(make_show: ShowMaker, tmp_path: Path) -> None:

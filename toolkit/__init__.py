@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from toolkit.deploy import deploy
     from toolkit.episode_toml import import_chapters
     from toolkit.errors import Problem, ToolkitError
+    from toolkit.notify import notify
     from toolkit.one_episode import export_chapters, tag_episode_file
     from toolkit.scaffold import new_episode
     from toolkit.serve import preview
@@ -37,6 +38,7 @@ _API = {
     "import_transcript": "toolkit.transcript_files",
     "inspect_mp3": "toolkit.audio",
     "new_episode": "toolkit.scaffold",
+    "notify": "toolkit.notify",
     "preview": "toolkit.serve",
     "Problem": "toolkit.errors",
     "tag_episode_file": "toolkit.one_episode",
@@ -55,6 +57,7 @@ __all__ = [
     "import_transcript",
     "inspect_mp3",
     "new_episode",
+    "notify",
     "preview",
     "tag_episode_file",
 ]

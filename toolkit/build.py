@@ -9,13 +9,14 @@ renaming leaves a manifest that makes the next build complete the site (see `too
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -191,6 +192,9 @@ def tag_audio(
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)
                 outputs[PurePosixPath(episode.slug, name)] = chapter.image.read_bytes()
+        for version in episode.extras.alternate_enclosures:
+            path = paths.alternate(episode, version)
+            outputs[path] = stage.add_written(path, version.integrity or "", _copy(version.file))
     staged = fork_map(partial(_tagged_copy, stage, id3_version), jobs)
     done: Iterable[tuple[_TagJob, Output]] = zip(jobs, staged, strict=True)
     for job, output in progress(done, len(jobs)) if progress else done:
@@ -218,6 +222,16 @@ def _retaggable(stage: Stage, path: PurePosixPath, key: str) -> bool:
         and same_audio(entry.key, key)
         and unchanged(stage.out / path, entry) is not None
     )
+
+
+def _copy(source: Path) -> Callable[[BinaryIO], object]:
+    """Writes the file as it is (another version of the audio, published unchanged)."""
+
+    def write(stream: BinaryIO) -> None:
+        with source.open("rb") as read:
+            shutil.copyfileobj(read, stream)
+
+    return write
 
 
 @dataclass(frozen=True)

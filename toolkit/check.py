@@ -18,12 +18,13 @@ from urllib.parse import unquote, urlparse, urlsplit
 
 from lxml import etree, html
 
-from toolkit import audio, journal
+from toolkit import audio, journal, paths
 from toolkit.artwork import cover_problems
 from toolkit.config import EPISODE_FILE, SHOW_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
+from toolkit.extras_config import url_after_prefix
 from toolkit.model import Episode, Show, published_only
-from toolkit.tomlcheck import read_source
+from toolkit.tomlcheck import read_source, url_problem
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
+log = logging.getLogger(__name__)
 GENERIC_SPEAKER = re.compile(r"(speaker|spk|intervenant|locuteur|orateur)[\s_#-]*\d+", re.I)
 
 
@@ -67,6 +69,8 @@ def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
     findings = list(warnings) + _guid_findings(source, show)
     for episode in show.episodes:
         findings += _episode_findings(episode)
+    findings += _loudness_findings(show.episodes, site)
+    findings += _analytics_findings(show)
     if not (site / "feed.xml").is_file():
         findings.append(
             Problem(site, None, "no built site here: run `podkit build` to check it too", "warning")
@@ -127,6 +131,39 @@ def _episode_findings(episode: Episode) -> list[Problem]:
     return found.items
 
 
+def _loudness_findings(episodes: tuple[Episode, ...], site: Path) -> list[Problem]:
+    """Warnings for audio off the podcast loudness targets; -v prints every episode's figures."""
+    from toolkit import loudness
+
+    found = Problems()
+    measured = loudness.measure_all([e.audio for e in episodes], site)
+    for episode, result in zip(episodes, measured, strict=True):
+        if isinstance(result, loudness.LoudnessError):
+            found.warn(episode.audio, None, str(result))
+            continue
+        log.debug("%s: %s", episode.slug, result.describe())
+        for message in loudness.problems(result, episode.audio_info.channels):
+            found.warn(episode.audio, None, message)
+    missing = [p for p in found.items if p.message == loudness.MISSING]
+    return found.items if len(missing) < 2 else missing[:1]  # said once is enough
+
+
+def _analytics_findings(show: Show) -> list[Problem]:
+    """The enclosure URL after the analytics prefix must still be a URL apps can fetch."""
+    prefix = show.extras.analytics_prefix
+    if prefix is None:
+        return []
+    found = Problems()
+    for episode in show.episodes:
+        url = url_after_prefix(prefix, paths.url(show, paths.audio(episode)))
+        problem = url_problem(url)
+        if problem:
+            found.add(
+                show.directory / "show.toml", "analytics_prefix", f"{problem}: fix the prefix"
+            )
+    return found.items
+
+
 def _local(url: str, base: str, site: Path) -> Path | None:
     """The site's file at this URL (its path percent-decoded), or None for another host's or
     when there is no such file; _Outside when it leads out of the site."""
@@ -167,7 +204,10 @@ def _site_findings(show: Show, site: Path) -> list[Problem]:
         return [Problem(feed_file, None, f"is not valid XML ({error.msg}): build again")]
     self_link = feed.xpath("channel/atom:link[@rel='self']/@href", namespaces=NS)
     site_feed = _SiteFeed(
-        feed_file, feed, self_link[0].removesuffix("feed.xml") if self_link else show.base_url
+        feed_file,
+        feed,
+        self_link[0].removesuffix("feed.xml") if self_link else show.base_url,
+        show.extras.analytics_prefix,
     )
     found = Problems()
     if _loopback(site_feed.base):
@@ -197,6 +237,7 @@ class _SiteFeed:
     file: Path
     tree: etree._ElementTree
     base: str
+    analytics_prefix: str | None = None
 
     def local(self, url: str, where: str, found: Problems, missing: str) -> Path | None:
         """The site's regular file at this URL; else None, with a finding: ``missing``, or
@@ -209,6 +250,14 @@ class _SiteFeed:
         if path is None:
             found.add(self.file, where, missing)
         return path
+
+    def enclosure_file(self, url: str, where: str, found: Problems, missing: str) -> Path | None:
+        """The site's file behind an enclosure URL, the analytics prefix taken off."""
+        prefix = self.analytics_prefix
+        if prefix and url.startswith(prefix):
+            rest = url[len(prefix) :]
+            url = rest if rest.startswith(("http://", "https://")) else "https://" + rest
+        return self.local(url, where, found, missing)
 
 
 def _shown(url: str) -> str:
@@ -252,7 +301,7 @@ def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found
     if enclosure is None:
         found.add(feed.file, where, missing)
         return
-    local = feed.local(enclosure.get("url", ""), where, found, missing)
+    local = feed.enclosure_file(enclosure.get("url", ""), where, found, missing)
     if local is None:
         return
     recovered = journal.roll_back(local)  # an interrupted re-tag: undo it first

@@ -369,6 +369,21 @@ def import_command(
         sys.exit(1)
 
 
+@cli.command(name="notify")
+@SOURCE_OPTION
+@click.option("--hub-only", is_flag=True, help="Ping the WebSub hub only, not the Podcast Index.")
+@verbosity
+def notify_command(source: Path, hub_only: bool) -> None:
+    """Tell the WebSub hub named in show.toml ([notify] hub) and the Podcast Index that the
+    feed changed, after you upload the site: apps then fetch it at once.
+
+    Example: podkit notify
+    """
+    from toolkit.notify import notify
+
+    log.info("%s", notify(source, hub_only).summary())
+
+
 @cli.command(name="check")
 @SOURCE_OPTION
 @click.option(

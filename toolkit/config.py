@@ -18,6 +18,7 @@ from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import TOO_LARGE, cover_problems, image_format, image_problem
 from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, chapter_problems
 from toolkit.errors import Problem, Problems
+from toolkit.extras_config import episode_extras, is_decimal_number, show_extras
 from toolkit.model import (
     AudioInfo,
     Category,
@@ -174,6 +175,7 @@ def _read_show(
     funding = _funding(t)
     links = _links(t)
     t.known.add("deploy")  # podkit deploy's table, read by toolkit.deploy
+    extras = show_extras(t)
     t.finish()
 
     if not (title and description and language and base_url and own_base_url):
@@ -204,6 +206,7 @@ def _read_show(
         persons=tuple(persons),
         funding=tuple(funding),
         links=tuple(links),
+        extras=extras,
     )
 
 
@@ -384,7 +387,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         return _Read(None, None, None)
     t = Table(data, file, "", problems)
     title = t.text("title", required=True)
-    number = t.integer("number")
+    number = None if is_decimal_number(data.get("number")) else t.integer("number")
     season = t.integer("season")
     episode_type = t.choice("type", tuple(_EPISODE_TYPES), "full")
     published = t.moment("published", required=True)
@@ -398,9 +401,10 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     transcript_name = t.text("transcript")
     persons = _persons(t)
     chapter_tables = _chapter_tables(t)
+    info = _probe(audio_path, file, problems) if audio_path else None
+    extras = episode_extras(t, directory, info)
     t.finish()
 
-    info = _probe(audio_path, file, problems) if audio_path else None
     chapters = _chapters(chapter_tables, directory, info, problems)
     markdown = _notes(directory, problems)
     path = _transcript_path(directory, transcript_name, file, problems)
@@ -425,6 +429,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         cover=cover,
         persons=tuple(persons),
         chapters=tuple(chapters),
+        extras=extras,
     )
     reused = reuse.reuse(episode, path) if reuse is not None else None
     if reused is not None:

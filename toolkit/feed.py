@@ -5,6 +5,8 @@ feedgen 1.0 gets wrong (``itunes:explicit`` must be true/false, ``itunes:type``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 from feedgen.ext.base import BaseExtension
@@ -12,9 +14,11 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from toolkit import notes, paths
+from toolkit.artwork import image_mime
 from toolkit.chapters import description_timestamps
+from toolkit.extras_config import url_after_prefix
 from toolkit.i18n import words
-from toolkit.model import Episode, Show
+from toolkit.model import Episode, License, Location, Show, Txt, Value
 from toolkit.timecode import format_timestamp
 from toolkit.transcript import MIME_TYPES
 from toolkit.typography import typeset_show
@@ -22,7 +26,8 @@ from toolkit.typography import typeset_show
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-_NAMESPACES = {"podcast": PODCAST_NS, "psc": PSC_NS, "itunes": ITUNES_NS}
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_NAMESPACES = {"podcast": PODCAST_NS, "psc": PSC_NS, "itunes": ITUNES_NS, "atom": ATOM_NS}
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ def build_feed(
     ]
     extra.elements += [_person(p) for p in show.persons]
     extra.elements += [_element("podcast:funding", f.text, url=f.url) for f in show.funding]
+    extra.elements += _show_extras(show, enclosures)
 
     for episode in sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True):
         formats = transcripts.get(episode.slug, ())
@@ -170,7 +176,8 @@ def _add_item(
     entry.pubDate(episode.published)
     entry.description(_description(episode, show.language))
     entry.content(_content_html(episode, show.language), type="CDATA")
-    entry.enclosure(enclosure.url, str(enclosure.length), "audio/mpeg")
+    prefix = show.extras.analytics_prefix
+    entry.enclosure(url_after_prefix(prefix, enclosure.url), str(enclosure.length), "audio/mpeg")
     entry.podcast.itunes_title(episode.title)
     entry.podcast.itunes_duration(round(episode.audio_info.duration))
     entry.podcast.itunes_episode_type(episode.episode_type)
@@ -185,9 +192,13 @@ def _add_item(
     extra: _Additions = entry.extra
     extra.elements.append(_element("itunes:explicit", "true" if episode.explicit else "false"))
     if episode.season is not None:
-        extra.elements.append(_element("podcast:season", str(episode.season)))
-    if episode.number is not None:
-        extra.elements.append(_element("podcast:episode", str(episode.number)))
+        name = episode.extras.season_name
+        extra.elements.append(_element("podcast:season", str(episode.season), name=name))
+    number = str(episode.number) if episode.number is not None else episode.extras.decimal_number
+    if number is not None:
+        display = episode.extras.episode_display
+        extra.elements.append(_element("podcast:episode", number, display=display))
+    extra.elements += _episode_extras(show, episode)
     extra.elements += [_person(p) for p in episode.persons or show.persons]
     if episode.chapters:
         extra.elements.append(
@@ -214,3 +225,184 @@ def _add_item(
             for c in episode.visible_chapters
         ]
         extra.elements.append(_Element("psc:chapters", None, (("version", "1.2"),), tuple(psc)))
+
+
+def _show_extras(show: Show, enclosures: dict[str, Enclosure]) -> list[_Element]:
+    """The show's optional Podcasting 2.0 and Apple tags, in the spec's order of mention."""
+    x = show.extras
+    found: list[_Element] = []
+    if x.notify.hub:
+        found.append(_element("atom:link", href=x.notify.hub, rel="hub"))
+    if x.new_feed_url:
+        found.append(_element("itunes:new-feed-url", x.new_feed_url))
+    if "all" in x.block or "apple" in x.block:
+        found.append(_element("itunes:block", "Yes"))
+    if x.complete:
+        found.append(_element("itunes:complete", "Yes"))
+    found.append(_image(paths.url(show, paths.show_cover(show)), show.cover))
+    found += _license(x.license) + _location(x.location) + _txts(x.txt)
+    found += [
+        _element("podcast:block", "yes", id=None if service == "all" else service)
+        for service in x.block
+    ]
+    if x.update_frequency:
+        u = x.update_frequency
+        found.append(
+            _element(
+                "podcast:updateFrequency",
+                u.text,
+                complete="true" if u.complete else None,
+                dtstart=u.dtstart.isoformat() if u.dtstart else None,
+                rrule=u.rrule,
+            )
+        )
+    if x.podroll:
+        items = tuple(
+            _element(
+                "podcast:remoteItem", feedGuid=r.feed_guid, feedUrl=r.feed_url, medium=r.medium
+            )
+            for r in x.podroll
+        )
+        found.append(_Element("podcast:podroll", None, (), items))
+    found += _trailers(show, enclosures) + _value(x.value)
+    return found
+
+
+def _episode_extras(show: Show, episode: Episode) -> list[_Element]:
+    x = episode.extras
+    found: list[_Element] = []
+    if x.block:
+        found.append(_element("itunes:block", "Yes"))
+    if episode.cover is not None:
+        cover = paths.episode_cover(episode)
+        assert cover is not None
+        found.append(_image(paths.url(show, cover), episode.cover))
+    found += [
+        _element(
+            "podcast:soundbite",
+            b.title,
+            startTime=_seconds(b.start),
+            duration=_seconds(b.duration),
+        )
+        for b in x.soundbites
+    ]
+    found += _license(x.license) + _location(x.location) + _txts(x.txt)
+    for a in x.alternate_enclosures:
+        url = url_after_prefix(
+            show.extras.analytics_prefix, paths.url(show, paths.alternate(episode, a))
+        )
+        source = _element("podcast:source", uri=url, contentType=a.type)
+        integrity = _element("podcast:integrity", type="sri", value=a.integrity)
+        found.append(
+            _Element(
+                "podcast:alternateEnclosure",
+                None,
+                _element(
+                    "podcast:alternateEnclosure",
+                    type=a.type,
+                    length=str(a.length),
+                    title=a.title,
+                    default="true" if a.default else None,
+                ).attributes,
+                (source, integrity) if a.integrity else (source,),
+            )
+        )
+    found += [
+        _element(
+            "podcast:socialInteract",
+            uri=s.uri,
+            protocol=s.protocol,
+            accountId=s.account_id,
+            accountUrl=s.account_url,
+            priority=None if s.priority is None else str(s.priority),
+        )
+        for s in x.social_interact
+    ]
+    return found + _value(x.value)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.1f}"
+
+
+def _image(url: str, path: Path) -> _Element:
+    """podcast:image for a cover podkit has checked (square, JPEG or PNG)."""
+    from PIL import Image  # already loaded by the cover check
+
+    with Image.open(path) as image:
+        width = image.width
+    return _element(
+        "podcast:image",
+        href=url,
+        type=image_mime(path),
+        width=str(width),
+        height=str(width),
+        **{"aspect-ratio": "1/1"},
+        purpose="artwork",
+    )
+
+
+def _license(license_: License | None) -> list[_Element]:
+    return (
+        [] if license_ is None else [_element("podcast:license", license_.name, url=license_.url)]
+    )
+
+
+def _location(location: Location | None) -> list[_Element]:
+    if location is None:
+        return []
+    return [
+        _element(
+            "podcast:location",
+            location.name,
+            rel=location.rel,
+            geo=location.geo,
+            osm=location.osm,
+            country=location.country,
+        )
+    ]
+
+
+def _txts(txts: tuple[Txt, ...]) -> list[_Element]:
+    return [_element("podcast:txt", t.text, purpose=t.purpose) for t in txts]
+
+
+def _trailers(show: Show, enclosures: dict[str, Enclosure]) -> list[_Element]:
+    """podcast:trailer for each published episode of type trailer, newest first."""
+    trailers = sorted(
+        (e for e in show.episodes if e.episode_type == "trailer"), key=lambda e: e.published
+    )
+    return [
+        _element(
+            "podcast:trailer",
+            e.title,
+            pubdate=format_datetime(e.published),
+            url=url_after_prefix(show.extras.analytics_prefix, enclosures[e.slug].url),
+            length=str(enclosures[e.slug].length),
+            type="audio/mpeg",
+            season=None if e.season is None else str(e.season),
+        )
+        for e in reversed(trailers)
+    ]
+
+
+def _value(value: Value | None) -> list[_Element]:
+    if value is None:
+        return []
+    recipients = tuple(
+        _element(
+            "podcast:valueRecipient",
+            name=r.name,
+            customKey=r.custom_key,
+            customValue=r.custom_value,
+            type=r.type,
+            address=r.address,
+            split=str(r.split),
+            fee="true" if r.fee else None,
+        )
+        for r in value.recipients
+    )
+    attributes = _element(
+        "podcast:value", type=value.type, method=value.method, suggested=value.suggested
+    ).attributes
+    return [_Element("podcast:value", None, attributes, recipients)]

@@ -8,6 +8,7 @@ from datetime import date
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "chapters": "Chapitres",
+        "soundbites": "Moments choisis",
         "transcript": "Transcription",
         "notes": "Notes de l’épisode",
         "episode": "Épisode",
@@ -44,6 +45,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "chapters": "Chapters",
+        "soundbites": "Highlights",
         "transcript": "Transcript",
         "notes": "Show notes",
         "episode": "Episode",

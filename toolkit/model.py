@@ -83,6 +83,135 @@ class AudioInfo:
 
 
 @dataclass(frozen=True)
+class License:
+    """podcast:license: an SPDX identifier, or a name with the URL of its text."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    rel: str | None = None  # "subject" (what it is about) or "creator" (where it was made)
+    geo: str | None = None  # geo URI, e.g. geo:48.78,2.36
+    osm: str | None = None  # OpenStreetMap type and id, e.g. R7444
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True)
+class Soundbite:
+    start: float  # seconds
+    duration: float
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Txt:
+    text: str
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    """A show recommended in podcast:podroll."""
+
+    feed_guid: str
+    feed_url: str | None = None
+    medium: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateFrequency:
+    text: str
+    rrule: str | None = None
+    complete: bool = False
+    dtstart: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SocialInteract:
+    protocol: str
+    uri: str | None = None
+    account_id: str | None = None
+    account_url: str | None = None
+    priority: int | None = None
+
+
+@dataclass(frozen=True)
+class ValueRecipient:
+    name: str
+    address: str
+    split: int
+    type: str = "node"
+    custom_key: str | None = None
+    custom_value: str | None = None
+    fee: bool = False
+
+
+@dataclass(frozen=True)
+class Value:
+    recipients: tuple[ValueRecipient, ...]
+    type: str = "lightning"
+    method: str = "keysend"
+    suggested: str | None = None
+
+
+@dataclass(frozen=True)
+class AlternateEnclosure:
+    """Another version of the episode's audio that the podcaster provides (Opus, AAC…)."""
+
+    file: Path
+    type: str  # MIME type, from the file's contents
+    length: int  # bytes
+    title: str | None = None
+    default: bool = False
+    integrity: str | None = None  # Subresource Integrity digest, e.g. sha384-…
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Where `podkit notify` announces a new feed: a WebSub hub, the Podcast Index."""
+
+    hub: str | None = None
+    podcast_index: str | None = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+
+
+@dataclass(frozen=True)
+class ShowExtras:
+    """Show-level Podcasting 2.0 and Apple tags beyond the basics."""
+
+    license: License | None = None
+    location: Location | None = None
+    txt: tuple[Txt, ...] = ()
+    podroll: tuple[RemoteItem, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    block: tuple[str, ...] = ()  # services ("apple", "spotify"…), or ("all",)
+    value: Value | None = None
+    new_feed_url: str | None = None
+    complete: bool = False
+    analytics_prefix: str | None = None
+    notify: Notify = field(default_factory=Notify)
+
+
+@dataclass(frozen=True)
+class EpisodeExtras:
+    """Episode-level Podcasting 2.0 and Apple tags beyond the basics."""
+
+    soundbites: tuple[Soundbite, ...] = ()
+    license: License | None = None
+    location: Location | None = None
+    season_name: str | None = None
+    episode_display: str | None = None
+    decimal_number: str | None = None  # a number like 2.5, for podcast:episode only
+    alternate_enclosures: tuple[AlternateEnclosure, ...] = ()
+    txt: tuple[Txt, ...] = ()
+    social_interact: tuple[SocialInteract, ...] = ()
+    value: Value | None = None
+    block: bool = False
+
+
+@dataclass(frozen=True)
 class Episode:
     slug: str
     directory: Path
@@ -102,6 +231,7 @@ class Episode:
     persons: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     transcript: Transcript | None = None  # None when it has none, or was loaded without it
+    extras: EpisodeExtras = field(default_factory=EpisodeExtras)
 
     @property
     def visible_chapters(self) -> tuple[Chapter, ...]:
@@ -136,6 +266,7 @@ class Show:
     persons: tuple[Person, ...] = ()
     funding: tuple[Funding, ...] = ()
     links: tuple[Link, ...] = ()
+    extras: ShowExtras = field(default_factory=ShowExtras)
     episodes: tuple[Episode, ...] = field(default=())
 
     @property

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlparse
 
 if TYPE_CHECKING:  # the model asks this module for its URLs
-    from toolkit.model import Episode, Show
+    from toolkit.model import AlternateEnclosure, Episode, Show
 
 HOME = PurePosixPath("index.html")
 NOT_FOUND = PurePosixPath("404.html")
@@ -54,6 +54,11 @@ def episode_cover(episode: Episode) -> PurePosixPath | None:
     if episode.cover is None:
         return None
     return PurePosixPath(episode.slug, "cover" + episode.cover.suffix.lower())
+
+
+def alternate(episode: Episode, version: AlternateEnclosure) -> PurePosixPath:
+    """Another version of the audio (Opus, AAC…), published under its own name."""
+    return PurePosixPath(episode.slug, version.file.name)
 
 
 def quoted(path: PurePosixPath | str) -> str:

@@ -273,6 +273,7 @@ def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
         audio_href=paths.href(paths.audio(episode), page),
         audio_size=file_size(episode.audio_info.size, show.language),
         chapters=_page_chapters(episode),
+        soundbites=_page_soundbites(episode),
         notes_html=episode.notes_html,
         turns=_page_turns(episode),
         downloads=_downloads(show, episode, page),
@@ -323,6 +324,18 @@ def _page_chapters(episode: Episode) -> list[dict[str, str]]:
         }
         for index, chapter in enumerate(episode.chapters)
         if not chapter.hidden
+    ]
+
+
+def _page_soundbites(episode: Episode) -> list[dict[str, str]]:
+    """The episode's soundbites: moments a listener can play from the page."""
+    return [
+        {
+            "start": _seconds(bite.start),
+            "clock": format_clock(bite.start),
+            "title": bite.title or format_clock(bite.start),
+        }
+        for bite in episode.extras.soundbites
     ]
 
 

@@ -176,8 +176,8 @@ def typeset_chapter(chapter: Chapter, language: str) -> Chapter:
 
 
 def typeset_episode(episode: Episode, language: str) -> Episode:
-    """The episode's reading text typeset: title, summary, notes, chapter titles and the
-    transcript (when loaded). Names, GUIDs, URLs and times are not reading text."""
+    """The episode's reading text typeset: title, summary, notes, chapter and soundbite
+    titles and the transcript (when loaded). Names, GUIDs, URLs and times are not reading text."""
     return replace(
         episode,
         title=typeset(episode.title, language),
@@ -185,6 +185,13 @@ def typeset_episode(episode: Episode, language: str) -> Episode:
         notes_html=typeset_html(episode.notes_html, language),
         notes_text=typeset(episode.notes_text, language),
         chapters=tuple(typeset_chapter(c, language) for c in episode.chapters),
+        extras=replace(
+            episode.extras,
+            soundbites=tuple(
+                replace(b, title=typeset(b.title, language)) if b.title else b
+                for b in episode.extras.soundbites
+            ),
+        ),
         transcript=(
             typeset_transcript(episode.transcript, language)
             if episode.transcript is not None
