@@ -46,13 +46,13 @@ def test_episode_page_structure(site: Path) -> None:
     assert (audio.get("preload"), audio.get("src")) == ("metadata", "episode.mp3")
     chapters = root.xpath("//section[contains(@class,'chapters')]//a[contains(@class,'seek')]")
     assert [a.get("href") for a in chapters] == [
-        "episode.mp3#t=0",
-        "episode.mp3#t=20.5",
-        "episode.mp3#t=45",
+        "#chapter-1",
+        "#chapter-2",
+        "#chapter-3",
     ]
     assert [a.get("data-start") for a in chapters] == ["0", "20.5", "45"]
     stamps = root.xpath("//p[@class='para']/a[contains(@class,'ts')]/@href")
-    assert stamps == ["episode.mp3#t=0", "episode.mp3#t=8", "episode.mp3#t=45"]
+    assert stamps == ["#t=0", "#t=8", "#t=45"]
     assert root.xpath("//p[@class='para']/@id") == ["p-1", "p-2", "p-3"]
     assert root.xpath("//div[@class='turn']/p[@class='speaker']/text()") == [
         "Hôte Un",
@@ -94,7 +94,7 @@ def test_head_metadata(site: Path) -> None:
 def test_home_lists_episodes_with_french_dates(site: Path) -> None:
     root = page(site / "index.html")
     item = root.xpath("//ol[contains(@class,'episode-list')]/li")[0]
-    assert item.xpath(".//a/@href") == ["001-premier/"]
+    assert item.xpath(".//a/@href") == ["001-premier/", "001-premier/#t=0"]
     assert "Épisode 1 · 15 janvier 2024 · 1 min" in " ".join(
         item.xpath(".//p[@class='meta']")[0].text_content().split()
     )
@@ -319,8 +319,8 @@ def test_a_french_show_keeps_french_typography(site: Path) -> None:
         "Animation : Hôte Un",
         "Invité : Invitée Deux",
     ]
-    assert episode.xpath("//li[@id='chapter-1']/a[@class='permalink']/@aria-label") == [
-        "Lien vers « Introduction »"
+    assert episode.xpath("//li[@id='chapter-2']/a[@class='chapter-url']/@aria-label") == [
+        "Lien vers « Le cœur du sujet »"
     ]
     assert "Transcription Texte (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
     assert page(site / "index.html").xpath("//p[@class='people']/text()") == ["Animation : Hôte Un"]

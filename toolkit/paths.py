@@ -18,6 +18,7 @@ COVER_SMALL = PurePosixPath("cover-600.jpg")
 FAVICON = PurePosixPath("favicon.png")
 STYLE = PurePosixPath("assets", "style.css")
 PLAYER = PurePosixPath("assets", "player.js")
+FEED_STYLE = PurePosixPath("assets", "feed.xsl")  # rendered: it speaks the show's language
 ASSETS = (STYLE, PLAYER)
 
 
