@@ -94,7 +94,7 @@ def test_head_metadata(site: Path) -> None:
 def test_home_lists_episodes_with_french_dates(site: Path) -> None:
     root = page(site / "index.html")
     item = root.xpath("//ol[contains(@class,'episode-list')]/li")[0]
-    assert item.xpath(".//a/@href") == ["001-premier/", "001-premier/#t=0"]
+    assert item.xpath(".//a/@href") == ["001-premier/index.html", "001-premier/index.html#t=0"]
     assert "Épisode 1 · 15 janvier 2024 · 1 min" in " ".join(
         item.xpath(".//p[@class='meta']")[0].text_content().split()
     )

@@ -186,6 +186,7 @@
   var sharePanel = $("#share-panel"), shareUrl = $("[data-share-url]"), fromNow = $("[data-share-from-now]");
   function updateShareUrl() {
     var base = location.href.split("#")[0];
+    if (location.protocol !== "file:") base = base.replace(/index\.html$/, "");
     shareUrl.value = fromNow.checked ? base + "#t=" + Math.floor(audio.currentTime) : base;
   }
   var actions = {
