@@ -217,7 +217,6 @@
     var paused = audio.paused;
     playButton.setAttribute("aria-label", paused ? words.play : words.pause);
     playButton.setAttribute("title", paused ? words.play : words.pause);
-    playButton.firstElementChild.textContent = paused ? "▶" : "❚❚";
     document.body.classList.toggle("is-playing", !paused);
     if (paused) savePosition();
   }
