@@ -508,3 +508,36 @@ def test_a_failed_rebuild_shows_its_problems_until_a_good_one_reloads(
     finally:
         STATE.problems = ""
         page.close()
+
+
+def test_no_accessibility_problem_with_the_panels_open(browser: Any, served: str) -> None:
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed"
+    )
+    page = Visit(browser, f"{served}{SLUG}/", color_scheme="dark")
+    page.page.evaluate("document.querySelector('audio').currentTime = 400")
+    page.page.locator('[data-action="share"]').click()
+    page.page.locator('[data-action="help"]').click()
+    page.page.locator('#transcript input[type="search"]').fill("silicon")
+    page.page.wait_for_function("document.querySelectorAll('#transcript mark').length > 0")
+    results = axe_module.Axe().run(page.page)
+    assert [v["id"] for v in results.response["violations"]] == []
+    page.page.locator('.site-header [data-action="subscribe"]').click()
+    results = axe_module.Axe().run(page.page)
+    assert [v["id"] for v in results.response["violations"]] == []
+    page.close()
+
+
+def test_player_controls_are_44_px_targets_on_a_phone(browser: Any, served: str) -> None:
+    page = Visit(browser, f"{served}{SLUG}/", width=375)
+    sizes = page.page.locator(".bar button:visible, [role='slider']").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [e.dataset.action || e.getAttribute('role'), r.width, r.height]; })"
+    )
+    assert len(sizes) >= 9
+    assert [s for s in sizes if s[1] < 44 or s[2] < 44] == []
+    names = page.page.locator(".bar button").evaluate_all(
+        "els => els.filter(e => !(e.getAttribute('aria-label') || e.textContent.trim()))"
+    )
+    assert names == []
+    page.close()
