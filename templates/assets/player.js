@@ -146,12 +146,18 @@
     if (!always && !onScreen(transcript)) return;
     var box = element.getBoundingClientRect();
     if (box.top >= window.innerHeight * 0.3 && box.bottom <= window.innerHeight * 0.75) return;
-    scripted = true;
-    clearTimeout(scriptedTimer);
-    scriptedTimer = setTimeout(function () { scripted = false; }, reduceMotion ? 100 : 1000);
+    ignoreScrolls(reduceMotion ? 100 : 1000);
     element.scrollIntoView({ block: "center", behavior: reduceMotion ? "auto" : "smooth" });
   }
+  // The scroll events of the script's own scrolling, and the tail of a scroll still
+  // gliding when the listener turns following back on, are not the listener's.
+  function ignoreScrolls(milliseconds) {
+    scripted = true;
+    clearTimeout(scriptedTimer);
+    scriptedTimer = setTimeout(function () { scripted = false; }, milliseconds);
+  }
   function setFollowing(on) {
+    if (on) ignoreScrolls(600);
     following = on;
     if (followButton) followButton.setAttribute("aria-pressed", String(on));
     if (on && currentSentence >= 0) keepInView(sentences[currentSentence], true);
