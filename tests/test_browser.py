@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -157,13 +158,17 @@ def test_time_in_the_url_starts_the_player_there(browser: Any, served: str) -> N
         page.close()
 
 
-def test_without_javascript_everything_is_there(browser: Any, served: str) -> None:
+def test_without_javascript_a_chapter_link_stays_on_the_page(browser: Any, served: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{served}{SLUG}/")
     assert page.locator(".chapters a.seek").count() == len(chapters())
-    href = page.locator(".chapters a.seek").nth(2).get_attribute("href")
-    assert href is not None and href.startswith("keytime-001-antony-passemard.mp3#t=")
+    assert page.locator("audio[controls]").count() == 1  # the native player stays
+    page.locator(".chapters a.seek").nth(2).click()
+    page.wait_for_url(f"{served}{SLUG}/#chapter-3")
+    assert page.locator("#chapter-3:target").count() == 1
+    mp3 = page.locator(".downloads a[download]").first.get_attribute("href")
+    assert mp3 == "keytime-001-antony-passemard.mp3"
     assert page.locator(".para").count() > 100
     context.close()
 
@@ -199,22 +204,280 @@ def test_no_horizontal_scrolling_on_a_phone(browser: Any, served: str, width: in
     page.close()
 
 
+CURRENT_IN_VIEW = (
+    "(() => { const s = document.querySelector('.seg.current'); if (!s) return false;"
+    " const r = s.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+)
+
+
 def test_scrolling_by_hand_pauses_following_until_resumed(visit: Visit) -> None:
+    page = visit.page
+    follow = page.locator('[data-action="follow"]')
+    assert follow.get_attribute("aria-pressed") == "true"
+    page.locator(".para a.ts").nth(30).scroll_into_view_if_needed()  # the listener's scroll
+    page.wait_for_function(
+        "document.querySelector('[data-action=follow]').getAttribute('aria-pressed') === 'false'"
+    )
+    follow.click()
+    page.evaluate("document.querySelector('audio').currentTime = 300")
+    page.evaluate("document.querySelector('audio').play()")
+    page.wait_for_function(CURRENT_IN_VIEW)
+    page.mouse.move(600, 600)
+    page.mouse.wheel(0, 3000)
+    page.wait_for_function(
+        "document.querySelector('[data-action=follow]').getAttribute('aria-pressed') === 'false'"
+    )
+    box = follow.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900  # on screen
+    follow.click()
+    assert follow.get_attribute("aria-pressed") == "true"
+    page.wait_for_function(CURRENT_IN_VIEW)
+    page.evaluate("document.querySelector('audio').pause()")
+
+
+def test_paging_down_from_a_focused_control_pauses_following(visit: Visit) -> None:
     page = visit.page
     page.evaluate("document.querySelector('audio').currentTime = 300")
     page.evaluate("document.querySelector('audio').play()")
-    page.wait_for_function("!document.querySelector('audio').paused")
-    assert page.locator(".follow").is_hidden()
-    page.mouse.move(600, 600)
-    page.mouse.wheel(0, 3000)
-    page.wait_for_function("!document.querySelector('.follow').hidden")
-    page.locator(".follow").click()
-    page.wait_for_function("document.querySelector('.follow').hidden")
+    page.locator('[data-action="skip-back"]').focus()
+    page.keyboard.press("PageDown")
     page.wait_for_function(
-        "(() => { const s = document.querySelector('.seg.current'); if (!s) return false;"
-        " const r = s.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+        "document.querySelector('[data-action=follow]').getAttribute('aria-pressed') === 'false'"
     )
     page.evaluate("document.querySelector('audio').pause()")
+
+
+def test_a_chapter_click_does_not_scroll_into_the_transcript(visit: Visit) -> None:
+    page = visit.page
+    link = page.locator(".chapters a.seek").nth(9)
+    link.click()
+    page.wait_for_function("!document.querySelector('audio').paused")
+    start = float(chapters()[9].start)
+    page.wait_for_function(f"document.querySelector('audio').currentTime > {start + 1.5}")
+    assert page.evaluate("document.querySelector('#transcript').getBoundingClientRect().top") > 900
+    assert page.evaluate("document.activeElement.classList.contains('seek')")
+    page.evaluate("document.querySelector('audio').pause()")
+
+
+def audio_near(page: Any, seconds: float) -> None:
+    page.wait_for_function(
+        f"Math.abs(document.querySelector('audio').currentTime - {seconds}) < 0.6", timeout=10000
+    )
+
+
+def test_skip_buttons_go_back_15_and_forward_30(visit: Visit) -> None:
+    page = visit.page
+    page.evaluate("document.querySelector('audio').currentTime = 100")
+    page.locator('[data-action="skip-forward"]').click()
+    audio_near(page, 130)
+    page.locator('[data-action="skip-back"]').click()
+    audio_near(page, 115)
+    page.locator("body").press("j")  # shortcuts, focus not in a field
+    audio_near(page, 100)
+    page.locator("body").press("l")
+    audio_near(page, 130)
+
+
+def test_speed_steps_and_is_remembered(browser: Any, served: str) -> None:
+    page = Visit(browser, f"{served}{SLUG}/")
+    speed = page.page.locator('[data-action="speed"]')
+    speed.click()
+    speed.click()
+    assert page.page.evaluate("document.querySelector('audio').playbackRate") == 1.5
+    assert speed.inner_text() == "1,5×"
+    page.page.reload()
+    page.page.wait_for_function("document.querySelector('audio').playbackRate === 1.5")
+    assert page.errors == []
+    page.close()
+
+
+def test_one_tick_per_chapter_and_a_slider_that_speaks(visit: Visit) -> None:
+    page = visit.page
+    assert page.locator("[data-chapter-tick]").count() == len(chapters())
+    page.evaluate("document.querySelector('audio').currentTime = 605")
+    track = page.locator('[role="slider"]')
+    page.wait_for_function(
+        "document.querySelector('[role=slider]').getAttribute('aria-valuetext')"
+        ".startsWith('10 min 5 s sur ')"
+    )
+    track.focus()
+    page.keyboard.press("ArrowRight")
+    audio_near(page, 610)
+    assert track.get_attribute("aria-label") == "Position dans l’épisode"
+
+
+def test_chapter_buttons_and_the_polite_chapter_title(visit: Visit) -> None:
+    page = visit.page
+    titles = [typeset(c.title, "fr") for c in chapters()]  # as the page prints them
+    page.evaluate(f"document.querySelector('audio').currentTime = {chapters()[3].start + 10}")
+    label = page.locator(".bar-chapter[aria-live='polite']")
+    page.wait_for_function(f"document.querySelector('.bar-chapter').textContent === {titles[3]!r}")
+    page.locator('[data-action="next-chapter"]').click()
+    audio_near(page, chapters()[4].start)
+    page.wait_for_function(f"document.querySelector('.bar-chapter').textContent === {titles[4]!r}")
+    page.locator('[data-action="previous-chapter"]').click()
+    audio_near(page, chapters()[3].start)
+    assert label.count() == 1
+
+
+def test_clicking_a_sentence_seeks_there(visit: Visit) -> None:
+    sentence = visit.page.locator(".seg[data-start]").nth(250)
+    start = float(sentence.get_attribute("data-start") or "nan")
+    sentence.click()
+    audio_near(visit.page, start)
+    assert sentence.evaluate("e => getComputedStyle(e).cursor") == "pointer"
+    visit.page.evaluate("document.querySelector('audio').pause()")
+    # One tab stop for the whole transcript; the arrows move between sentences.
+    assert visit.page.locator("#transcript .seg[tabindex='0']").count() == 1
+    sentence.focus()
+    visit.page.keyboard.press("ArrowDown")
+    visit.page.keyboard.press("Enter")
+    after = visit.page.locator(".seg[data-start]").nth(251).get_attribute("data-start")
+    audio_near(visit.page, float(after or "nan"))
+    visit.page.evaluate("document.querySelector('audio').pause()")
+
+
+def test_search_highlights_matches_and_counts_them(visit: Visit) -> None:
+    page = visit.page
+    field = page.locator('#transcript input[type="search"]')
+    field.fill("berkeley")
+    page.wait_for_function("document.querySelectorAll('#transcript mark').length > 1")
+    total = page.locator("#transcript mark").count()
+    count = page.locator(".search-count")
+    assert count.inner_text() == f"1 / {total}"
+    assert all("berkeley" in m.lower() for m in page.locator("#transcript mark").all_inner_texts())
+    page.locator('[data-action="search-next"]').click()
+    assert count.inner_text() == f"2 / {total}"
+    page.locator('[data-action="search-previous"]').click()
+    page.locator('[data-action="search-previous"]').click()
+    assert count.inner_text() == f"{total} / {total}"
+    field.fill("")
+    page.wait_for_function("document.querySelectorAll('#transcript mark').length === 0")
+
+
+def test_a_shared_url_reopens_at_its_time(browser: Any, served: str) -> None:
+    page = Visit(browser, f"{served}{SLUG}/")
+    page.page.evaluate("document.querySelector('audio').currentTime = 712.8")
+    page.page.locator('[data-action="share"]').click()
+    shared = page.page.locator("input[data-share-url]").input_value()
+    assert shared == f"{served}{SLUG}/#t=712"
+    page.page.locator("[data-share-from-now]").uncheck()
+    assert page.page.locator("input[data-share-url]").input_value() == f"{served}{SLUG}/"
+    again = Visit(browser, shared)
+    audio_near(again.page, 712)
+    assert page.errors == again.errors == []
+    again.close()
+    page.close()
+
+
+@pytest.mark.parametrize("fragment", ["#chapter-9", "#p-60"])
+def test_a_permalink_cues_the_audio(browser: Any, served: str, fragment: str) -> None:
+    page = Visit(browser, f"{served}{SLUG}/{fragment}")
+    target = page.page.locator(fragment)
+    start = target.get_attribute("data-start") or target.locator(
+        "[data-start]"
+    ).first.get_attribute("data-start")
+    audio_near(page.page, float(start or "nan"))
+    # The target is below the sticky player, not under it.
+    player = page.page.locator("#player").bounding_box()
+    box = target.bounding_box()
+    assert player is not None and box is not None and box["y"] >= player["y"] + player["height"]
+    page.close()
+
+
+def test_resume_after_a_reload(browser: Any, served: str) -> None:
+    page = Visit(browser, f"{served}{SLUG}/")
+    page.page.evaluate("document.querySelector('audio').currentTime = 1234")
+    audio_near(page.page, 1234)
+    page.page.reload()
+    page.page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    resume = page.page.locator('[data-action="resume"]')
+    assert resume.inner_text() == "Reprendre à 20:34"
+    resume.click()
+    audio_near(page.page, 1234)
+    page.page.evaluate("document.querySelector('audio').pause()")
+    assert page.errors == []
+    page.close()
+
+
+def test_the_lock_screen_gets_the_title_and_chapter(visit: Visit) -> None:
+    show, _ = load_show(KEYTIME)
+    episode = show.episodes[0]
+    metadata = visit.page.evaluate(
+        "(() => { const m = navigator.mediaSession.metadata; return [m.title, m.artist, m.album]; })()"
+    )
+    assert metadata == [typeset(t, "fr") for t in (episode.title, show.title, chapters()[0].title)]
+
+
+def test_downloads_come_within_40_tab_stops(visit: Visit) -> None:
+    page = visit.page
+    stops = 0
+    while stops < 40 and not page.evaluate("document.activeElement.hasAttribute('download')"):
+        page.keyboard.press("Tab")
+        stops += 1
+    assert page.evaluate("document.activeElement.hasAttribute('download')"), stops
+    box = page.locator(".downloads a[download]").first.bounding_box()
+    assert box is not None and box["y"] < 900  # on the first screen
+
+
+def test_the_subscribe_dialog_gives_the_feed_url(browser: Any, served: str) -> None:
+    context = browser.new_context()
+    home = context.new_page()
+    home.goto(served)
+    home.locator('.site-header [data-action="subscribe"]').click()
+    dialog = home.locator("dialog#subscribe")
+    assert dialog.is_visible()
+    assert dialog.locator("input[data-feed-url]").input_value() == f"{served}feed.xml"
+    assert "Efrei" not in dialog.inner_text()  # the school's site is not an app
+    dialog.locator('[data-action="close-dialog"]').click()
+    assert not dialog.is_visible()
+    context.close()
+
+
+def test_the_feed_reads_as_a_page_in_a_browser(browser: Any, served: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{served}feed.xml")
+    assert page.locator("h1").inner_text() == "Keytime"
+    links = page.locator(".episode-list a").evaluate_all("as => as.map(a => a.href)")
+    assert links == [f"{served}{SLUG}/"]
+    context.close()
+
+
+def test_the_site_works_opened_from_the_disk(browser: Any, tmp_path: Any) -> None:
+    """The README offers to open site/index.html: the episode link leads to the page."""
+    site = tmp_path / "site"
+    build(KEYTIME, site)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri())
+    page.locator(".episode-list h3 a").first.click()
+    page.wait_for_url("**/index.html")
+    show, _ = load_show(KEYTIME)
+    assert page.locator("h1").inner_text() == typeset(show.episodes[0].title, "fr")
+    assert page.locator("audio").count() == 1
+    context.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_screenshots_while_playing(browser: Any, served: str, scheme: str, width: int) -> None:
+    """Pictures for a person to look at (CI keeps the folder as an artefact)."""
+    page = Visit(browser, f"{served}{SLUG}/", color_scheme=scheme, width=width)
+    page.page.locator('[data-action="play"]').click()
+    page.page.wait_for_function("!document.querySelector('audio').paused")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SCREENSHOTS / f"top-{width}-{scheme}.png"))
+    page.page.locator(".chapters a.seek").nth(5).click()
+    page.page.screenshot(path=str(SCREENSHOTS / f"episode-{width}-{scheme}.png"))
+    page.page.evaluate("window.scrollTo(0, document.querySelector('#transcript').offsetTop)")
+    page.page.screenshot(path=str(SCREENSHOTS / f"transcript-{width}-{scheme}.png"))
+    page.page.evaluate("document.querySelector('audio').pause()")
+    assert page.errors == []
+    page.close()
 
 
 def test_keyboard_focus_is_visible_and_the_skip_link_comes_first(visit: Visit) -> None:
@@ -246,3 +509,36 @@ def test_a_failed_rebuild_shows_its_problems_until_a_good_one_reloads(
     finally:
         STATE.problems = ""
         page.close()
+
+
+def test_no_accessibility_problem_with_the_panels_open(browser: Any, served: str) -> None:
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed"
+    )
+    page = Visit(browser, f"{served}{SLUG}/", color_scheme="dark")
+    page.page.evaluate("document.querySelector('audio').currentTime = 400")
+    page.page.locator('[data-action="share"]').click()
+    page.page.locator('[data-action="help"]').click()
+    page.page.locator('#transcript input[type="search"]').fill("silicon")
+    page.page.wait_for_function("document.querySelectorAll('#transcript mark').length > 0")
+    results = axe_module.Axe().run(page.page)
+    assert [v["id"] for v in results.response["violations"]] == []
+    page.page.locator('.site-header [data-action="subscribe"]').click()
+    results = axe_module.Axe().run(page.page)
+    assert [v["id"] for v in results.response["violations"]] == []
+    page.close()
+
+
+def test_player_controls_are_44_px_targets_on_a_phone(browser: Any, served: str) -> None:
+    page = Visit(browser, f"{served}{SLUG}/", width=375)
+    sizes = page.page.locator(".bar button:visible, [role='slider']").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [e.dataset.action || e.getAttribute('role'), r.width, r.height]; })"
+    )
+    assert len(sizes) >= 9
+    assert [s for s in sizes if s[1] < 44 or s[2] < 44] == []
+    names = page.page.locator(".bar button").evaluate_all(
+        "els => els.filter(e => !(e.getAttribute('aria-label') || e.textContent.trim()))"
+    )
+    assert names == []
+    page.close()

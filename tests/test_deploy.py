@@ -221,7 +221,7 @@ def test_dry_run_changes_nothing_and_lists_sizes(site: Path, server: Server) -> 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "delete   cover.jpg (78.6 KB)",
-        "Would upload 0 new and 0 changed files (0 B), would delete 1, 15 unchanged: "
+        "Would upload 0 new and 0 changed files (0 B), would delete 1, 16 unchanged: "
         f"s3://{BUCKET}/podcast",
     ]
     assert published(server.store) == state and len(server.requests()) == requests

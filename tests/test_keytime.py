@@ -215,7 +215,8 @@ def test_the_built_page_and_files_are_typeset_in_french(site: Path) -> None:
     """No ordinary space before : ; ! ? in the page's French text (code and scripts aside),
     nor in the transcripts and the feed; apostrophes are typographic."""
     page = lxml.html.parse(str(site / "index.html")).getroot()
-    for verbatim in page.xpath("//script | //style | //code | //pre"):
+    # Verbatim text, and the buttons' glyphs (the "?" of the shortcuts button), aside.
+    for verbatim in page.xpath("//script | //style | //code | //pre | //button"):
         verbatim.drop_tree()
     texts = [page.text_content(), *page.xpath("//@content | //@aria-label | //@title")]
     for name in ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json"):

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import feedparser
 import pytest
 from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, ShowMaker, need_program
 from lxml import etree, html
@@ -46,13 +47,13 @@ def test_episode_page_structure(site: Path) -> None:
     assert (audio.get("preload"), audio.get("src")) == ("metadata", "episode.mp3")
     chapters = root.xpath("//section[contains(@class,'chapters')]//a[contains(@class,'seek')]")
     assert [a.get("href") for a in chapters] == [
-        "episode.mp3#t=0",
-        "episode.mp3#t=20.5",
-        "episode.mp3#t=45",
+        "#chapter-1",
+        "#chapter-2",
+        "#chapter-3",
     ]
     assert [a.get("data-start") for a in chapters] == ["0", "20.5", "45"]
     stamps = root.xpath("//p[@class='para']/a[contains(@class,'ts')]/@href")
-    assert stamps == ["episode.mp3#t=0", "episode.mp3#t=8", "episode.mp3#t=45"]
+    assert stamps == ["#t=0", "#t=8", "#t=45"]
     assert root.xpath("//p[@class='para']/@id") == ["p-1", "p-2", "p-3"]
     assert root.xpath("//div[@class='turn']/p[@class='speaker']/text()") == [
         "Hôte Un",
@@ -94,7 +95,7 @@ def test_head_metadata(site: Path) -> None:
 def test_home_lists_episodes_with_french_dates(site: Path) -> None:
     root = page(site / "index.html")
     item = root.xpath("//ol[contains(@class,'episode-list')]/li")[0]
-    assert item.xpath(".//a/@href") == ["001-premier/"]
+    assert item.xpath(".//a/@href") == ["001-premier/index.html", "001-premier/index.html#t=0"]
     assert "Épisode 1 · 15 janvier 2024 · 1 min" in " ".join(
         item.xpath(".//p[@class='meta']")[0].text_content().split()
     )
@@ -319,10 +320,63 @@ def test_a_french_show_keeps_french_typography(site: Path) -> None:
         "Animation\u00a0: Hôte Un",
         "Invité\u00a0: Invitée Deux",
     ]
-    assert episode.xpath("//li[@id='chapter-1']/a[@class='permalink']/@aria-label") == [
-        "Lien vers «\u00a0Introduction\u00a0»"
+    assert episode.xpath("//li[@id='chapter-2']/a[@class='chapter-url']/@aria-label") == [
+        "Lien vers «\u00a0Le cœur du sujet\u00a0»"
     ]
     assert "Transcription Texte (.txt)" in episode.xpath("//section[@class='downloads']//a/text()")
     assert page(site / "index.html").xpath("//p[@class='people']/text()") == [
         "Animation\u00a0: Hôte Un"
     ]
+
+
+def test_the_page_shows_avatars_chapter_images_and_links(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    episode_toml = EPISODE_TOML.replace(
+        '[[persons]]\nname = "Invitée Deux"\nrole = "guest"',
+        '[[persons]]\nname = "Invitée Deux"\nrole = "guest"\n'
+        'href = "https://example.org/deux"\nimg = "https://example.org/deux.jpg"',
+    ).replace('title = "Conclusion"', 'title = "Conclusion"\nimage = "fin.jpg"')
+    show_toml = SHOW_TOML + (
+        '\n[[links]]\nname = "Apple Podcasts"\nurl = "https://podcasts.apple.com/fr/podcast/x/id1"\n'
+        '\n[[links]]\nname = "Notre école"\nurl = "https://ecole.example.org/"\n'
+    )
+    source = make_show(
+        **{
+            "show.toml": show_toml,
+            "001-premier/episode.toml": episode_toml,
+            "001-premier/fin.jpg": (KEYTIME / "cover.jpg").read_bytes(),
+        }
+    )
+    out = tmp_path / "site"
+    build(source, out)
+    root = page(out / "001-premier" / "index.html")
+    (guest,) = root.xpath("//p[@class='people'][2]")
+    assert guest.xpath(".//a/@href") == ["https://example.org/deux"]
+    assert guest.xpath(".//img[@class='avatar']/@src") == ["https://example.org/deux.jpg"]
+    assert root.xpath("//li[@id='chapter-3']/@data-image") == ["chapter-3.jpg"]
+    assert (out / "001-premier" / "chapter-3.jpg").is_file()
+    assert root.xpath("//li[@id='chapter-2']/a[@class='chapter-url']/@href") == [
+        "https://example.org/sujet"
+    ]
+    home = page(out / "index.html")
+    assert home.xpath("//section[@class='show-intro']//ul[@class='subscribe']//a/text()") == [
+        "S’abonner",
+        "Apple Podcasts",
+    ]
+    assert home.xpath("//p[@class='links']/a/text()") == ["Notre école"]
+    dialog = home.xpath("//dialog[@id='subscribe']")[0]
+    assert dialog.xpath(".//input/@value") == ["https://example.org/show/feed.xml"]
+    assert "Notre école" not in dialog.text_content()
+
+
+def test_the_feed_names_its_stylesheet_and_stays_a_feed(site: Path) -> None:
+    feed_bytes = (site / "feed.xml").read_bytes()
+    tree = etree.fromstring(feed_bytes).getroottree()
+    (instruction,) = [n for n in tree.getroot().itersiblings(preceding=True)]
+    assert instruction.target == "xml-stylesheet"
+    assert instruction.get("href") == "assets/feed.xsl"
+    assert not feedparser.parse(feed_bytes).bozo
+    html_page = etree.XSLT(etree.parse(str(site / "assets" / "feed.xsl")))(tree)
+    assert html_page.xpath("//h1/text()") == ["Test Show"]
+    assert html_page.xpath("//ol//h3/a/@href") == ["https://example.org/show/001-premier/"]

@@ -159,7 +159,14 @@ def build_feed(
         formats = transcripts.get(episode.slug, ())
         _add_item(fg, show, episode, enclosures[episode.slug], formats)
     xml: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    return xml
+    return _with_stylesheet(xml)
+
+
+def _with_stylesheet(xml: bytes) -> bytes:
+    """The feed with a processing instruction that lets a browser show it as a page."""
+    declaration, _, rest = xml.partition(b"\n")
+    style = paths.href(paths.FEED_STYLE, paths.FEED).encode()
+    return declaration + b'\n<?xml-stylesheet type="text/xsl" href="' + style + b'"?>\n' + rest
 
 
 def _add_item(

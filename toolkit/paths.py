@@ -18,6 +18,7 @@ COVER_SMALL = PurePosixPath("cover-600.jpg")
 FAVICON = PurePosixPath("favicon.png")
 STYLE = PurePosixPath("assets", "style.css")
 PLAYER = PurePosixPath("assets", "player.js")
+FEED_STYLE = PurePosixPath("assets", "feed.xsl")  # rendered: it speaks the show's language
 ASSETS = (STYLE, PLAYER)
 
 
@@ -88,14 +89,17 @@ def rooted(show: Show, path: PurePosixPath) -> str:
 
 def href(path: PurePosixPath, page: PurePosixPath) -> str:
     """The URL of a site path relative to the page at ``page``, for links within the site.
+    A page keeps its ``index.html``: the site then also works opened from the disk
+    (``file://``), where a folder's address lists the folder.
 
     >>> href(PurePosixPath("001-ep/Épisode 12.mp3"), PurePosixPath("001-ep/index.html"))
     '%C3%89pisode%2012.mp3'
     >>> href(PurePosixPath("cover-600.jpg"), PurePosixPath("001-ep/index.html"))
     '../cover-600.jpg'
+    >>> href(HOME, PurePosixPath("001-ep/index.html"))
+    '../index.html'
     """
-    relative = posixpath.relpath(str(path), str(page.parent))
-    return _addressed(PurePosixPath(relative))
+    return quoted(PurePosixPath(posixpath.relpath(str(path), str(page.parent))))
 
 
 def _addressed(path: PurePosixPath) -> str:

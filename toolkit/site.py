@@ -14,6 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -31,9 +32,9 @@ from markupsafe import Markup, escape
 
 from toolkit import paths
 from toolkit.artwork import favicon_png, resized_jpeg
-from toolkit.chapters import chapters_json
+from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
-from toolkit.model import Episode, Segment, Show
+from toolkit.model import Episode, Link, Segment, Show
 from toolkit.timecode import format_clock
 from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write
 from toolkit.typography import typeset_episode, typeset_show
@@ -144,6 +145,7 @@ class EpisodeItem:
     date: str
     duration: str
     href: str  # the episode's page, from the home page
+    cover: str  # the episode's art (or the show's), from the home page
 
 
 def human_duration(seconds: float) -> str:
@@ -178,15 +180,53 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         long_date(_local(show, episode.published).date(), show.language),
         human_duration(episode.audio_info.duration),
         paths.href(paths.episode_page(episode), paths.HOME),
+        paths.href(paths.episode_cover(episode) or paths.COVER_SMALL, paths.HOME),
     )
 
 
 Render = Callable[..., bytes]
 
+# Hosts of podcast apps and directories: their links go in the subscribe group, any other
+# link (the producer's own site) beside it.
+APP_HOSTS = (
+    "podcasts.apple.com",
+    "itunes.apple.com",
+    "open.spotify.com",
+    "music.amazon.",
+    "deezer.com",
+    "podcasts.google.com",
+    "music.youtube.com",
+    "overcast.fm",
+    "pocketcasts.com",
+    "castbox.fm",
+    "podcastaddict.com",
+    "antennapod.org",
+    "castro.fm",
+    "podbean.com",
+    "radiofrance.fr",
+)
+
+
+def _split_links(show: Show) -> tuple[list[Link], list[Link]]:
+    """The show's links as (podcast apps, other sites)."""
+    apps: list[Link] = []
+    others: list[Link] = []
+    for link in show.links:
+        (apps if _is_app(urlparse(link.url).hostname or "") else others).append(link)
+    return apps, others
+
+
+def _is_app(host: str) -> bool:
+    """``music.amazon.`` stands for every country's Amazon Music."""
+    return any(
+        host == h or host.endswith("." + h) or (h.endswith(".") and h in host) for h in APP_HOSTS
+    )
+
 
 def _renderer(show: Show, env: Environment | None = None) -> Render:
     env = env or environment(show)
-    common = {"show": show, "t": words(show.language)}
+    apps, others = _split_links(show)
+    common = {"show": show, "t": words(show.language), "app_links": apps, "other_links": others}
 
     def render(name: str, page: PurePosixPath, **context: Any) -> bytes:
         """The template ``name`` rendered as the site's file ``page``."""
@@ -210,6 +250,8 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
         "index.html", paths.HOME, episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
     )
     files[paths.NOT_FOUND] = render("404.html", paths.NOT_FOUND)
+    # The stylesheet's links resolve from the feed it presents.
+    files[paths.FEED_STYLE] = render("feed.xsl", paths.FEED)
     newest = episodes[0].episode.published.date().isoformat() if episodes else None
     files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, episodes=episodes, newest=newest)
     for asset in paths.ASSETS:
@@ -261,6 +303,7 @@ def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
     cover = paths.episode_cover(episode)
     page_url = show.episode_url(episode)
     audio_url = paths.url(show, paths.audio(episode))
+    chapters = _page_chapters(episode, page)
     return render(
         "episode.html",
         page,
@@ -272,17 +315,33 @@ def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
         audio_name=episode.audio.name,
         audio_href=paths.href(paths.audio(episode), page),
         audio_size=file_size(episode.audio_info.size, show.language),
-        chapters=_page_chapters(episode),
+        chapters=chapters,
         soundbites=_page_soundbites(episode),
         notes_html=episode.notes_html,
-        turns=_page_turns(episode),
+        turns=_page_turns(episode, chapters),
         downloads=_downloads(show, episode, page),
         page_url=page_url,
         audio_url=audio_url,
         cover_url=paths.url(show, cover or paths.show_cover(show)),
         cover_src=paths.href(cover or paths.COVER_SMALL, page),
         jsonld=_episode_jsonld(show, episode, page_url, audio_url),
+        player=_player_data(show, episode, cover_url=paths.url(show, cover or paths.COVER_SMALL)),
     )
+
+
+def _player_data(show: Show, episode: Episode, cover_url: str) -> dict[str, Any]:
+    """What the page's script needs and the markup does not say: the key it saves the
+    position under, the lock screen's metadata and its words."""
+    t = words(show.language)
+    keys = ("play", "pause", "speed", "of", "resume", "copied", "share_link")
+    return {
+        "guid": episode.guid,
+        "title": episode.title,
+        "show": show.title,
+        "artwork": cover_url,
+        "duration": episode.audio_info.duration,
+        "words": {key: t[key] for key in keys},
+    }
 
 
 def _downloads(show: Show, episode: Episode, page: PurePosixPath) -> list[dict[str, str]]:
@@ -307,13 +366,16 @@ def _people(show: Show, episode: Episode) -> list[dict[str, Any]]:
     t = words(show.language)
     people = []
     for role in ("host", "guest"):
-        names = [p.name for p in (episode.persons or show.persons) if p.role == role]
-        if names:
-            people.append({"label": t[role], "names": names})
+        persons = [p for p in (episode.persons or show.persons) if p.role == role]
+        if persons:
+            people.append({"label": t[role], "persons": persons})
     return people
 
 
-def _page_chapters(episode: Episode) -> list[dict[str, str]]:
+def _page_chapters(episode: Episode, page: PurePosixPath) -> list[dict[str, Any]]:
+    """The visible chapters with their place on the progress bar (a percentage), image and
+    link; the anchor keeps the chapter's number among all chapters."""
+    duration = episode.audio_info.duration or 1.0
     return [
         {
             "anchor": f"chapter-{index + 1}",
@@ -321,6 +383,9 @@ def _page_chapters(episode: Episode) -> list[dict[str, str]]:
             "end": _seconds(episode.chapter_end(index)),
             "clock": format_clock(chapter.start),
             "title": chapter.title,
+            "percent": f"{min(chapter.start / duration, 1.0) * 100:.3f}",
+            "url": chapter.url,
+            "image": _chapter_image(episode, index, page),
         }
         for index, chapter in enumerate(episode.chapters)
         if not chapter.hidden
@@ -339,17 +404,32 @@ def _page_soundbites(episode: Episode) -> list[dict[str, str]]:
     ]
 
 
-def _page_turns(episode: Episode) -> list[dict[str, Any]]:
-    """The transcript as speakers' turns of numbered paragraphs, for the page."""
+def _chapter_image(episode: Episode, index: int, page: PurePosixPath) -> str | None:
+    image = episode.chapters[index].image
+    if image is None:
+        return None
+    name = chapter_image_name(index, image.suffix)
+    return paths.href(PurePosixPath(episode.slug, name), page)
+
+
+def _page_turns(episode: Episode, chapters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The transcript as speakers' turns of numbered paragraphs, for the page; each
+    chapter's title goes before the paragraph where the chapter starts."""
     if episode.transcript is None:
         return []
+    starts = [(float(c["start"]), c["title"]) for c in chapters]
     page_turns = []
     number = 0
     for group in turns(episode.transcript):
         paragraphs = []
         for chunk in _paragraphs(group):
             number += 1
-            paragraphs.append(_page_paragraph(chunk, number, episode.audio_info.duration))
+            headings = []
+            last = max((s.start for s in chunk if s.start is not None), default=None)
+            while starts and last is not None and starts[0][0] <= last + 0.001:
+                headings.append(starts.pop(0)[1])
+            paragraph = _page_paragraph(chunk, number, episode.audio_info.duration)
+            paragraphs.append(paragraph._replace(headings=tuple(headings)))
         page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
     return page_turns
 
@@ -388,6 +468,7 @@ class PageParagraph(NamedTuple):
     start: str | None
     clock: str | None
     segments: list[PageSentence]
+    headings: tuple[str, ...] = ()  # titles of the chapters that start in this paragraph
 
 
 PARAGRAPH_CHARACTERS = 600  # long turns read better as paragraphs, each with its time
