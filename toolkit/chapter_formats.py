@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, podcasting_json
 from toolkit.errors import LocatedError
 from toolkit.model import Chapter
-from toolkit.textcheck import character_problem, file_character_problem
+from toolkit.textcheck import character_problem, excerpt, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 
 PSC_NS = "http://podlove.org/simple-chapters"
@@ -72,7 +73,11 @@ def _seconds(line: int, value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise ChapterFormatError(line, f"{value!r} is not a time") from None
+        raise ChapterFormatError(line, f"{excerpt(value)} is not a time") from None
+    if not math.isfinite(seconds):  # "inf", "nan", or more digits than a float holds
+        raise ChapterFormatError(
+            line, f"{excerpt(value)} is not a number of seconds: write a time like 754.5"
+        )
     return _checked(line, seconds)
 
 

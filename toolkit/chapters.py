@@ -22,6 +22,12 @@ def chapter_problems(
     """What is wrong with these chapters, whether they come from episode.toml or from
     another tool's file: a title, an http(s) link if any, the first at 0, starts that go
     up, all inside the audio (when its ``duration`` is known)."""
+    found = text_problems(chapters) + start_problems([c.start for c in chapters], duration, audio)
+    return sorted(found, key=lambda problem: problem[0])  # stable: each chapter's in order
+
+
+def text_problems(chapters: Sequence[Chapter]) -> list[ChapterProblem]:
+    """Each chapter's title and link, on its own."""
     found: list[ChapterProblem] = []
     for index, chapter in enumerate(chapters):
         if not chapter.title.strip():
@@ -29,22 +35,35 @@ def chapter_problems(
         wrong_url = None if chapter.url is None else url_problem(chapter.url)
         if wrong_url is not None:
             found.append((index, "url", wrong_url))
-        start = format_timestamp(chapter.start)
-        if index == 0 and chapter.start != 0:
+    return found
+
+
+def start_problems(
+    starts: Sequence[float | None], duration: float | None, audio: str = "the audio"
+) -> list[ChapterProblem]:
+    """The chapters' starts in the order of the file, None for one that could not be read
+    (it is not compared, so that its neighbours are not blamed for it)."""
+    found: list[ChapterProblem] = []
+    for index, start in enumerate(starts):
+        if start is None:
+            continue
+        if index == 0 and start != 0:
             found.append((index, "start", 'the first chapter must start at "00:00:00"'))
-        if index > 0 and chapter.start <= chapters[index - 1].start:
-            before = format_timestamp(chapters[index - 1].start)
+        previous = starts[index - 1] if index > 0 else None
+        if previous is not None and start <= previous:
             found.append(
                 (
                     index,
                     "start",
-                    f"{start} is not after the previous chapter ({before}): "
-                    "chapters must be in order, without repeats",
+                    f"{format_timestamp(start)} is not after the previous chapter "
+                    f"({format_timestamp(previous)}): chapters must be in order, without repeats",
                 )
             )
-        if duration is not None and chapter.start >= duration:
+        if duration is not None and start >= duration:
             end = format_timestamp(duration)
-            found.append((index, "start", f"{start} is past the end of {audio} ({end})"))
+            found.append(
+                (index, "start", f"{format_timestamp(start)} is past the end of {audio} ({end})")
+            )
     return found
 
 

@@ -6,6 +6,7 @@ All problems of all files are collected and raised together as one `ToolkitError
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -13,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from toolkit import audio, notes, transcript
+from toolkit import audio, notes, paths, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import TOO_LARGE, cover_problems, image_format, image_problem
-from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, chapter_problems
+from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, start_problems, text_problems
 from toolkit.errors import Problem, Problems
 from toolkit.extras_config import episode_extras, is_decimal_number, show_extras
 from toolkit.model import (
@@ -35,7 +36,15 @@ from toolkit.parallel import fork_map
 from toolkit.person_taxonomy import FRENCH_GROUPS, FRENCH_ROLES, ROLES, TAXONOMY, closest, group_of
 from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
-from toolkit.tomlcheck import Table, as_uri, inside, load_toml, outside_message, read_source
+from toolkit.tomlcheck import (
+    Table,
+    as_uri,
+    inside,
+    load_toml,
+    not_a_file,
+    outside_message,
+    read_source,
+)
 
 if TYPE_CHECKING:
     from toolkit.cache import Reused
@@ -127,6 +136,13 @@ def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> 
         if not (child / EPISODE_FILE).is_file():
             if not only:  # asked for by name, it is an error below
                 problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
+            continue
+        if paths.reserved_folder(child.name):
+            problems.add(
+                child,
+                None,
+                f"the site keeps its own files in a folder {child.name!r}: rename this one",
+            )
             continue
         if not SLUG.fullmatch(child.name):
             suggestion = re.sub(r"[^a-z0-9]+", "-", child.name.lower()).strip("-") or "episode-1"
@@ -394,7 +410,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     guid = t.text("guid", required=True)
     explicit = t.boolean("explicit", False)
     show_folder = directory.parent
-    audio_path = t.file_path("audio", directory, required=True, root=show_folder)
+    audio_path = _audio_path(t, directory)
     cover = _cover(t, directory, show_folder)
     summary = t.text("summary", line_breaks=True)
     _no_keywords(t)
@@ -450,6 +466,17 @@ def _chapter_tables(t: Table) -> list[Table]:
     return tables
 
 
+def _audio_path(t: Table, directory: Path) -> Path | None:
+    """The MP3, published in the episode's folder under its own name: one the site's own
+    files do not use."""
+    path = t.file_path("audio", directory, required=True, root=directory.parent)
+    clash = paths.own_name_problem(path.name) if path else None
+    if clash:
+        t.error("audio", clash)
+        return None
+    return path
+
+
 def _probe(path: Path, file: Path, problems: Problems) -> AudioInfo | None:
     try:
         return audio.probe(path)
@@ -462,9 +489,11 @@ def _chapters(
     tables: list[Table], directory: Path, info: AudioInfo | None, problems: Problems
 ) -> list[Chapter]:
     chapters: list[Chapter] = []
-    read: list[Table] = []
-    for c in tables:
+    read: list[int] = []  # the index of each chapter read among the tables
+    starts: list[float | None] = []  # every chapter's, so that the order checks follow the file
+    for position, c in enumerate(tables):
         start = c.timestamp("start", required=True)
+        starts.append(start)
         title = c.text("title", required=True)
         url = c.text("url")  # checked with the other chapter rules below
         image = c.file_path("image", directory, root=directory.parent)
@@ -478,20 +507,23 @@ def _chapters(
         c.finish()
         if start is None or title is None:
             continue
-        read.append(c)
+        read.append(position)
         chapters.append(Chapter(start, title, url, image, hidden))
-    for index, key, message in chapter_problems(chapters, info.duration if info else None):
-        read[index].error(key, message)
+    found = [(read[index], key, message) for index, key, message in text_problems(chapters)]
+    found += start_problems(starts, info.duration if info else None)
+    for index, key, message in sorted(found, key=lambda problem: problem[0]):
+        tables[index].error(key, message)
     return [replace(c, url=as_uri(c.url)) if c.url else c for c in chapters]
 
 
 def _notes(directory: Path, problems: Problems) -> str:
     path = directory / NOTES_FILE
-    if path.is_dir():
-        problems.add(path, None, "is a folder, not a file: notes.md holds the show notes")
-        return ""
-    if not path.is_file():
+    if not os.path.lexists(path):
         problems.warn(path, None, "no show notes: the episode page will only have its summary")
+        return ""
+    wrong = not_a_file(path)
+    if wrong:
+        problems.add(path, None, f"{wrong}: {NOTES_FILE} holds the episode's show notes")
         return ""
     try:
         text = read_source(path)
@@ -512,29 +544,42 @@ def _transcript_path(
     directory: Path, name: str | None, file: Path, problems: Problems
 ) -> Path | None:
     """The transcript file, as named (not resolved); it must be inside the show's folder."""
-    if name is not None:
-        path = directory / name
-        try:
-            contained = inside(path, directory.parent)
-            is_dir, is_file = path.is_dir(), path.is_file()
-        except OSError as error:  # a name too long
-            problems.add(file, "transcript", f"file {name!r} cannot be read ({error.strerror})")
-            return None
-        if not contained:
-            problems.add(file, "transcript", outside_message(name, directory.parent))
-            return None
-        if is_dir:
-            problems.add(file, "transcript", f"{name!r} is a folder, not a file")
-            return None
-        if not is_file:
-            problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
-            return None
-        return path
-    candidates = [directory / n for n in TRANSCRIPT_NAMES if (directory / n).is_file()]
-    if candidates and not inside(candidates[0], directory.parent):
-        problems.add(candidates[0], None, outside_message(candidates[0].name, directory.parent))
+    if name is None:
+        return _found_transcript(directory, problems)
+    path = directory / name
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        problems.add(file, "transcript", f"file {name!r} not found next to {file.name}")
         return None
-    return candidates[0] if candidates else None
+    except OSError as error:  # a name too long
+        problems.add(file, "transcript", f"file {name!r} cannot be read ({error.strerror})")
+        return None
+    wrong = not_a_file(path)
+    if wrong:
+        problems.add(file, "transcript", f"{name!r} {wrong}")
+        return None
+    if not inside(path, directory.parent):
+        problems.add(file, "transcript", outside_message(name, directory.parent))
+        return None
+    return path
+
+
+def _found_transcript(directory: Path, problems: Problems) -> Path | None:
+    """The first of TRANSCRIPT_NAMES in the folder; one there as a folder or a broken link
+    is an error, not the lack of a transcript."""
+    there = [directory / n for n in TRANSCRIPT_NAMES if os.path.lexists(directory / n)]
+    if not there:
+        return None
+    path = there[0]
+    wrong = not_a_file(path)
+    if wrong:
+        problems.add(path, None, f"{wrong}: it holds the episode's transcript")
+        return None
+    if not inside(path, directory.parent):
+        problems.add(path, None, outside_message(path.name, directory.parent))
+        return None
+    return path
 
 
 def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Problem]:

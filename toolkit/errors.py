@@ -7,6 +7,7 @@ all in one go instead of one per run.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +37,10 @@ class Problem:
     @property
     def location(self) -> str:
         """``file:line``, ``file: key`` or ``file``."""
+        file = _shown(self.file)
         if isinstance(self.where, int):
-            return f"{self.file}:{self.where}"
-        return f"{self.file}: {self.where}" if self.where else str(self.file)
+            return f"{file}:{self.where}"
+        return f"{file}: {self.where}" if self.where else file
 
     def __str__(self) -> str:
         """The build's form: warnings say so, errors need no prefix."""
@@ -56,6 +58,19 @@ class Problem:
         else:
             file, where = str(self.file), None if self.where is None else self.where
         return {"level": self.level, "file": file, "where": where, "message": self.message}
+
+
+def _shown(file: Path | str) -> str:
+    """The file's name as a problem prints it: quoted and escaped when it holds a control
+    character, so that a name with a line break still takes one line.
+
+    >>> _shown("ep/notes.md"), _shown("001-ep\\n")
+    ('ep/notes.md', "'001-ep\\\\n'")
+    """
+    text = str(file)
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        return repr(text)
+    return text
 
 
 class LocatedError(Exception):

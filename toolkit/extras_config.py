@@ -14,6 +14,7 @@ import re
 import uuid
 from pathlib import Path
 
+from toolkit import paths
 from toolkit.model import (
     AlternateEnclosure,
     AudioInfo,
@@ -389,8 +390,9 @@ def _alternate_enclosures(t: Table, directory: Path) -> tuple[AlternateEnclosure
         found.finish()
         if path is None:
             continue
-        if _taken(path.name, t):
-            found.error("file", f"{path.name!r} is a name the build writes: rename the file")
+        clash = _name_clash(path.name, t)
+        if clash:
+            found.error("file", clash)
             continue
         kind = audio_kind(path)
         if kind is None:
@@ -418,10 +420,11 @@ def prefixed_url_problem(prefix: str, url: str) -> str | None:
     return url_problem(url_after_prefix(prefix, url))
 
 
-def _taken(name: str, t: Table) -> bool:
-    """Whether the episode's folder in the site already has a file of this name."""
-    audio_name = Path(str(t.data.get("audio", ""))).name
-    return name == audio_name or name.split(".")[0] in ("index", "chapters", "transcript", "cover")
+def _name_clash(name: str, t: Table) -> str | None:
+    """Why the episode's folder in the site cannot have a file of this name, if so."""
+    if name == Path(str(t.data.get("audio", ""))).name:
+        return f"{name!r} is the name of the episode's MP3 in the site: rename the file"
+    return paths.own_name_problem(name)
 
 
 def _integrity(path: Path) -> str:

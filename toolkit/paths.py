@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlparse
@@ -20,6 +21,28 @@ STYLE = PurePosixPath("assets", "style.css")
 PLAYER = PurePosixPath("assets", "player.js")
 FEED_STYLE = PurePosixPath("assets", "feed.xsl")  # rendered: it speaks the show's language
 ASSETS = (STYLE, PLAYER)
+# What the site names its own files in an episode's folder, whatever the extension (and the
+# case: a Mac's disk does not tell Index.html from index.html): the page, chapters.json,
+# transcript.*, cover.* and chapter-N.* images.
+_EPISODE_OWN = re.compile(r"(?:index|chapters|transcript|cover|chapter-\d+)(?:\..*)?", re.I)
+
+
+def own_name_problem(name: str) -> str | None:
+    """Why a source file cannot be published in its episode's folder under ``name`` (None
+    when it can): the site's own files have that name, or hosts would not serve it."""
+    if name.startswith("."):
+        return f"{name!r} is a hidden file's name, which hosts and podkit deploy skip: rename it"
+    if _EPISODE_OWN.fullmatch(name):
+        return (
+            f"{name!r} is a name the site gives its own files (index, chapters, transcript, "
+            "cover, chapter-N): rename the file"
+        )
+    return None
+
+
+def reserved_folder(name: str) -> bool:
+    """Whether the site's own files use this top-level folder (an episode's cannot)."""
+    return any(name == asset.parts[0] for asset in ASSETS)
 
 
 def folders(show: Show) -> list[PurePosixPath]:

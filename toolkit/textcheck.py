@@ -55,3 +55,14 @@ def file_character_problem(text: str) -> tuple[int, str] | None:
     line = text.count("\n", 0, index) + 1
     column = index - text.rfind("\n", 0, index)
     return line, f"contains {_named(text[index])} at column {column}: remove it"
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, shortened to its start when long.
+
+    >>> excerpt("1" * 5000, 8)
+    "'11111111…' (5000 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit] + '…'!r} ({len(text)} characters)"

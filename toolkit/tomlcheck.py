@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import string
 import tomllib
 import unicodedata
@@ -22,6 +23,8 @@ from toolkit.textcheck import character_problem
 from toolkit.timecode import parse_timestamp
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# ASCII characters RFC 3986 allows nowhere in a URL (they must be percent-encoded).
+_NOT_IN_URLS = frozenset('<>"\\^`{|}')
 
 
 BOM = "\ufeff"
@@ -68,6 +71,13 @@ def url_problem(value: str) -> str | None:
         return f"{value!r} is not an absolute http(s) URL: write https://…"
     if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
         return f"{value!r} contains a space or a control character: write a space as %20"
+    wrong = next((c for c in value if c in _NOT_IN_URLS), None)
+    if wrong is not None:
+        return f"{value!r} contains {wrong!r}, which URLs cannot hold: write it as {quote(wrong)}"
+    try:
+        _ = parsed.port  # reading it checks it
+    except ValueError:
+        return f"{value!r} has an invalid port: write a number up to 65535 after the host's ':'"
     return None
 
 
@@ -75,6 +85,19 @@ def as_uri(value: str) -> str:
     """A link as feeds and ID3 tags need it: characters outside ASCII percent-encoded as UTF-8
     (``é`` becomes ``%C3%A9``); what is already ASCII, escapes included, stays as written."""
     return quote(value, safe=string.punctuation)
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path``, which is there (perhaps as a broken link), cannot be read as a file."""
+    try:
+        mode = path.stat().st_mode  # follows links: a loop or a broken link raises
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
 
 
 def inside(path: Path, root: Path) -> bool:
