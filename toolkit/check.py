@@ -66,7 +66,7 @@ def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
         show, warnings = load_show(source)
     except ToolkitError as error:
         return list(error.problems)
-    findings = list(warnings) + _guid_findings(source, show)
+    findings = list(warnings) + _guid_findings(source, show) + _placeholder_findings(show)
     for episode in show.episodes:
         findings += _episode_findings(episode)
     findings += _loudness_findings(show.episodes, site)
@@ -94,6 +94,29 @@ def _guid_findings(source: Path, show: Show) -> list[Problem]:
             "warning",
         )
     ]
+
+
+def _placeholder_findings(show: Show) -> list[Problem]:
+    """The values `podkit init` wrote for the podcaster to change, still there."""
+    from toolkit.scaffold import NOTES_PLACEHOLDER, PLACEHOLDERS
+
+    file = show.directory / SHOW_FILE
+    data = tomllib.loads(read_source(file))
+    found = []
+    for key, placeholder in PLACEHOLDERS.items():
+        value: object = data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value == placeholder:
+            found.append(
+                Problem(file, key, "is still podkit init's placeholder: change it", "warning")
+            )
+    for episode in show.episodes:
+        notes = episode.directory / "notes.md"
+        if notes.is_file() and read_source(notes) == NOTES_PLACEHOLDER:
+            message = "is still podkit init's placeholder: write the notes"
+            found.append(Problem(notes, None, message, "warning"))
+    return found
 
 
 def _episode_findings(episode: Episode) -> list[Problem]:
