@@ -241,6 +241,7 @@ def _site_findings(show: Show, site: Path) -> list[Problem]:
             "build it with `podkit build` before publishing it",
         )
     _cover_findings(site_feed, found)
+    _length_findings(site_feed, found)
     in_feed = _item_findings(site_feed, found)
     for episode in show.episodes:
         if episode.guid not in in_feed:
@@ -298,6 +299,42 @@ def _cover_findings(feed: _SiteFeed, found: Problems) -> None:
         return
     for message in cover_problems(image_file):
         found.add(feed.file, "itunes:image", f"{image_file.name} {message}")
+
+
+# Texts Apple Podcasts cuts or refuses beyond a length: (tag, limit, unit) as the README says.
+_DESCRIPTIONS = ("description", "content:encoded", "itunes:summary")
+_TITLES = ("title", "itunes:title")
+
+
+def _length_findings(feed: _SiteFeed, found: Problems) -> None:
+    """Every description within Apple's 4,000 bytes, every title within 255 characters."""
+    from toolkit.feed import DESCRIPTION_MAX, TITLE_MAX
+
+    namespaces = {**NS, "content": "http://purl.org/rss/1.0/modules/content/"}
+    channel = feed.tree.find("channel")
+    if channel is None:
+        return
+    for element in (channel, *channel.findall("item")):
+        where = "channel" if element is channel else f"item {element.findtext('title')!r}"
+        for tag in _DESCRIPTIONS:
+            for text in element.xpath(f"{tag}/text()", namespaces=namespaces):
+                size = len(str(text).encode("utf-8"))
+                if size > DESCRIPTION_MAX:
+                    found.add(
+                        feed.file,
+                        f"{where}: {tag}",
+                        f"is {size} bytes: Apple Podcasts cuts it at {DESCRIPTION_MAX}; "
+                        "shorten the notes (or build again)",
+                    )
+        for tag in _TITLES:
+            for text in element.xpath(f"{tag}/text()", namespaces=namespaces):
+                if len(text) > TITLE_MAX:
+                    found.add(
+                        feed.file,
+                        f"{where}: {tag}",
+                        f"is {len(text)} characters: Apple Podcasts accepts at most "
+                        f"{TITLE_MAX}; shorten the title",
+                    )
 
 
 def _item_findings(feed: _SiteFeed, found: Problems) -> set[str]:
