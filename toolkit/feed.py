@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from toolkit import notes, paths
 from toolkit.artwork import image_mime
-from toolkit.chapters import description_timestamps
+from toolkit.chapters import chapter_image_url, description_timestamps
 from toolkit.extras_config import url_after_prefix
 from toolkit.i18n import words
 from toolkit.model import Episode, License, Location, Show, Txt, Value
@@ -299,8 +299,15 @@ def _add_item(
             )
     if episode.visible_chapters:
         psc = [
-            _element("psc:chapter", start=format_timestamp(c.start), title=c.title, href=c.url)
-            for c in episode.visible_chapters
+            _element(
+                "psc:chapter",
+                start=format_timestamp(c.start),
+                title=c.title,
+                href=c.url,
+                image=chapter_image_url(episode, index, show.base_url),
+            )
+            for index, c in enumerate(episode.chapters)
+            if not c.hidden
         ]
         extra.elements.append(_Element("psc:chapters", None, (("version", "1.2"),), tuple(psc)))
 
