@@ -322,7 +322,11 @@ def test_keytime_has_soundbites_and_its_location(tmp_path: Path) -> None:
     feed = etree.parse(str(tmp_path / "site" / "feed.xml")).getroot()
     bites = _all(feed, "channel/item/podcast:soundbite")
     assert len(bites) == 3
-    assert [b.text.split("\u00a0:")[0] for b in bites] == ["3 août 2001", "15 mars 2007", "1er mai 2021"]
+    assert [b.text.split("\u00a0:")[0] for b in bites] == [
+        "3 août 2001",
+        "15 mars 2007",
+        "1er mai 2021",
+    ]
     assert all(15 <= float(b.get("duration")) <= 120 for b in bites)
     assert _all(feed, "channel/podcast:location")[0].text == "Efrei, Villejuif"
 
