@@ -16,12 +16,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import KEYTIME, TRANSCRIPT, ShowMaker
+from conftest import DATA, KEYTIME, TRANSCRIPT, ShowMaker
+from lxml import etree
 
 from toolkit.cli import cli
 from toolkit.timecode import parse_timestamp
 
 EP = "001-premier"
+
+
+SPEC_JSON = DATA / "chapters-spec-complex.json"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -270,7 +274,20 @@ def test_export_youtube_prints_description_lines(make_show: ShowMaker) -> None:
             "c.json",
             '{"chapters": [{"title": "x"}]}',
             None,
-            "c.json:1: chapter 1: expected a startTime in seconds",
+            "c.json: chapter 1: expected a startTime in seconds",
+        ),
+        (
+            "c.json",
+            '{"chapters": [{"startTime": 0, "title": "a"},\n{"startTime": 99, "title": "b"}]}',
+            None,
+            "c.json: chapter 2: 00:01:39.000 is past the end of episode.mp3 (00:01:00.000)",
+        ),
+        (
+            "c.json",
+            '{"chapters": [{"startTime": 0, "title": "a", "img": "ftp://x.org/a.jpg"}]}',
+            None,
+            "c.json: chapter 1: image_url 'ftp://x.org/a.jpg' is not an absolute http(s) URL: "
+            "write https://…",
         ),
         (
             "notes.md",
@@ -454,3 +471,112 @@ def test_serve_builds_serves_ranges_rebuilds_and_stops(
 def test_no_progress_bar_outside_a_terminal(make_show: ShowMaker, tmp_path: Path) -> None:
     code, stdout, stderr = run("build", "--source", str(make_show()), "--out", str(tmp_path / "s"))
     assert code == 0 and "Tagging" not in stdout + stderr
+
+
+def test_the_chapters_specs_own_complex_example_imports(
+    make_show: ShowMaker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """tests/data/chapters-spec-complex.json is the "More complex example" of
+    Podcastindex-org/podcast-namespace chapters/jsonChapters.md, copied as it is."""
+    source = make_show()
+    (source / EP / "episode.mp3").unlink()  # its 6,089 s need a longer audio: not checked
+    code, _, stderr = run("chapters", "import", str(SPEC_JSON), "--episode", str(source / EP))
+    assert code == 0, stderr
+    chapters = tomllib.loads((source / EP / "episode.toml").read_text("utf-8"))["chapters"]
+    assert len(chapters) == 9
+    assert chapters[3] == {
+        "start": "00:06:50.000",
+        "title": "Namespace",
+        "url": "https://github.com/Podcastindex-org/podcast-namespace",
+        "image_url": "https://example.com/images/namepsace_example.jpg",
+    }
+    assert chapters[5] == {  # untitled and toc: false: kept, hidden, titled by its start
+        "start": "01:20:26.000",
+        "title": "01:20:26",
+        "hidden": True,
+        "image_url": "https://example.com/images/parisfrance.jpg",
+    }
+    assert [c.get("hidden", False) for c in chapters].count(True) == 1
+    assert f"{SPEC_JSON}: chapter 6: its location is left out" in caplog.text
+
+
+def test_imported_chapter_art_urls_and_hidden_chapters_are_published(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source = make_show()
+    document = {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 0, "title": "Intro", "img": "https://cdn.example.com/a.jpg"},
+            {"startTime": 20, "toc": False},
+            {"startTime": 40, "title": "Fin"},
+        ],
+    }
+    (tmp_path / "c.json").write_text(json.dumps(document), encoding="utf-8")
+    assert (
+        run("chapters", "import", str(tmp_path / "c.json"), "--episode", str(source / EP))[0] == 0
+    )
+    out = tmp_path / "site"
+    code, _, stderr = run("build", "--source", str(source), "--out", str(out))
+    assert code == 0, stderr
+    items = json.loads((out / EP / "chapters.json").read_text("utf-8"))["chapters"]
+    assert items[0]["img"] == "https://cdn.example.com/a.jpg"
+    assert items[1] == {"startTime": 20.0, "endTime": 40.0, "title": "00:00:20", "toc": False}
+    feed = etree.parse(str(out / "feed.xml"))
+    psc = feed.findall(".//{http://podlove.org/simple-chapters}chapter")
+    assert [(c.get("title"), c.get("image")) for c in psc] == [
+        ("Intro", "https://cdn.example.com/a.jpg"),
+        ("Fin", None),
+    ]
+
+
+def _png(path: Path, size: tuple[int, int]) -> None:
+    from PIL import Image
+
+    Image.new("RGB", size, (200, 30, 30)).save(path, "PNG")
+
+
+def test_chapter_images_are_resized_for_tags_and_site_and_named_in_psc(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    import io
+
+    from mutagen.id3 import ID3
+    from PIL import Image
+
+    source = make_show()
+    _png(source / EP / "wide.png", (1200, 800))
+    toml_path = source / EP / "episode.toml"
+    text = toml_path.read_text("utf-8").replace(
+        'title = "Le cœur du sujet"\n', 'title = "Le cœur du sujet"\nimage = "wide.png"\n'
+    )
+    toml_path.write_text(text, "utf-8")
+    out = tmp_path / "site"
+    code, _, stderr = run("build", "--source", str(source), "--out", str(out))
+    assert code == 0, stderr
+    with Image.open(out / EP / "chapter-2.png") as copy:
+        assert (copy.format, copy.size) == ("PNG", (600, 400))
+    chap = ID3(out / EP / "episode.mp3").getall("CHAP")[1]
+    with Image.open(io.BytesIO(chap.sub_frames.getall("APIC")[0].data)) as tagged:
+        assert tagged.size == (600, 400)
+    psc = etree.parse(str(out / "feed.xml")).findall(
+        ".//{http://podlove.org/simple-chapters}chapter"
+    )
+    assert psc[1].get("image") == f"https://example.org/show/{EP}/chapter-2.png"
+    assert psc[0].get("image") is None
+
+
+def test_a_chapter_image_over_3000_pixels_is_refused(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show()
+    _png(source / EP / "huge.png", (3001, 40))
+    toml_path = source / EP / "episode.toml"
+    text = toml_path.read_text("utf-8").replace(
+        'title = "Conclusion"\n', 'title = "Conclusion"\nimage = "huge.png"\n'
+    )
+    toml_path.write_text(text, "utf-8")
+    code, _, stderr = run("build", "--source", str(source), "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert (
+        f"{toml_path}: chapters[2].image: huge.png is 3001x40 pixels: a chapter image may be at "
+        "most 3000 pixels on its longer side"
+    ) in stderr

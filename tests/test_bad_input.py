@@ -119,7 +119,11 @@ def test_chapters_export_podlove_of_a_control_character_is_one_line(
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("c.json", '{"chapters": [{"startTime": 0, "title": "a\\u0001"}]}', "c.json:1: title"),
+        (
+            "c.json",
+            '{"chapters": [{"startTime": 0, "title": "a\\u0001"}]}',
+            "c.json: chapter 1: title",
+        ),
         ("c.txt", "00:00:00.000 In\x01tro\n", "c.txt:1: contains the control character U+0001"),
         ("c.csv", '#,Name,Start\nM1,"a\x1fb",0\n', "c.csv:2: contains the control character"),
     ],
@@ -239,8 +243,8 @@ def test_json_transcript_times_must_be_finite_and_in_range(tmp_path: Path, value
 @pytest.mark.parametrize(
     ("name", "content", "fmt", "expected"),
     [
-        ("c.json", '{"chapters": [{"startTime": NaN, "title": "a"}]}', "json", ":1: "),
-        ("c.json", '{"chapters": [{"startTime": 1e308, "title": "a"}]}', "json", ":1: "),
+        ("c.json", '{"chapters": [{"startTime": NaN, "title": "a"}]}', "json", ": chapter 1: "),
+        ("c.json", '{"chapters": [{"startTime": 1e308, "title": "a"}]}', "json", ": chapter 1: "),
         ("c.txt", "0\t0\tA\n1e400\t1e400\tB\n", "audacity", ":2: "),
         ("c.txt", "0\t0\tA\nnan\t1\tB\n", "audacity", ":2: "),
         ("c.csv", "#,Name,Start\nM1,A,0\nM2,B,1e400\n", "reaper", ":3: "),

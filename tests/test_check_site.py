@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import ShowMaker
+from lxml import etree
 
 from toolkit.cli import cli
 from toolkit.errors import Problem
@@ -95,3 +96,27 @@ def test_check_gives_a_source_error_at_a_line_in_text_and_json(
     assert code == 1
     assert findings[0]["file"] == f"{toml}:1" and findings[0]["where"] is None
     assert findings[0]["message"].startswith("invalid TOML: ")
+
+
+def test_check_reports_a_description_or_title_over_apple_limits(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    source = built(make_show, site)
+    feed = site / "feed.xml"
+    tree = etree.parse(str(feed))
+    tree.find("channel/item/description").text = "é" * 2001  # 4,002 bytes
+    itunes = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+    tree.find(f"channel/item/{itunes}title").text = "T" * 256
+    tree.write(str(feed), encoding="UTF-8", xml_declaration=True)
+    code, findings = check(source, site)
+    assert code == 1
+    found = {(f["where"], f["message"]) for f in findings if f["file"] == str(feed)}
+    assert (
+        "item 'Premier épisode': description",
+        "is 4002 bytes: Apple Podcasts cuts it at 4000; shorten the notes (or build again)",
+    ) in found
+    assert (
+        "item 'Premier épisode': itunes:title",
+        "is 256 characters: Apple Podcasts accepts at most 255; shorten the title",
+    ) in found

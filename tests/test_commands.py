@@ -95,6 +95,10 @@ def _new(show: Path, scratch: Path) -> Case:
     return ["new", "Deuxième", "--source", str(show)], "Next:", None
 
 
+def _init(show: Path, scratch: Path) -> Case:
+    return ["init", str(scratch / "another")], "Next:", None
+
+
 def _import(show: Path, scratch: Path) -> Case:
     """A feed file whose one enclosure a one-request server on 127.0.0.1 answers."""
     import threading
@@ -183,6 +187,7 @@ CASES: dict[str, Callable[[Path, Path], Case]] = {
     "transcript convert": _transcript_convert,
     "tag": _tag,
     "new": _new,
+    "init": _init,
     "import": _import,
     "check": _check,
     "chapters import": _chapters_import,

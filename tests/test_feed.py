@@ -268,3 +268,76 @@ def test_a_feed_without_episodes_does_not_depend_on_the_clock(
     monkeypatch.setattr(feedgen.feed, "datetime", Tomorrow)
     assert built_feed(source, tmp_path / "b") == first
     assert b"lastBuildDate" not in first
+
+
+def _long_notes() -> str:
+    """About 10 KB of Markdown: headings, paragraphs of sentences, a list."""
+    sentence = "Une phrase des notes, avec des accents à l’écoute, qui dit une chose précise. "
+    blocks = []
+    for part in range(1, 15):
+        blocks.append(f"## Partie {part}")
+        blocks.append(sentence * 8)
+        blocks.append("\n".join(f"- Élément {part}.{i} de la liste" for i in range(1, 6)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _many_chapters(count: int) -> str:
+    return "".join(
+        f'\n[[chapters]]\nstart = "00:00:{i * 1.4:06.3f}"\n'
+        f'title = "Chapitre {i + 1} : un titre d’une longueur ordinaire"\n'
+        for i in range(count)
+    )
+
+
+def test_descriptions_fit_apple_limit_and_keep_every_chapter_timestamp(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    episode_toml = EPISODE_TOML.split("[[chapters]]")[0] + _many_chapters(40)
+    notes = _long_notes()
+    assert len(notes.encode("utf-8")) > 10_000
+    source = make_show(**{"001-premier/episode.toml": episode_toml, "001-premier/notes.md": notes})
+    root = etree.fromstring(built_feed(source, tmp_path / "site"))
+    item = one(root, "channel/item")
+    texts = {
+        tag: one(item, tag).text or ""
+        for tag in ("description", "content:encoded", "itunes:summary")
+    }
+    for tag, text in texts.items():
+        assert len(text.encode("utf-8")) <= 4000, tag
+    page = "https://example.org/show/001-premier/"
+    for tag in ("description", "content:encoded"):
+        text = texts[tag]
+        stamps = re.findall(r"\d\d:\d\d:\d\d Chapitre (\d+)", text)
+        assert stamps == [str(i) for i in range(1, 41)], tag
+        assert page in text and "Partie 1" in text, tag
+        assert text.index("Partie 1") < text.index("00:00:00 Chapitre 1"), "notes come first"
+    assert "Élément 14.5" not in texts["description"]  # shortened, not the whole notes
+    assert f"Notes complètes\u00a0: {page}" in texts["description"]
+    content = etree.fromstring(f"<div>{texts['content:encoded']}</div>", etree.HTMLParser())
+    assert content.xpath("//a/@href")[-1] == page
+    last = content.xpath("//body/div/*")[-4:]  # the kept notes end with a whole block
+    assert [e.tag for e in last][-3:] == ["p", "h2", "ul"]
+    parsed = feedparser.parse(etree.tostring(root))
+    assert not parsed.bozo and "Chapitre 40" in parsed.entries[0].content[0].value
+
+
+def test_chapter_timestamps_longer_than_the_limit_still_give_a_description_within_it(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    episode_toml = EPISODE_TOML.split("[[chapters]]")[0] + _many_chapters(42).replace(
+        "ordinaire", "ordinaire " + "très " * 30
+    )
+    source = make_show(**{"001-premier/episode.toml": episode_toml})
+    item = one(etree.fromstring(built_feed(source, tmp_path / "site")), "channel/item")
+    for tag in ("description", "content:encoded"):
+        assert len((one(item, tag).text or "").encode("utf-8")) <= 4000, tag
+
+
+def test_a_long_show_description_is_cut_at_a_sentence(make_show: ShowMaker, tmp_path: Path) -> None:
+    long = "Une émission qui parle de tout, longuement. " * 120
+    show_toml = re.sub(r'description = ".*"', f'description = "{long.strip()}"', SHOW_TOML)
+    assert long.strip() in show_toml
+    root = etree.fromstring(built_feed(make_show(**{"show.toml": show_toml}), tmp_path / "s"))
+    for tag in ("channel/description", "channel/itunes:summary"):
+        text = one(root, tag).text or ""
+        assert 3000 < len(text.encode("utf-8")) <= 4000 and text.endswith("longuement.…"), tag

@@ -431,9 +431,9 @@ def test_chapters_import_applies_the_loaders_rules_before_writing(
     code, stderr = _import(source, chapters)
     assert code == 1
     assert stderr.splitlines() == [
-        f"{chapters}:1: url 'javascript:alert(1)' is not an absolute http(s) URL: write https://…",
-        f"{chapters}:2: url 'ftp://example.org/x' is not an absolute http(s) URL: write https://…",
-        f"{chapters}:3: url 'https://example.org/a b' contains a space or a control character: "
+        f"{chapters}: chapter 1: url 'javascript:alert(1)' is not an absolute http(s) URL: write https://…",
+        f"{chapters}: chapter 2: url 'ftp://example.org/x' is not an absolute http(s) URL: write https://…",
+        f"{chapters}: chapter 3: url 'https://example.org/a b' contains a space or a control character: "
         "write a space as %20",
     ]
     assert tree_digest(source) == before

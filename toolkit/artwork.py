@@ -113,3 +113,41 @@ def favicon_png(path: Path, size: int = 64) -> bytes:
     out = io.BytesIO()
     icon.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+CHAPTER_IMAGE_MAX = 3000  # pixels on the longer side, as for covers
+CHAPTER_IMAGE_SIZE = 600  # the copy in the tags and the site: sharp on a phone, light
+
+
+def chapter_image_problem(path: Path) -> str | None:
+    """Why a chapter image (JPEG or PNG, square or not) is refused: larger than covers."""
+    with Image.open(path) as image:
+        width, height = image.size
+    if max(width, height) > CHAPTER_IMAGE_MAX:
+        return (
+            f"{path.name} is {width}x{height} pixels: a chapter image may be at most "
+            f"{CHAPTER_IMAGE_MAX} pixels on its longer side"
+        )
+    return None
+
+
+def chapter_image_bytes(path: Path) -> bytes:
+    """The chapter image as the tags and the site carry it: the file itself when it is at most
+    CHAPTER_IMAGE_SIZE pixels on its longer side, else a copy that size, in the same format."""
+    return _chapter_image_bytes(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _chapter_image_bytes(path: Path, modified: int) -> bytes:
+    with Image.open(path) as image:
+        if max(image.size) <= CHAPTER_IMAGE_SIZE:
+            return path.read_bytes()
+        kind = image.format
+        copy = image.convert("RGBA" if kind == "PNG" and "A" in image.mode else "RGB")
+    copy.thumbnail((CHAPTER_IMAGE_SIZE, CHAPTER_IMAGE_SIZE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if kind == "PNG":
+        copy.save(out, "PNG", optimize=True)
+    else:
+        copy.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()

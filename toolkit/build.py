@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, cast
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from toolkit import audio, paths
-from toolkit.artwork import resized_jpeg
+from toolkit.artwork import chapter_image_bytes, resized_jpeg
 from toolkit.cache import Cache, Kept, Manifest, same_audio, site_key, tag_key, unchanged
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
@@ -191,7 +191,7 @@ def tag_audio(
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)
-                outputs[PurePosixPath(episode.slug, name)] = chapter.image.read_bytes()
+                outputs[PurePosixPath(episode.slug, name)] = chapter_image_bytes(chapter.image)
         for version in episode.extras.alternate_enclosures:
             path = paths.alternate(episode, version)
             outputs[path] = stage.add_written(path, version.integrity or "", _copy(version.file))

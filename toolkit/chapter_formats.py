@@ -31,7 +31,20 @@ class ChapterFormatError(LocatedError):
     """A problem at a line of a chapter file (a chapter's number in JSON), or in all of it."""
 
 
-Numbered = list[tuple[int, Chapter]]  # (line in the file, chapter)
+def json_left_out(data: bytes) -> list[str]:
+    """What a Podcasting 2.0 JSON file has that podkit's chapters do not keep."""
+    try:
+        items = json.loads(data.decode("utf-8-sig")).get("chapters")
+    except (ValueError, RecursionError, AttributeError):
+        return []
+    return [
+        f"chapter {index}: its location is left out: podkit publishes no chapter locations"
+        for index, item in enumerate(items if isinstance(items, list) else [], start=1)
+        if isinstance(item, dict) and "location" in item
+    ]
+
+
+Numbered = list[tuple[int | str, Chapter]]  # (line in the file or "chapter N", chapter)
 
 
 def detect_format(path: Path, data: bytes) -> str:
@@ -81,7 +94,7 @@ def _seconds(line: int, value: str) -> float:
     return _checked(line, seconds)
 
 
-def _checked(line: int | None, seconds: float) -> float:
+def _checked(line: int | str | None, seconds: float) -> float:
     """Seconds rounded to the millisecond, when finite and in range."""
     try:
         return round(checked_seconds(seconds), 3)
@@ -137,7 +150,7 @@ def _read_mp3(data: bytes) -> Numbered:
 
 def _read_audacity(text: str) -> Numbered:
     """``start<TAB>end<TAB>label`` per line, times in seconds (Audacity's label export)."""
-    chapters = []
+    chapters: Numbered = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("\\"):  # "\" lines carry spectral data
             continue
@@ -157,7 +170,7 @@ def _read_reaper(text: str) -> Numbered:
         raise ChapterFormatError(reader.line_num, f"is not valid CSV: {error}") from None
     if not rows or [c.strip().lower() for c in rows[0][:3]] != ["#", "name", "start"]:
         raise ChapterFormatError(1, "expected REAPER's header '#,Name,Start,End,Length'")
-    chapters = []
+    chapters: Numbered = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -171,7 +184,7 @@ _MP4CHAPS = re.compile(r"^(\d{1,2}:\d{2}:\d{2}(?:\.\d{1,3})?)\s+(.+)$")
 
 
 def _read_mp4chaps(text: str) -> Numbered:
-    chapters = []
+    chapters: Numbered = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -187,7 +200,7 @@ _YOUTUBE = re.compile(r"^[\s(\[]*((?:\d{1,2}:)?\d{1,2}:\d{2})[)\]]?\s*(?:[-â€“â€
 
 def _read_youtube(text: str) -> Numbered:
     """Lines that start with a timestamp; the rest of a description is left alone."""
-    chapters = []
+    chapters: Numbered = []
     for number, line in enumerate(text.splitlines(), start=1):
         match = _YOUTUBE.match(line)
         if match:
@@ -209,18 +222,34 @@ def _read_json(text: str) -> Numbered:
     items = document.get("chapters") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise ChapterFormatError(None, "expected an object with a 'chapters' list")
-    chapters = []
-    for index, item in enumerate(items, start=1):
-        start = item.get("startTime") if isinstance(item, dict) else None
-        if isinstance(start, bool) or not isinstance(start, int | float):
-            raise ChapterFormatError(index, f"chapter {index}: expected a startTime in seconds")
-        title = item.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise ChapterFormatError(index, f"chapter {index}: expected a title")
-        url = item.get("url") if isinstance(item.get("url"), str) else None
-        hidden = item.get("toc") is False
-        chapters.append((index, Chapter(_checked(index, start), title.strip(), url, None, hidden)))
-    return chapters
+    return [(f"chapter {i}", _json_chapter(i, item)) for i, item in enumerate(items, start=1)]
+
+
+def _json_chapter(index: int, item: object) -> Chapter:
+    """One chapter of the Podcasting 2.0 JSON. Its title is optional there: an untitled
+    chapter is kept hidden (nothing to show in a table of contents), titled by its start.
+    ``img`` is kept as the image_url published as-is; ``location`` has no place in podkit's
+    chapters and is left out (the import says so)."""
+    if not isinstance(item, dict):
+        raise ChapterFormatError(f"chapter {index}", "expected an object with a startTime")
+    start = item.get("startTime")
+    if isinstance(start, bool) or not isinstance(start, int | float):
+        raise ChapterFormatError(f"chapter {index}", "expected a startTime in seconds")
+    seconds = _checked(f"chapter {index}", start)
+    title, url, img = (_json_text(index, item, key) for key in ("title", "url", "img"))
+    hidden = item.get("toc") is False or not title
+    if not title:
+        title = format_clock(seconds, always_hours=True)
+    return Chapter(seconds, title, url, None, hidden, img)
+
+
+def _json_text(index: int, item: dict[str, object], key: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ChapterFormatError(f"chapter {index}", f"{key} must be a string")
+    return value.strip() or None
 
 
 def _read_podlove(text: str) -> Numbered:
@@ -230,7 +259,7 @@ def _read_podlove(text: str) -> Numbered:
         root = etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as error:
         raise ChapterFormatError(error.lineno, f"is not valid XML: {error.msg}") from None
-    chapters = []
+    chapters: Numbered = []
     for element in root.iter(f"{{{PSC_NS}}}chapter"):
         line = element.sourceline or 0
         start, title = element.get("start"), element.get("title")

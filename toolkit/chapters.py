@@ -32,9 +32,10 @@ def text_problems(chapters: Sequence[Chapter]) -> list[ChapterProblem]:
     for index, chapter in enumerate(chapters):
         if not chapter.title.strip():
             found.append((index, "title", "is empty: write a value"))
-        wrong_url = None if chapter.url is None else url_problem(chapter.url)
-        if wrong_url is not None:
-            found.append((index, "url", wrong_url))
+        for key, link in (("url", chapter.url), ("image_url", chapter.image_url)):
+            wrong_url = None if link is None else url_problem(link)
+            if wrong_url is not None:
+                found.append((index, key, wrong_url))
     return found
 
 
@@ -75,13 +76,17 @@ TOO_MANY_CHAPTERS = "has {count} chapters: an MP3's table of contents holds at m
 
 def chapters_json(episode: Episode, base_url: str) -> str:
     """The episode's chapters.json, with the address of each chapter's image."""
-    images = [
-        base_url + paths.quoted(PurePosixPath(episode.slug, chapter_image_name(i, c.image.suffix)))
-        if c.image
-        else None
-        for i, c in enumerate(episode.chapters)
-    ]
+    images = [chapter_image_url(episode, i, base_url) for i in range(len(episode.chapters))]
     return podcasting_json(episode.chapters, episode.audio_info.duration, images)
+
+
+def chapter_image_url(episode: Episode, index: int, base_url: str) -> str | None:
+    """Where chapter ``index``'s art is: its copy in the site, else its image_url."""
+    chapter = episode.chapters[index]
+    if chapter.image is None:
+        return chapter.image_url
+    name = chapter_image_name(index, chapter.image.suffix)
+    return base_url + paths.quoted(PurePosixPath(episode.slug, name))
 
 
 def podcasting_json(

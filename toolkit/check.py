@@ -66,7 +66,7 @@ def _findings(source: Path, site: Path, now: datetime) -> list[Problem]:
         show, warnings = load_show(source)
     except ToolkitError as error:
         return list(error.problems)
-    findings = list(warnings) + _guid_findings(source, show)
+    findings = list(warnings) + _guid_findings(source, show) + _placeholder_findings(show)
     for episode in show.episodes:
         findings += _episode_findings(episode)
     findings += _loudness_findings(show.episodes, site)
@@ -94,6 +94,29 @@ def _guid_findings(source: Path, show: Show) -> list[Problem]:
             "warning",
         )
     ]
+
+
+def _placeholder_findings(show: Show) -> list[Problem]:
+    """The values `podkit init` wrote for the podcaster to change, still there."""
+    from toolkit.scaffold import NOTES_PLACEHOLDER, PLACEHOLDERS
+
+    file = show.directory / SHOW_FILE
+    data = tomllib.loads(read_source(file))
+    found = []
+    for key, placeholder in PLACEHOLDERS.items():
+        value: object = data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value == placeholder:
+            found.append(
+                Problem(file, key, "is still podkit init's placeholder: change it", "warning")
+            )
+    for episode in show.episodes:
+        notes = episode.directory / "notes.md"
+        if notes.is_file() and read_source(notes) == NOTES_PLACEHOLDER:
+            message = "is still podkit init's placeholder: write the notes"
+            found.append(Problem(notes, None, message, "warning"))
+    return found
 
 
 def _episode_findings(episode: Episode) -> list[Problem]:
@@ -218,6 +241,7 @@ def _site_findings(show: Show, site: Path) -> list[Problem]:
             "build it with `podkit build` before publishing it",
         )
     _cover_findings(site_feed, found)
+    _length_findings(site_feed, found)
     in_feed = _item_findings(site_feed, found)
     for episode in show.episodes:
         if episode.guid not in in_feed:
@@ -275,6 +299,42 @@ def _cover_findings(feed: _SiteFeed, found: Problems) -> None:
         return
     for message in cover_problems(image_file):
         found.add(feed.file, "itunes:image", f"{image_file.name} {message}")
+
+
+# Texts Apple Podcasts cuts or refuses beyond a length: (tag, limit, unit) as the README says.
+_DESCRIPTIONS = ("description", "content:encoded", "itunes:summary")
+_TITLES = ("title", "itunes:title")
+
+
+def _length_findings(feed: _SiteFeed, found: Problems) -> None:
+    """Every description within Apple's 4,000 bytes, every title within 255 characters."""
+    from toolkit.feed import DESCRIPTION_MAX, TITLE_MAX
+
+    namespaces = {**NS, "content": "http://purl.org/rss/1.0/modules/content/"}
+    channel = feed.tree.find("channel")
+    if channel is None:
+        return
+    for element in (channel, *channel.findall("item")):
+        where = "channel" if element is channel else f"item {element.findtext('title')!r}"
+        for tag in _DESCRIPTIONS:
+            for text in element.xpath(f"{tag}/text()", namespaces=namespaces):
+                size = len(str(text).encode("utf-8"))
+                if size > DESCRIPTION_MAX:
+                    found.add(
+                        feed.file,
+                        f"{where}: {tag}",
+                        f"is {size} bytes: Apple Podcasts cuts it at {DESCRIPTION_MAX}; "
+                        "shorten the notes (or build again)",
+                    )
+        for tag in _TITLES:
+            for text in element.xpath(f"{tag}/text()", namespaces=namespaces):
+                if len(text) > TITLE_MAX:
+                    found.add(
+                        feed.file,
+                        f"{where}: {tag}",
+                        f"is {len(text)} characters: Apple Podcasts accepts at most "
+                        f"{TITLE_MAX}; shorten the title",
+                    )
 
 
 def _item_findings(feed: _SiteFeed, found: Problems) -> set[str]:

@@ -315,6 +315,27 @@ def new(title: str, source: Path) -> None:
     log.info("%s", new_episode(source, title).summary())
 
 
+@cli.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
+@click.option("--title", help="The show's title (default: the folder's name).")
+@click.option("--language", default="en", show_default=True, help="The show's language code.")
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="Where the site will live; the podcast:guid is derived from it and pinned.",
+)
+@verbosity
+def init(folder: Path, title: str | None, language: str, base_url: str | None) -> None:
+    """Start a new show in DIR: show.toml with placeholders to fill in, a placeholder cover
+    and a first episode folder. Never overwrites an existing show.toml.
+
+    Example: podkit init myshow --title "My show" --base-url https://podcast.example.org/
+    """
+    from toolkit.scaffold import init_show
+
+    log.info("%s", init_show(folder, title, language, base_url).summary())
+
+
 @cli.command(name="import")
 @click.argument("feed")
 @click.option(

@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, paths, transcript
 from toolkit.apple_categories import APPLE_CATEGORIES
-from toolkit.artwork import TOO_LARGE, cover_problems, image_format, image_problem
+from toolkit.artwork import (
+    TOO_LARGE,
+    chapter_image_problem,
+    cover_problems,
+    image_format,
+    image_problem,
+)
 from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, start_problems, text_problems
 from toolkit.errors import Problem, Problems
 from toolkit.extras_config import episode_extras, is_decimal_number, show_extras
@@ -500,15 +506,18 @@ def _chapters(
         problem = image_problem(image) if image else None
         if image and problem != TOO_LARGE and image_format(image) is None:
             problem = f"{image.name} is not a JPEG or PNG image"  # what to fix first
+        if image and not problem:
+            problem = chapter_image_problem(image)
         if problem:
             c.error("image", problem)
             image = None
         hidden = c.boolean("hidden", False)
+        image_url = c.url("image_url")
         c.finish()
         if start is None or title is None:
             continue
         read.append(position)
-        chapters.append(Chapter(start, title, url, image, hidden))
+        chapters.append(Chapter(start, title, url, image, hidden, image_url))
     found = [(read[index], key, message) for index, key, message in text_problems(chapters)]
     found += start_problems(starts, info.duration if info else None)
     for index, key, message in sorted(found, key=lambda problem: problem[0]):

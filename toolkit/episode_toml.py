@@ -54,6 +54,9 @@ def import_chapters(file: Path, episode_dir: Path, fmt: str | None = None) -> Ch
             content = file.read_bytes()
             fmt = fmt or chapter_formats.detect_format(file, content)
             numbered = chapter_formats.parse(fmt, content)
+            if fmt == "json":
+                for message in chapter_formats.json_left_out(content):
+                    log.warning("%s: %s", file, message)
         except chapter_formats.ChapterFormatError as error:
             problems.append(error.problem(file))
         except OSError as error:
@@ -103,6 +106,8 @@ def replace_chapters(path: Path, chapters: list[Chapter]) -> None:
             table["url"] = chapter.url
         if chapter.hidden:
             table["hidden"] = True
+        if chapter.image_url:
+            table["image_url"] = chapter.image_url
         tables.append(table)
     if "chapters" in document:
         del document["chapters"]

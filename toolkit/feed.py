@@ -4,6 +4,7 @@ feedgen 1.0 gets wrong (``itunes:explicit`` must be true/false, ``itunes:type``)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
+from lxml import html as lxml_html
 
 from toolkit import notes, paths
 from toolkit.artwork import image_mime
-from toolkit.chapters import description_timestamps
+from toolkit.chapters import chapter_image_url, description_timestamps
 from toolkit.extras_config import url_after_prefix
 from toolkit.i18n import words
 from toolkit.model import Episode, License, Location, Show, Txt, Value
@@ -28,6 +30,10 @@ PSC_NS = "http://podlove.org/simple-chapters"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _NAMESPACES = {"podcast": PODCAST_NS, "psc": PSC_NS, "itunes": ITUNES_NS, "atom": ATOM_NS}
+# Apple Podcasts cuts a description (description, content:encoded, itunes:summary) beyond
+# 4,000 characters; counted in UTF-8 bytes, the stricter reading, it holds for any reader.
+DESCRIPTION_MAX = 4000
+TITLE_MAX = 255  # characters: Apple's limit on other tag values, titles included
 
 
 @dataclass(frozen=True)
@@ -93,23 +99,94 @@ def _person(person: Any) -> _Element:
     )
 
 
-def _description(episode: Episode, language: str) -> str:
+def _description(episode: Episode, language: str, page: str) -> str:
+    """The notes, then the chapter timestamps, within DESCRIPTION_MAX bytes: the notes come
+    first because apps preview the first lines; the timestamps, which Apple turns into
+    chapters, are kept whole and the notes shortened instead, with a link to the full ones."""
     text = episode.notes_text or episode.summary
     stamps = description_timestamps(episode)
-    if stamps:
-        t = words(language)
-        text += f"\n\n{t['chapters']}{t['colon']}\n" + "\n".join(stamps)
-    return text
+    t = words(language)
+    tail = f"\n\n{t['chapters']}{t['colon']}\n" + "\n".join(stamps) if stamps else ""
+    if _size(text + tail) <= DESCRIPTION_MAX:
+        return text + tail
+    more = f"\n\n{t['full_notes']}{t['colon']} {page}"
+    notes_start = _cut(text, DESCRIPTION_MAX - _size("…" + more + tail))
+    if not notes_start.endswith((".", "!", "?", "…")):
+        notes_start += "…"  # cut inside a sentence or after a list
+    return _within(notes_start + more + tail)
 
 
-def _content_html(episode: Episode, language: str) -> str:
-    html = episode.notes_html
+def _content_html(episode: Episode, language: str, page: str) -> str:
+    """The notes as HTML, then the chapter list, within DESCRIPTION_MAX bytes: whole blocks
+    (paragraphs, lists) of the notes are kept while they fit, then a link to the page."""
+    t = words(language)
+    tail = ""
     if episode.visible_chapters:
         items = "".join(
             f"<li>{notes.escape(line)}</li>" for line in description_timestamps(episode)
         )
-        html += f"<h2>{words(language)['chapters']}</h2><ul>{items}</ul>"
-    return html or f"<p>{notes.escape(episode.summary)}</p>"
+        tail = f"<h2>{t['chapters']}</h2><ul>{items}</ul>"
+    body = episode.notes_html or f"<p>{notes.escape(episode.summary)}</p>"
+    if _size(body + tail) <= DESCRIPTION_MAX:
+        return episode.notes_html + tail if episode.notes_html or tail else body
+    link = f'<p>…<a href="{notes.escape(page)}">{notes.escape(t["full_notes"])}</a></p>'
+    budget = DESCRIPTION_MAX - _size(link + tail)
+    blocks: list[str] = []
+    for block in _html_blocks(body):
+        if _size("".join([*blocks, block])) > budget:
+            break
+        blocks.append(block)
+    while blocks and re.match(r"\s*<h[1-6]", blocks[-1]):
+        blocks.pop()  # a heading without what it introduces
+    kept = "".join(blocks)
+    if not kept:  # a first block too long alone: its text, shortened
+        text = lxml_html.fragment_fromstring(body, create_parent="div").text_content()
+        kept = f"<p>{notes.escape(_cut(text, budget - 7))}</p>"
+        kept = kept if _size(kept) <= budget else ""
+    return kept + link + tail if _size(kept + link + tail) <= DESCRIPTION_MAX else kept + link
+
+
+def _html_blocks(html_text: str) -> list[str]:
+    """The top-level elements of an HTML fragment, each serialised with what follows it."""
+    parts = lxml_html.fragments_fromstring(html_text)
+    return [
+        p if isinstance(p, str) else etree.tostring(p, encoding="unicode", method="html")
+        for p in parts
+    ]
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _paragraph_ends(text: str) -> list[int]:
+    """Where paragraphs end after a sentence or a list item, not after a heading's words."""
+    return [
+        m.start()
+        for m in re.finditer(r"\n\s*\n", text)
+        if re.search(r"[.!?…:;»)\]]$|(^|\n)- [^\n]*$", text[: m.start()])
+    ]
+
+
+def _cut(text: str, budget: int) -> str:
+    """The longest start of ``text`` within ``budget`` bytes that ends a paragraph, else a
+    sentence, else a word: a paragraph only when it keeps at least half of the budget."""
+    best = ""
+    sentence_ends = [m.start() for m in re.finditer(r"(?<=[.!?…])\s+", text)]
+    word_ends = [m.start() for m in re.finditer(r"\s+", text)]
+    for ends in (_paragraph_ends(text), sentence_ends, word_ends):
+        fitting = [text[:end].rstrip() for end in ends if _size(text[:end]) <= budget]
+        if fitting and _size(fitting[-1]) >= budget // 2:
+            return fitting[-1]
+        best = max([best, *fitting], key=_size)
+    return best or text.encode("utf-8")[: max(budget, 0)].decode("utf-8", "ignore")
+
+
+def _within(text: str, limit: int = DESCRIPTION_MAX, more: str = "…") -> str:
+    """``text`` if it fits in ``limit`` bytes, else its start cut at a boundary, then ``more``."""
+    if _size(text) <= limit:
+        return text
+    return _cut(text, limit - _size(more)) + more
 
 
 def build_feed(
@@ -122,7 +199,7 @@ def build_feed(
     fg.load_extension("podcast")
     fg.register_extension("extra", _Additions, _Additions)  # channel and items alike
     fg.title(show.title)
-    fg.description(show.description)
+    fg.description(_within(show.description))
     fg.language(show.language)
     fg.copyright(show.copyright)
     fg.generator("podkit")
@@ -133,7 +210,7 @@ def build_feed(
         fg.lastBuildDate(max(e.published for e in show.episodes))
         fg.pubDate(max(e.published for e in show.episodes))
     fg.podcast.itunes_author(show.author)
-    fg.podcast.itunes_summary(show.description)
+    fg.podcast.itunes_summary(_within(show.description))
     fg.podcast.itunes_owner(name=show.owner_name, email=show.owner_email)
     fg.podcast.itunes_image(paths.url(show, paths.show_cover(show)))
     fg.podcast.itunes_category(
@@ -181,14 +258,15 @@ def _add_item(
     entry.link(href=show.episode_url(episode))
     entry.guid(episode.guid, permalink=False)
     entry.pubDate(episode.published)
-    entry.description(_description(episode, show.language))
-    entry.content(_content_html(episode, show.language), type="CDATA")
+    page = show.episode_url(episode)
+    entry.description(_description(episode, show.language, page))
+    entry.content(_content_html(episode, show.language, page), type="CDATA")
     prefix = show.extras.analytics_prefix
     entry.enclosure(url_after_prefix(prefix, enclosure.url), str(enclosure.length), "audio/mpeg")
     entry.podcast.itunes_title(episode.title)
     entry.podcast.itunes_duration(round(episode.audio_info.duration))
     entry.podcast.itunes_episode_type(episode.episode_type)
-    entry.podcast.itunes_summary(episode.summary)
+    entry.podcast.itunes_summary(_within(episode.summary))
     if episode.number is not None:
         entry.podcast.itunes_episode(episode.number)
     if episode.season is not None:
@@ -228,8 +306,15 @@ def _add_item(
             )
     if episode.visible_chapters:
         psc = [
-            _element("psc:chapter", start=format_timestamp(c.start), title=c.title, href=c.url)
-            for c in episode.visible_chapters
+            _element(
+                "psc:chapter",
+                start=format_timestamp(c.start),
+                title=c.title,
+                href=c.url,
+                image=chapter_image_url(episode, index, show.base_url),
+            )
+            for index, c in enumerate(episode.chapters)
+            if not c.hidden
         ]
         extra.elements.append(_Element("psc:chapters", None, (("version", "1.2"),), tuple(psc)))
 

@@ -8,6 +8,7 @@ from datetime import date
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "chapters": "Chapitres",
+        "full_notes": "Notes complètes",
         "soundbites": "Moments choisis",
         "transcript": "Transcription",
         "notes": "Notes de l’épisode",
@@ -79,6 +80,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "chapters": "Chapters",
+        "full_notes": "Full show notes",
         "soundbites": "Highlights",
         "transcript": "Transcript",
         "notes": "Show notes",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit import audio
-from toolkit.artwork import image_mime, resized_jpeg
+from toolkit.artwork import chapter_image_bytes, image_mime, resized_jpeg
 from toolkit.i18n import iso_639_2, words
 from toolkit.model import Episode, Show
 from toolkit.typography import typeset_episode, typeset_show
@@ -22,7 +22,7 @@ def episode_tags(show: Show, episode: Episode, cover_jpeg: bytes | None) -> audi
             end_ms=round(episode.chapter_end(index) * 1000),
             title=chapter.title,
             url=chapter.url,
-            image=chapter.image.read_bytes() if chapter.image else None,
+            image=chapter_image_bytes(chapter.image) if chapter.image else None,
             image_mime=image_mime(chapter.image) if chapter.image else "image/jpeg",
             hidden=chapter.hidden,
         )

@@ -29,6 +29,7 @@ class Chapter:
     url: str | None = None
     image: Path | None = None
     hidden: bool = False  # kept in the file, left out of tables of contents
+    image_url: str | None = None  # art on another host: published as-is, never fetched
 
 
 @dataclass(frozen=True)
