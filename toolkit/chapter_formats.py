@@ -20,7 +20,7 @@ from pathlib import Path
 
 from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, podcasting_json
 from toolkit.errors import LocatedError
-from toolkit.model import Chapter
+from toolkit.model import Chapter, Location
 from toolkit.textcheck import character_problem, excerpt, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 
@@ -29,19 +29,6 @@ PSC_NS = "http://podlove.org/simple-chapters"
 
 class ChapterFormatError(LocatedError):
     """A problem at a line of a chapter file (a chapter's number in JSON), or in all of it."""
-
-
-def json_left_out(data: bytes) -> list[str]:
-    """What a Podcasting 2.0 JSON file has that podkit's chapters do not keep."""
-    try:
-        items = json.loads(data.decode("utf-8-sig")).get("chapters")
-    except (ValueError, RecursionError, AttributeError):
-        return []
-    return [
-        f"chapter {index}: its location is left out: podkit publishes no chapter locations"
-        for index, item in enumerate(items if isinstance(items, list) else [], start=1)
-        if isinstance(item, dict) and "location" in item
-    ]
 
 
 Numbered = list[tuple[int | str, Chapter]]  # (line in the file or "chapter N", chapter)
@@ -228,8 +215,8 @@ def _read_json(text: str) -> Numbered:
 def _json_chapter(index: int, item: object) -> Chapter:
     """One chapter of the Podcasting 2.0 JSON. Its title is optional there: an untitled
     chapter is kept hidden (nothing to show in a table of contents), titled by its start.
-    ``img`` is kept as the image_url published as-is; ``location`` has no place in podkit's
-    chapters and is left out (the import says so)."""
+    ``img`` is kept as the image_url published as-is, ``location`` as the chapter's
+    location (checked with every other key when episode.toml loads)."""
     if not isinstance(item, dict):
         raise ChapterFormatError(f"chapter {index}", "expected an object with a startTime")
     start = item.get("startTime")
@@ -240,7 +227,20 @@ def _json_chapter(index: int, item: object) -> Chapter:
     hidden = item.get("toc") is False or not title
     if not title:
         title = format_clock(seconds, always_hours=True)
-    return Chapter(seconds, title, url, None, hidden, img)
+    return Chapter(seconds, title, url, None, hidden, img, _json_location(index, item))
+
+
+def _json_location(index: int, item: dict[str, object]) -> Location | None:
+    """The spec's ``{"name", "geo", "osm"}``; the name is required there."""
+    value = item.get("location")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ChapterFormatError(f"chapter {index}", "location must be an object with a name")
+    name, geo, osm = (_json_text(index, value, key) for key in ("name", "geo", "osm"))
+    if name is None:
+        raise ChapterFormatError(f"chapter {index}", "location needs a name")
+    return Location(name, geo=geo, osm=osm)
 
 
 def _json_text(index: int, item: dict[str, object], key: str) -> str | None:

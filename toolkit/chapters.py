@@ -108,6 +108,13 @@ def podcasting_json(
             item["img"] = images[index]
         if chapter.hidden:
             item["toc"] = False
+        if chapter.location:
+            place = chapter.location
+            item["location"] = {
+                key: value
+                for key, value in (("name", place.name), ("geo", place.geo), ("osm", place.osm))
+                if value
+            }
         items.append(item)
     document = {"version": "1.2.0", "chapters": items}
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

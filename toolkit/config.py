@@ -25,7 +25,7 @@ from toolkit.artwork import (
 )
 from toolkit.chapters import MAX_CHAPTERS, TOO_MANY_CHAPTERS, start_problems, text_problems
 from toolkit.errors import Problem, Problems
-from toolkit.extras_config import episode_extras, is_decimal_number, show_extras
+from toolkit.extras_config import episode_extras, is_decimal_number, read_location, show_extras
 from toolkit.model import (
     AudioInfo,
     Category,
@@ -513,11 +513,12 @@ def _chapters(
             image = None
         hidden = c.boolean("hidden", False)
         image_url = c.url("image_url")
+        location = read_location(c)
         c.finish()
         if start is None or title is None:
             continue
         read.append(position)
-        chapters.append(Chapter(start, title, url, image, hidden, image_url))
+        chapters.append(Chapter(start, title, url, image, hidden, image_url, location))
     found = [(read[index], key, message) for index, key, message in text_problems(chapters)]
     found += start_problems(starts, info.duration if info else None)
     for index, key, message in sorted(found, key=lambda problem: problem[0]):

@@ -54,9 +54,6 @@ def import_chapters(file: Path, episode_dir: Path, fmt: str | None = None) -> Ch
             content = file.read_bytes()
             fmt = fmt or chapter_formats.detect_format(file, content)
             numbered = chapter_formats.parse(fmt, content)
-            if fmt == "json":
-                for message in chapter_formats.json_left_out(content):
-                    log.warning("%s: %s", file, message)
         except chapter_formats.ChapterFormatError as error:
             problems.append(error.problem(file))
         except OSError as error:
@@ -108,6 +105,12 @@ def replace_chapters(path: Path, chapters: list[Chapter]) -> None:
             table["hidden"] = True
         if chapter.image_url:
             table["image_url"] = chapter.image_url
+        if chapter.location:
+            place = tomlkit.inline_table()
+            for key in ("name", "geo", "osm"):
+                if getattr(chapter.location, key):
+                    place[key] = getattr(chapter.location, key)
+            table["location"] = place
         tables.append(table)
     if "chapters" in document:
         del document["chapters"]

@@ -118,7 +118,7 @@ def show_extras(t: Table) -> ShowExtras:
     """The show's optional tags, read from ``show.toml``'s table."""
     return ShowExtras(
         license=_license(t),
-        location=_location(t),
+        location=read_location(t),
         txt=_txts(t),
         podroll=_podroll(t),
         update_frequency=_update_frequency(t),
@@ -142,7 +142,7 @@ def episode_extras(t: Table, directory: Path, info: AudioInfo | None) -> Episode
     return EpisodeExtras(
         soundbites=_soundbites(t, info),
         license=_license(t),
-        location=_location(t),
+        location=read_location(t),
         season_name=_short_text(t, "season_name"),
         episode_display=_short_text(t, "episode_display"),
         decimal_number=decimal,
@@ -191,7 +191,8 @@ def _license(t: Table) -> License | None:
     return License(name, url)
 
 
-def _location(t: Table) -> Location | None:
+def read_location(t: Table) -> Location | None:
+    """The table's ``[location]`` (show, episode or chapter), checked."""
     found = t.table("location")
     if found is None:
         return None

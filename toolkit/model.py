@@ -30,6 +30,7 @@ class Chapter:
     image: Path | None = None
     hidden: bool = False  # kept in the file, left out of tables of contents
     image_url: str | None = None  # art on another host: published as-is, never fetched
+    location: Location | None = None  # the place the chapter is about
 
 
 @dataclass(frozen=True)
