@@ -24,7 +24,8 @@ from toolkit.model import Chapter, Episode, Show, Transcript
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 _PROTECTED = re.compile(
-    r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)[^\s<>\"]*[^\s<>\".,;:!?)\]»'’]"  # URL
+    # A URL; quotes, straight or typographic, end it (so that typesetting twice is once).
+    r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)[^\s<>\"“”‘’«»]*[^\s<>\".,;:!?)\]«»'‘’“”]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
     r"|`[^`\n]+`"  # code
     r"|\d+(?::\d\d)+(?:[.,]\d+)?"  # a time
