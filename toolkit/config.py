@@ -11,7 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, paths, transcript
@@ -167,6 +167,26 @@ def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> 
     return found
 
 
+class _Settings(NamedTuple):
+    """The show's keys that have a default."""
+
+    explicit: bool
+    show_type: str
+    locked: bool
+    medium: str
+    timezone: str
+
+
+def _settings(t: Table) -> _Settings:
+    return _Settings(
+        explicit=t.boolean("explicit", False),
+        show_type=t.choice("type", ("episodic", "serial"), "episodic"),
+        locked=t.boolean("locked", True),
+        medium=t.choice("medium", MEDIUMS, "podcast"),
+        timezone=_timezone(t),
+    )
+
+
 def _read_show(
     data: dict[str, object],
     file: Path,
@@ -184,11 +204,7 @@ def _read_show(
     author = t.text("author", required=True)
     copyright_ = t.text("copyright", required=True)
     cover = _cover(t, source, source, required=True)
-    explicit = t.boolean("explicit", False)
-    show_type = t.choice("type", ("episodic", "serial"), "episodic")
-    locked = t.boolean("locked", True)
-    medium = t.choice("medium", MEDIUMS, "podcast")
-    timezone = _timezone(t)
+    settings = _settings(t)
     guid = _guid(t)
     _no_keywords(t)
     owner_name, owner_email = _owner(t)
@@ -218,13 +234,13 @@ def _read_show(
         owner_email=owner_email,
         cover=cover,
         categories=tuple(categories),
-        explicit=explicit,
-        show_type="serial" if show_type == "serial" else "episodic",
+        explicit=settings.explicit,
+        show_type="serial" if settings.show_type == "serial" else "episodic",
         copyright=copyright_,
         podcast_guid=guid or podcast_guid(own_base_url.rstrip("/") + "/feed.xml"),
-        locked=locked,
-        medium=medium,
-        timezone=timezone,
+        locked=settings.locked,
+        medium=settings.medium,
+        timezone=settings.timezone,
         persons=tuple(persons),
         funding=tuple(funding),
         links=tuple(links),

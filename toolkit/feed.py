@@ -276,47 +276,67 @@ def _add_item(
         entry.podcast.itunes_image(paths.url(show, cover))
     extra: _Additions = entry.extra
     extra.elements.append(_element("itunes:explicit", "true" if episode.explicit else "false"))
+    extra.elements += _numbering(episode)
+    extra.elements += _episode_extras(show, episode)
+    extra.elements += [_person(p) for p in episode.persons or show.persons]
+    extra.elements += _linked_files(show, episode, transcript_formats)
+    if episode.visible_chapters:
+        extra.elements.append(_podlove_chapters(show, episode))
+
+
+def _numbering(episode: Episode) -> list[_Element]:
+    """podcast:season and podcast:episode, with their names (a decimal number included)."""
+    found = []
     if episode.season is not None:
         name = episode.extras.season_name
-        extra.elements.append(_element("podcast:season", str(episode.season), name=name))
+        found.append(_element("podcast:season", str(episode.season), name=name))
     number = str(episode.number) if episode.number is not None else episode.extras.decimal_number
     if number is not None:
         display = episode.extras.episode_display
-        extra.elements.append(_element("podcast:episode", number, display=display))
-    extra.elements += _episode_extras(show, episode)
-    extra.elements += [_person(p) for p in episode.persons or show.persons]
+        found.append(_element("podcast:episode", number, display=display))
+    return found
+
+
+def _linked_files(
+    show: Show, episode: Episode, transcript_formats: tuple[str, ...]
+) -> list[_Element]:
+    """podcast:chapters and one podcast:transcript per published format."""
+    found = []
     if episode.chapters:
-        extra.elements.append(
+        found.append(
             _element(
                 "podcast:chapters",
                 url=paths.url(show, paths.chapters(episode)),
                 type="application/json+chapters",
             )
         )
-    if transcript_formats:
-        for fmt in transcript_formats:
-            extra.elements.append(
-                _element(
-                    "podcast:transcript",
-                    url=paths.url(show, paths.transcript(episode, fmt)),
-                    type=MIME_TYPES[fmt],
-                    language=show.language,
-                    rel="captions" if fmt == "vtt" else None,
-                )
-            )
-    if episode.visible_chapters:
-        psc = [
+    for fmt in transcript_formats:
+        found.append(
             _element(
-                "psc:chapter",
-                start=format_timestamp(c.start),
-                title=c.title,
-                href=c.url,
-                image=chapter_image_url(episode, index, show.base_url),
+                "podcast:transcript",
+                url=paths.url(show, paths.transcript(episode, fmt)),
+                type=MIME_TYPES[fmt],
+                language=show.language,
+                rel="captions" if fmt == "vtt" else None,
             )
-            for index, c in enumerate(episode.chapters)
-            if not c.hidden
-        ]
-        extra.elements.append(_Element("psc:chapters", None, (("version", "1.2"),), tuple(psc)))
+        )
+    return found
+
+
+def _podlove_chapters(show: Show, episode: Episode) -> _Element:
+    """psc:chapters: the visible chapters, with their links and art."""
+    psc = [
+        _element(
+            "psc:chapter",
+            start=format_timestamp(c.start),
+            title=c.title,
+            href=c.url,
+            image=chapter_image_url(episode, index, show.base_url),
+        )
+        for index, c in enumerate(episode.chapters)
+        if not c.hidden
+    ]
+    return _Element("psc:chapters", None, (("version", "1.2"),), tuple(psc))
 
 
 def _show_extras(show: Show, enclosures: dict[str, Enclosure]) -> list[_Element]:

@@ -306,6 +306,20 @@ def _write_show(
     return []
 
 
+def _owner(
+    channel: Channel, author: str, problems: list[Problem], show_file: Path
+) -> tomlkit.items.Table:
+    owner = tomlkit.table()
+    owner["name"] = channel.owner_name or author
+    if channel.owner_email:
+        owner["email"] = channel.owner_email
+    else:
+        problems.append(
+            Problem(show_file, "owner.email", "the feed has none: add the owner's email", "warning")
+        )
+    return owner
+
+
 def _show_document(
     channel: Channel,
     feed: str,
@@ -350,17 +364,8 @@ def _show_document(
     doc["type"] = "serial" if channel.show_type == "serial" else "episodic"
     doc.add(tomlkit.comment("The show's identity for the apps: kept from the old feed."))
     doc["guid"] = _show_guid(channel, feed)
-    if channel.keywords:
-        doc["keywords"] = list(channel.keywords)
-    owner = tomlkit.table()
-    owner["name"] = channel.owner_name or author
-    if channel.owner_email:
-        owner["email"] = channel.owner_email
-    else:
-        problems.append(
-            Problem(show_file, "owner.email", "the feed has none: add the owner's email", "warning")
-        )
-    doc["owner"] = owner
+    # The feed's keywords are left out: no app reads them (the loader says why).
+    doc["owner"] = _owner(channel, author, problems, show_file)
     categories = _categories(channel, problems, show_file)
     if categories:  # else the loader's message says what to add
         doc["categories"] = categories
