@@ -100,8 +100,8 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
         raise AudioError(
             "is not MPEG audio: no MP3 frame found; export the episode as MP3"
         ) from None
-    except ID3Error as error:
-        raise _damaged_tag(error) from None
+    except ID3Error:
+        raise AudioError(DAMAGED_TAG_MESSAGE) from None
     except MutagenError as error:
         raise AudioError(f"cannot be read as MP3 ({error}): export it as MP3 again") from None
     info: Any = mp3.info
@@ -139,10 +139,6 @@ def _check_complete(stream: BinaryIO, size: int, start: int) -> None:
             )
 
 
-def _damaged_tag(error: ID3Error) -> AudioError:
-    return AudioError(DAMAGED_TAG_MESSAGE)
-
-
 class WFED(TextFrame):
     """The podcast's feed URL as iTunes writes it: a text frame (an encoding byte, then the
     text) under the WFED id. mutagen declares WFED a URL frame, which iTunes, TagLib and
@@ -164,8 +160,8 @@ def _read_id3(data: bytes) -> ID3 | None:
         return ID3(io.BytesIO(data), known_frames=KNOWN_FRAMES)
     except ID3NoHeaderError:
         return None
-    except ID3Error as error:
-        raise _damaged_tag(error) from None
+    except ID3Error:
+        raise AudioError(DAMAGED_TAG_MESSAGE) from None
 
 
 def probe_bytes(data: bytes) -> AudioInfo:

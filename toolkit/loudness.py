@@ -8,16 +8,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.cache import files_key
 from toolkit.parallel import fork_map
+from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +125,6 @@ def _write_cache(path: Path, entries: dict[str, Loudness], keep: set[str]) -> No
         if k in keep and math.isfinite(v.integrated) and math.isfinite(v.true_peak)
     }
     try:
-        path.parent.mkdir(exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".loudness.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=1)
-        os.replace(name, path)
+        atomic_write(path, json.dumps(data, indent=1).encode("utf-8"))
     except OSError as error:  # a read-only site: the check still stands, only slower
         log.debug("loudness cache not written: %s", error)
