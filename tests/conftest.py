@@ -16,6 +16,14 @@ DATA = Path(__file__).resolve().parent / "data"
 TONE = DATA / "tone-60s.mp3"  # 60 s mono MP3 with a LAME/Info header, made by sox + lame
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_seal_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' builds keep their seal key (see toolkit.seal) in a folder of their own, not
+    in the user's cache, and every podkit process they start inherits it."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+
+
 SHOW_TOML = """\
 title = "Test Show"
 description = "A show for tests."

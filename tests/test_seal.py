@@ -1,0 +1,73 @@
+"""The seal that lets podkit take back only the cache records it wrote itself."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit import seal
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_a_key_is_made_once_readable_by_its_owner_only(cache_home: Path) -> None:
+    tag = seal.seal(b"record")
+    key = cache_home / "podkit" / "seal.key"
+    assert tag is not None and len(tag) == 64
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert seal.seal(b"record") == tag
+    assert [p.name for p in key.parent.iterdir()] == ["seal.key"]  # no temporary left
+
+
+@given(data=st.binary(max_size=200), flip=st.integers(min_value=0, max_value=199))
+def test_only_the_same_bytes_verify(data: bytes, flip: int) -> None:
+    tag = seal.seal(data)
+    assert tag is not None
+    assert seal.verified(data, tag)
+    assert not seal.verified(data + b"x", tag)
+    if data:
+        i = flip % len(data)
+        changed = data[:i] + bytes([data[i] ^ 1]) + data[i + 1 :]
+        assert not seal.verified(changed, tag)
+
+
+def test_a_forged_or_missing_seal_does_not_verify(cache_home: Path) -> None:
+    assert not seal.verified(b"record", None)
+    assert not seal.verified(b"record", "0" * 64)
+    assert not seal.verified(b"record", 42)
+
+
+def test_another_users_key_is_not_used(cache_home: Path) -> None:
+    key = cache_home / "podkit" / "seal.key"
+    key.parent.mkdir()
+    key.write_bytes(b"k" * seal.KEY_BYTES)
+    key.chmod(0o644)  # others could read it, so anyone could seal: not a key
+    assert seal.seal(b"record") is None
+    assert not seal.verified(b"record", "0" * 64)
+
+
+def test_a_folder_that_cannot_hold_the_key_means_no_seal(cache_home: Path) -> None:
+    (cache_home / "podkit").write_text("a file where the folder should be")
+    assert seal.seal(b"record") is None
+
+
+def test_processes_starting_together_share_one_key(cache_home: Path) -> None:
+    code = "from toolkit import seal; print(seal.seal(b'record'))"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
+    tags = {run.communicate()[0].strip() for run in runs}
+    assert len(tags) == 1 and "None" not in tags
