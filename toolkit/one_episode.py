@@ -167,7 +167,7 @@ class ChaptersSnap:
         if self.dry_run:
             head = f"{self.episode_toml}: {count} would move (dry run: nothing written)"
         else:
-            head = f"{self.episode_toml}: {count} moved to their sentence's start"
+            head = f"{self.episode_toml}: {count} moved to a sentence's start"
         return "\n".join([head, *(move.line(self.tolerance) for move in self.moves)])
 
 
