@@ -146,6 +146,10 @@ def _chapters_export(show: Path, scratch: Path) -> Case:
     return [*args, "-o", str(scratch / "c.txt")], "3 chapters (mp4chaps)", None
 
 
+def _chapters_snap(show: Path, scratch: Path) -> Case:
+    return ["chapters", "snap", str(show / EP), "--dry-run"], "0 chapters would move", None
+
+
 def _inspect(show: Path, scratch: Path) -> Case:
     return ["inspect", str(TONE)], "no ID3v2 tag", None
 
@@ -192,6 +196,7 @@ CASES: dict[str, Callable[[Path, Path], Case]] = {
     "check": _check,
     "chapters import": _chapters_import,
     "chapters export": _chapters_export,
+    "chapters snap": _chapters_snap,
     "inspect": _inspect,
     "deploy": _deploy,
     "notify": _notify,

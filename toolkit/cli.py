@@ -19,6 +19,7 @@ import click
 from toolkit import __version__
 from toolkit.chapter_formats import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.errors import Problem, ToolkitError
+from toolkit.sentences import SNAP_TOLERANCE
 from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
 
 # Each command imports the heavy modules it needs when it runs: `podkit tag` must not pay for
@@ -488,7 +489,8 @@ def serve(source: Path, out: Path | None, port: int, drafts: bool) -> None:
 
 @cli.group(name="chapters")
 def chapters_group() -> None:
-    """Import chapters from an editor's export, or export them for another tool.
+    """Import chapters from an editor's export, export them for another tool, or move
+    them to the transcript's sentences.
 
     Example: podkit chapters import labels.txt --episode episodes/001-antony-passemard
     """
@@ -541,6 +543,30 @@ def chapters_export(episode_dir: Path, fmt: str, output: Path | None) -> None:
         click.echo(report.text, nl=False)
     else:
         log.info("%s", report.summary())
+
+
+@chapters_group.command(name="snap")
+@click.argument("episode_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    default=SNAP_TOLERANCE,
+    show_default=True,
+    metavar="SECONDS",
+    help="How far a chapter may be from a sentence's start and still move to it.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would move; write nothing.")
+@verbosity
+def chapters_snap(episode_dir: Path, tolerance: float, dry_run: bool) -> None:
+    """Move each chapter start to the start of the nearest sentence of the episode's timed
+    transcript (the sentence it falls in, or the one just after), and print what moved. The
+    rest of episode.toml, comments included, stays.
+
+    Example: podkit chapters snap episodes/001-antony-passemard --dry-run
+    """
+    from toolkit.one_episode import snap_chapters
+
+    log.info("%s", snap_chapters(episode_dir, tolerance, dry_run).summary())
 
 
 @cli.command()

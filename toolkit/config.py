@@ -40,6 +40,7 @@ from toolkit.model import (
 )
 from toolkit.parallel import fork_map
 from toolkit.person_taxonomy import FRENCH_GROUPS, FRENCH_ROLES, ROLES, TAXONOMY, closest, group_of
+from toolkit.sentences import sentence_start
 from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import (
@@ -443,9 +444,11 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     extras = episode_extras(t, directory, info)
     t.finish()
 
-    chapters = _chapters(chapter_tables, directory, info, problems)
+    found = Problems()  # checked before the chapters (`at` reads it), reported in its place
+    path = _transcript_path(directory, transcript_name, file, found)
+    chapters = _chapters(chapter_tables, directory, info, problems, path)
     markdown = _notes(directory, problems)
-    path = _transcript_path(directory, transcript_name, file, problems)
+    problems.items.extend(found.items)
 
     if not (title and published and guid and audio_path and info):
         return _Read(None, path, info)
@@ -508,13 +511,18 @@ def _probe(path: Path, file: Path, problems: Problems) -> AudioInfo | None:
 
 
 def _chapters(
-    tables: list[Table], directory: Path, info: AudioInfo | None, problems: Problems
+    tables: list[Table],
+    directory: Path,
+    info: AudioInfo | None,
+    problems: Problems,
+    transcript_path: Path | None = None,
 ) -> list[Chapter]:
     chapters: list[Chapter] = []
     read: list[int] = []  # the index of each chapter read among the tables
     starts: list[float | None] = []  # every chapter's, so that the order checks follow the file
+    placed = _starts_at_sentences(tables, transcript_path, info)
     for position, c in enumerate(tables):
-        start = c.timestamp("start", required=True)
+        start = placed[position] if position in placed else c.timestamp("start", required=True)
         starts.append(start)
         title = c.text("title", required=True)
         url = c.text("url")  # checked with the other chapter rules below
@@ -540,6 +548,54 @@ def _chapters(
     for index, key, message in sorted(found, key=lambda problem: problem[0]):
         tables[index].error(key, message)
     return [replace(c, url=as_uri(c.url)) if c.url else c for c in chapters]
+
+
+def _starts_at_sentences(
+    tables: list[Table], transcript_path: Path | None, info: AudioInfo | None
+) -> dict[int, float | None]:
+    """The start of each chapter that gives ``at``, by table: the start of the transcript's
+    sentence that begins with those words (None when it cannot be placed; the problem is
+    reported). The transcript is read here only for an episode that uses ``at``."""
+    given: dict[int, str | None] = {}
+    for position, c in enumerate(tables):
+        if "at" in c.data:
+            given[position] = c.text("at", required=True)
+            c.timestamp("start")  # read, so that it is not also reported as an unknown key
+    placed: dict[int, float | None] = dict.fromkeys(given)
+    wanted = {p: at for p, at in given.items() if at is not None and "start" not in tables[p].data}
+    spoken = _transcript_for_at(transcript_path, info) if wanted else ""
+    name = transcript_path.name if transcript_path else "the transcript"
+    for position, at in given.items():
+        found = _sentence_for(tables[position], at, spoken, name)
+        if isinstance(found, str):
+            tables[position].error("at", found)
+        else:
+            placed[position] = found
+    return placed
+
+
+def _sentence_for(
+    table: Table, at: str | None, spoken: Transcript | str, name: str
+) -> float | str | None:
+    """Where one chapter's ``at`` places it, or what is wrong (None: reported already)."""
+    if "start" in table.data:
+        return "and start are both set: keep start (a time) or at (words), not both"
+    if at is None:
+        return None
+    return spoken if isinstance(spoken, str) else sentence_start(spoken, at, name)
+
+
+def _transcript_for_at(path: Path | None, info: AudioInfo | None) -> Transcript | str:
+    """The episode's transcript, for its chapters' ``at``; else what is wrong with it."""
+    if path is None:
+        return (
+            "needs the episode's timed transcript (transcript.txt next to episode.toml) "
+            "to find the sentence: add it, or give the chapter's start"
+        )
+    loaded = load_transcript(path, info)
+    if isinstance(loaded, list):  # its problems are reported with the transcript's
+        return f"cannot be placed until {path.name}'s problems are fixed"
+    return loaded
 
 
 def _notes(directory: Path, problems: Problems) -> str:

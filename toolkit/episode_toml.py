@@ -116,3 +116,15 @@ def replace_chapters(path: Path, chapters: list[Chapter]) -> None:
         del document["chapters"]
     document["chapters"] = tables
     atomic_write(path, (bom + tomlkit.dumps(document)).encode("utf-8"))
+
+
+def set_chapter_starts(path: Path, starts: dict[int, float]) -> None:
+    """Write new starts for some chapters (by index); every other value, comment and blank
+    line of the file stays as it was."""
+    text = path.read_text(encoding="utf-8")
+    bom = BOM if text.startswith(BOM) else ""
+    document = tomlkit.parse(text.removeprefix(BOM))
+    tables = document["chapters"]
+    for index, start in starts.items():
+        tables[index]["start"] = format_timestamp(start)
+    atomic_write(path, (bom + tomlkit.dumps(document)).encode("utf-8"))
