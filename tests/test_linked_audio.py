@@ -3,13 +3,15 @@ writes it): built without a copy or a tag, checked without fetching, its keys ch
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EPISODE_TOML, ShowMaker
+from conftest import EPISODE_TOML, ShowMaker, need_program
 from lxml import etree, html
 
+from toolkit import audio
 from toolkit.check import check
 from toolkit.cli import cli
 from toolkit.config import load_show
@@ -143,3 +145,20 @@ def test_linked_keys_without_audio_url_are_a_warning(make_show: ShowMaker) -> No
     assert [f"{w.where}: {w.message}" for w in warnings] == [
         "audio_length: is read only with audio_url: remove it"
     ]
+
+
+@pytest.mark.parametrize("mode", [["-b:a", "64k", "-write_xing", "0"], ["-q:a", "5"]])
+def test_the_duration_of_an_mp3_on_another_host_from_its_first_frames(
+    tmp_path: Path, mode: list[str]
+) -> None:
+    ffmpeg = need_program("ffmpeg", "ffmpeg")
+    mp3 = tmp_path / "a.mp3"
+    sine = ["-f", "lavfi", "-i", "sine=frequency=440:duration=95"]
+    subprocess.run(
+        [ffmpeg, "-loglevel", "error", *sine, "-c:a", "libmp3lame", *mode, str(mp3)], check=True
+    )
+    data = mp3.read_bytes()
+    start = audio.audio_start(data[:10])
+    estimate = audio.duration_from_head(data[start : start + 16384], len(data) - start)
+    assert estimate == audio.probe(mp3).duration  # CBR without a Xing header, VBR with one
+    assert audio.duration_from_head(b"<html>" * 100, 10_000) is None

@@ -100,6 +100,19 @@ def size(url: str) -> int | None:
         return _whole(response.headers.get("Content-Length"))
 
 
+def part(url: str, start: int, count: int) -> bytes:
+    """``count`` bytes of the file at ``url`` from ``start`` (a Range request; from a host
+    that ignores it, read from the beginning), fewer at its end."""
+    count = min(count, DOCUMENT_LIMIT)
+    with _open(url, {"Range": f"bytes={start}-{start + count - 1}"}) as response:
+        skip = 0 if response.status == 206 else start
+        try:
+            data = response.read(skip + count)
+        except (TimeoutError, OSError, HTTPException) as error:
+            raise FetchError(url, f"cut off while reading ({_reason(error)})") from None
+    return data[skip:]
+
+
 def _whole(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else None

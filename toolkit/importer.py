@@ -607,8 +607,9 @@ def _linked_keys(item: Item, problems: list[Problem], file: Path) -> dict[str, A
     else:
         message = f"{length}; nor does the feed: add the size in bytes"
         problems.append(Problem(file, "audio_length", message, "warning"))
-    if item.duration:
-        keys["audio_duration"] = format_timestamp(item.duration)
+    duration = item.duration or _remote_duration(enclosure.url, keys.get("audio_length"))
+    if duration:
+        keys["audio_duration"] = format_timestamp(duration)
     else:
         message = 'the feed gives no itunes:duration: add it, e.g. audio_duration = "00:42:10"'
         problems.append(Problem(file, "audio_duration", message, "warning"))
@@ -616,6 +617,22 @@ def _linked_keys(item: Item, problems: list[Problem], file: Path) -> dict[str, A
     if kind:
         keys["audio_type"] = kind
     return keys
+
+
+FRAMES = 1 << 14  # bytes of MPEG frames that hold the Xing/LAME header and the bitrate
+
+
+def _remote_duration(url: str, size: int | None) -> float | None:
+    """An MP3's duration read from its first frames on the old host (two Range requests:
+    its ID3 tag's header, then the frames after the tag), for a feed that gives none."""
+    if not size:
+        return None
+    try:
+        start = audio.audio_start(fetch.part(url, 0, 10))
+        frames = fetch.part(url, start, FRAMES)
+    except fetch.FetchError:
+        return None
+    return audio.duration_from_head(frames, size - start) if size > start else None
 
 
 def _server_length(url: str) -> int | str:
