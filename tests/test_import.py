@@ -500,6 +500,7 @@ def test_200_items_import_fast_with_stable_distinct_slugs(server: Server, tmp_pa
 
 
 MP3_TYPES = ("audio/mpeg", "audio/mp3")
+DURATION = "<itunes:duration>60</itunes:duration>"
 
 
 def _import_linked(server: Server, url: str, source: Path) -> None:
@@ -609,6 +610,25 @@ def test_audio_link_unknown_length_and_duration_are_warned_and_the_loader_says_w
         "audio_duration",
         'missing: the audio is linked (audio_url): add audio_duration = "00:42:10"',
     ) in messages
+
+
+def test_audio_link_of_plain_http_audio_is_a_warning_and_refused_by_the_loader(
+    tmp_path: Path,
+) -> None:
+    text = _feed("http://old.example.invalid", [("a", "One", "/a.mp3")])
+    feed = tmp_path / "feed.xml"
+    text = text.replace('<itunes:image href="http://old.example.invalid/art/show.png"/>', "")
+    feed.write_text(text.replace("LENGTH", "1000").replace("</item>", DURATION + "</item>"))
+    report = import_feed(str(feed), tmp_path / "s", audio_mode="link")  # nothing fetched
+    toml_file = tmp_path / "s" / "001-one" / "episode.toml"
+    warned = [p.message for p in report.problems if p.where == "audio_url"]
+    assert warned == [
+        "the old host serves it over http, which apps refuse: import with --audio download"
+    ]
+    with pytest.raises(ToolkitError) as error:
+        load_show(tmp_path / "s")
+    about = [p.where for p in error.value.problems if Path(p.file) == toml_file]
+    assert about == ["audio_url"]  # (show.toml lacks a cover: the feed gave none)
 
 
 def test_audio_link_without_duration_reads_the_mp3s_first_frames(
