@@ -13,6 +13,7 @@ import json
 import shutil
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -25,7 +26,7 @@ from click.testing import CliRunner
 from conftest import DATA, TONE
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lxml import etree
+from lxml import etree, html
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 from PIL import Image
 
@@ -92,6 +93,7 @@ class Server:
             "/page.html": b"<!doctype html><html><body><p>Not a feed</p></body></html>",
         }
         self.requests: list[tuple[str, str | None]] = []  # (path, Range header)
+        self.heads: list[str] = []  # paths asked for with HEAD
         self.cut_once: set[str] = set()  # paths whose first answer stops halfway
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -122,6 +124,18 @@ class Server:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:
                 pass
+
+            def do_HEAD(self) -> None:
+                """The size without the body; refused where the path says "nohead"."""
+                path = self.path.split("?")[0]
+                server.heads.append(path)
+                body = server.body(path)
+                if body is None or "nohead" in path:
+                    self.send_error(404 if body is None else 405)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
 
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
@@ -335,13 +349,13 @@ def test_duplicate_guids_keep_the_first_and_say_so(server: Server, tmp_path: Pat
     assert any("also an earlier item's" in str(p) for p in report.problems)
 
 
-def _feed(base: str, items: list[tuple[str, str, str]]) -> str:
+def _feed(base: str, items: list[tuple[str, str, str]], item_xml: str = "") -> str:
     """An RSS feed with (guid, title, enclosure path) items, one day apart."""
     start = datetime(2020, 1, 1, 8, tzinfo=UTC)
     rows = "".join(
         f"<item><title>{title}</title><guid>{guid}</guid>"
         f"<pubDate>{format_datetime(start + timedelta(days=i))}</pubDate>"
-        f'<enclosure url="{base}{path}" length="LENGTH" type="audio/mpeg"/></item>'
+        f'<enclosure url="{base}{path}" length="LENGTH" type="audio/mpeg"/>{item_xml}</item>'
         for i, (guid, title, path) in enumerate(items)
     )
     return (
@@ -485,9 +499,162 @@ def test_200_items_import_fast_with_stable_distinct_slugs(server: Server, tmp_pa
     assert sorted(e.guid for e in show.episodes) == sorted(g for g, _, _ in items)
 
 
-def test_audio_link_says_it_is_not_supported_yet(server: Server, tmp_path: Path) -> None:
-    with pytest.raises(ToolkitError, match="--audio link is not supported yet"):
-        import_feed(server.feed("podlove-kern-punkto.xml"), tmp_path / "s", audio_mode="link")
+MP3_TYPES = ("audio/mpeg", "audio/mp3")
+DURATION = "<itunes:duration>60</itunes:duration>"
+
+
+def _import_linked(server: Server, url: str, source: Path) -> None:
+    report = import_feed(url, source, audio_mode="link", base_url="https://new.example.org/s/")
+    assert report.failed == 0, [str(p) for p in report.problems]
+    assert not [str(p) for p in report.problems if str(p.where).startswith("audio")]
+    if any(p.where == "categories" for p in report.problems):  # the feed has none: say one
+        with (source / "show.toml").open("a") as show:
+            show.write('\n[[categories]]\nname = "Music"\n')
+
+
+@pytest.mark.parametrize("name", REAL_FEEDS)
+def test_audio_link_builds_the_same_items_enclosures_lengths_and_durations(
+    server: Server, tmp_path: Path, name: str
+) -> None:
+    url = server.feed(name)
+    source, site = tmp_path / "show", tmp_path / "site"
+    _import_linked(server, url, source)
+    # Nothing downloaded: at most the first bytes, for a duration the feed does not give.
+    assert [r for p, r in server.requests if p.startswith("/audio/") and r is None] == []
+    result = CliRunner().invoke(cli, ["build", "--source", str(source), "--out", str(site)])
+    assert result.exit_code == 0, result.output
+    assert list(source.rglob("*.mp3")) == list(site.rglob("*.mp3")) == []
+    assert [str(p) for p in check(source, site).errors] == []
+    result = CliRunner().invoke(cli, ["check", "--source", str(source), "--site", str(site)])
+    assert result.exit_code == 0, result.output
+
+    original = _original_items(server.files[f"/feeds/{name}"], url)
+    built = _built_items(site)
+    by_guid = {i.findtext("guid"): i for i in built}
+    assert len(built) == len(original) and set(by_guid) == set(original)
+    for guid, item in original.items():
+        copy = by_guid[guid]
+        assert copy.findtext("title") == feed_reader.plain(item.findtext("title"))
+        before = feed_reader.parse_date(item.findtext("pubDate"))
+        assert before == feed_reader.parse_date(copy.findtext("pubDate"))
+        enclosure, linked = item.find("enclosure"), copy.find("enclosure")
+        assert linked.get("url") == urljoin(url, enclosure.get("url"))
+        assert linked.get("length") == enclosure.get("length") == str(len(server.tone))
+        kind = enclosure.get("type")
+        assert linked.get("type") == ("audio/mpeg" if kind in MP3_TYPES else kind)
+        given = feed_reader.parse_duration(item.findtext(f"{ITUNES}duration"))
+        seconds = 60 if given is None else round(given)  # else read from the MP3's head
+        assert copy.findtext(f"{ITUNES}duration") == str(seconds)
+    show, _ = load_show(source)
+    for episode in show.episodes:  # the page plays the old host's file
+        page = html.parse(str(site / episode.slug / "index.html"))
+        assert page.xpath("//audio/@src") == [episode.linked.url if episode.linked else None]
+
+
+def test_audio_link_update_adds_new_items_linked(server: Server, tmp_path: Path) -> None:
+    duration = "<itunes:duration>1:00</itunes:duration><description>Notes.</description>"
+    items = [("a", "One", "/audio/one.mp3"), ("b", "Two", "/audio/two.mp3")]
+    url = server.add_feed("/gen.xml", _feed(server.base, items, duration))
+    source, site = tmp_path / "s", tmp_path / "site"
+    _import_linked(server, url, source)
+    more = [*items, ("c", "Three", "/audio/three.mp3")]
+    server.add_feed("/gen.xml", _feed(server.base, more, duration))
+    report = import_feed(url, source, audio_mode="link", update=True)
+    assert report.imported == ("003-three",) and report.already == 2
+    toml = tomllib.loads((source / "003-three" / "episode.toml").read_text())
+    assert toml["audio_url"] == f"{server.base}/audio/three.mp3"
+    assert (toml["audio_length"], toml["audio_duration"]) == (len(server.tone), "00:01:00.000")
+    assert "audio" not in toml and "audio_type" not in toml
+    result = CliRunner().invoke(cli, ["build", "--source", str(source), "--out", str(site)])
+    assert result.exit_code == 0, result.output
+    assert [str(p) for p in check(source, site).errors] == []
+    assert sorted(i.findtext("guid") for i in _built_items(site)) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("path", "asked"),
+    [("/audio/one.mp3", "HEAD"), ("/audio/nohead.mp3", "Range")],
+)
+def test_audio_link_item_without_length_asks_the_server(
+    server: Server, tmp_path: Path, path: str, asked: str
+) -> None:
+    text = _feed(server.base, [("a", "One", path)], "<itunes:duration>60</itunes:duration>")
+    url = server.add_feed("/gen.xml", text.replace('length="LENGTH" ', ""))
+    _import_linked(server, url, tmp_path / "s")
+    toml = tomllib.loads((tmp_path / "s" / "001-one" / "episode.toml").read_text())
+    assert toml["audio_length"] == len(server.tone)
+    assert server.heads == [path]
+    ranges = [r for p, r in server.requests if p == path]
+    assert ranges == ([] if asked == "HEAD" else ["bytes=0-0"])
+
+
+def test_audio_link_unknown_length_and_duration_are_warned_and_the_loader_says_what_to_add(
+    server: Server, tmp_path: Path
+) -> None:
+    text = _feed(server.base, [("a", "One", "/audio/missing.mp3")])
+    url = server.add_feed("/gen.xml", text.replace('length="LENGTH" ', ""))
+    source = tmp_path / "s"
+    report = import_feed(url, source, audio_mode="link")
+    toml_file = source / "001-one" / "episode.toml"
+    found = {(Path(p.file), p.where): p.message for p in report.problems if p.warning}
+    assert "the server answered 404" in found[(toml_file, "audio_length")]
+    assert "no itunes:duration" in found[(toml_file, "audio_duration")]
+    with pytest.raises(ToolkitError) as error:
+        load_show(source)
+    messages = {(p.where, p.message) for p in error.value.problems}
+    assert (
+        "audio_length",
+        "missing: the audio is linked (audio_url): add audio_length = 34567890",
+    ) in messages
+    assert (
+        "audio_duration",
+        'missing: the audio is linked (audio_url): add audio_duration = "00:42:10"',
+    ) in messages
+
+
+def test_audio_link_of_plain_http_audio_is_a_warning_and_refused_by_the_loader(
+    tmp_path: Path,
+) -> None:
+    text = _feed("http://old.example.invalid", [("a", "One", "/a.mp3")])
+    feed = tmp_path / "feed.xml"
+    text = text.replace('<itunes:image href="http://old.example.invalid/art/show.png"/>', "")
+    feed.write_text(text.replace("LENGTH", "1000").replace("</item>", DURATION + "</item>"))
+    report = import_feed(str(feed), tmp_path / "s", audio_mode="link")  # nothing fetched
+    toml_file = tmp_path / "s" / "001-one" / "episode.toml"
+    warned = [p.message for p in report.problems if p.where == "audio_url"]
+    assert warned == [
+        "the old host serves it over http, which apps refuse: import with --audio download"
+    ]
+    with pytest.raises(ToolkitError) as error:
+        load_show(tmp_path / "s")
+    about = [p.where for p in error.value.problems if Path(p.file) == toml_file]
+    assert about == ["audio_url"]  # (show.toml lacks a cover: the feed gave none)
+
+
+def test_audio_link_without_duration_reads_the_mp3s_first_frames(
+    server: Server, tmp_path: Path
+) -> None:
+    url = server.add_feed("/gen.xml", _feed(server.base, [("a", "One", "/audio/chaptered.mp3")]))
+    _import_linked(server, url, tmp_path / "s")
+    toml = tomllib.loads((tmp_path / "s" / "001-one" / "episode.toml").read_text())
+    assert toml["audio_duration"] == "00:01:00.000"
+    tag = len(server.files["/audio/chaptered.mp3"]) - len(server.tone)
+    ranges = [r for p, r in server.requests if p == "/audio/chaptered.mp3"]
+    assert ranges == ["bytes=0-9", f"bytes={tag}-{tag + 16383}"]  # the tag's size, the frames
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=999_999))
+def test_every_form_of_itunes_duration_reads_the_same_seconds(seconds: int) -> None:
+    h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
+    forms = [str(seconds), f"{seconds // 60}:{s:02d}", f"{h}:{m:02d}:{s:02d}", f" {seconds}.0 "]
+    assert {feed_reader.parse_duration(f) for f in forms} == {float(seconds)}
+
+
+@given(st.text(max_size=40))
+def test_any_duration_text_is_positive_seconds_or_none(text: str) -> None:
+    seconds = feed_reader.parse_duration(text)
+    assert seconds is None or 0 < seconds < 1e7
 
 
 @settings(max_examples=200, deadline=None)

@@ -119,6 +119,46 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
     )
 
 
+class _Head(io.RawIOBase):
+    """The first bytes of a file of ``size`` bytes, read as that file (zeros after them):
+    enough for mutagen to read an MP3's first frames and its size."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        self.head, self.size, self.position = head, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(base + offset, 0)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(min(len(buffer), self.size - self.position), 0)
+        known = self.head[self.position : self.position + count]
+        buffer[:count] = known + bytes(count - len(known))
+        self.position += count
+        return count
+
+
+def duration_from_head(frames: bytes, size: int) -> float | None:
+    """The duration of ``size`` bytes of MPEG audio (no tag) that begin with ``frames``, for a
+    file on another host: from the Xing/LAME header's frame count, else from the bitrate;
+    None when ``frames`` is not MPEG audio."""
+    try:
+        info: Any = MP3(_Head(frames, size)).info
+    except (*_DAMAGED_TAG, HeaderNotFoundError):
+        return None
+    return round(info.length, 3) if info.length > 0 else None
+
+
 def _check_complete(stream: BinaryIO, size: int, start: int) -> None:
     """A Xing/LAME header records the stream's byte count: fewer bytes means truncation."""
     stream.seek(start)

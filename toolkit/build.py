@@ -180,14 +180,15 @@ def tag_audio(
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
     jobs: list[_TagJob] = []
     for episode in show.episodes:
-        path = paths.audio(episode)
-        tags = episode_tags(show, episode, show_cover)
-        key = tag_key(episode, tags, id3_version)
-        kept = stage.previous.kept(stage.out, path, key)
-        if kept:
-            outputs[path] = kept
-        else:
-            jobs.append(_TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key)))
+        if episode.audio is not None:  # linked audio: the build never tags a file it lacks
+            path = paths.audio(episode)
+            tags = episode_tags(show, episode, show_cover)
+            key = tag_key(episode, tags, id3_version)
+            kept = stage.previous.kept(stage.out, path, key)
+            if kept:
+                outputs[path] = kept
+            else:
+                jobs.append(_TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key)))
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)
@@ -201,6 +202,9 @@ def tag_audio(
         outputs[job.path] = output
     enclosures = {}
     for episode in show.episodes:
+        if episode.linked:  # the length episode.toml gives: the old host's file
+            enclosures[episode.slug] = Enclosure(episode.linked.url, episode.audio_info.size)
+            continue
         path = paths.audio(episode)
         output = outputs[path]  # the length of the file the site will hold
         if isinstance(output, Kept):

@@ -234,6 +234,7 @@ def site_key(source: Path, base_url: str | None) -> str:
 def tag_key(episode: Episode, tags: EpisodeTags, id3_version: int) -> str:
     """Changes when the source audio, the tags or podkit itself change: a key of the audio
     (see `same_audio`) followed by a key of the tags."""
+    assert episode.audio is not None  # a linked episode is never tagged
     found = episode.audio.stat()
     audio = (__version__, id3_version, found.st_size, found.st_mtime_ns)
     return _half_key(audio) + _half_key(tags)
@@ -375,7 +376,8 @@ class Cache:
 
 def _named_files(episode: Episode, transcript_file: Path | None) -> list[Path]:
     images = [c.image for c in episode.chapters if c.image is not None]
-    named = [episode.audio, *([episode.cover] if episode.cover else []), *images]
+    audio = [episode.audio] if episode.audio else []  # linked audio: episode.toml says all
+    named = [*audio, *([episode.cover] if episode.cover else []), *images]
     return [*named, *([transcript_file] if transcript_file else [])]
 
 

@@ -4,14 +4,13 @@ sources and in the built site. Every finding names its file and says what to do.
 from __future__ import annotations
 
 import io
-import ipaddress
 import json
 import logging
 import os
 import re
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse, urlsplit
@@ -24,7 +23,7 @@ from toolkit.config import EPISODE_FILE, SHOW_FILE, load_show
 from toolkit.errors import Problem, Problems, ToolkitError
 from toolkit.extras_config import url_after_prefix
 from toolkit.model import Episode, Show, published_only
-from toolkit.tomlcheck import read_source, url_problem
+from toolkit.tomlcheck import loopback, read_source, url_problem
 
 log = logging.getLogger(__name__)
 
@@ -159,14 +158,15 @@ def _loudness_findings(episodes: tuple[Episode, ...], site: Path) -> list[Proble
     from toolkit import loudness
 
     found = Problems()
-    measured = loudness.measure_all([e.audio for e in episodes], site)
-    for episode, result in zip(episodes, measured, strict=True):
+    local = [(e, e.audio) for e in episodes if e.audio]  # linked audio is not measured
+    measured = loudness.measure_all([file for _, file in local], site)
+    for (episode, audio_file), result in zip(local, measured, strict=True):
         if isinstance(result, loudness.LoudnessError):
-            found.warn(episode.audio, None, str(result))
+            found.warn(audio_file, None, str(result))
             continue
         log.debug("%s: %s", episode.slug, result.describe())
         for message in loudness.problems(result, episode.audio_info.channels):
-            found.warn(episode.audio, None, message)
+            found.warn(audio_file, None, message)
     missing = [p for p in found.items if p.message == loudness.MISSING]
     return found.items if len(missing) < 2 else missing[:1]  # said once is enough
 
@@ -178,7 +178,7 @@ def _analytics_findings(show: Show) -> list[Problem]:
         return []
     found = Problems()
     for episode in show.episodes:
-        url = url_after_prefix(prefix, paths.url(show, paths.audio(episode)))
+        url = url_after_prefix(prefix, paths.audio_url(show, episode))
         problem = url_problem(url)
         if problem:
             found.add(
@@ -231,9 +231,10 @@ def _site_findings(show: Show, site: Path) -> list[Problem]:
         feed,
         self_link[0].removesuffix("feed.xml") if self_link else show.base_url,
         show.extras.analytics_prefix,
+        {e.guid: e for e in show.episodes if e.linked},
     )
     found = Problems()
-    if _loopback(site_feed.base):
+    if loopback(site_feed.base):
         found.add(
             feed_file,
             "atom:link",
@@ -262,6 +263,7 @@ class _SiteFeed:
     tree: etree._ElementTree
     base: str
     analytics_prefix: str | None = None
+    linked: dict[str, Episode] = field(default_factory=dict)  # by GUID: audio on another host
 
     def local(self, url: str, where: str, found: Problems, missing: str) -> Path | None:
         """The site's regular file at this URL; else None, with a finding: ``missing``, or
@@ -361,6 +363,10 @@ def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found
     if enclosure is None:
         found.add(feed.file, where, missing)
         return
+    linked = feed.linked.get(item.findtext("guid") or "")
+    if linked is not None:
+        _linked_findings(feed, linked, item, where, found)
+        return
     local = feed.enclosure_file(enclosure.get("url", ""), where, found, missing)
     if local is None:
         return
@@ -389,6 +395,28 @@ def _enclosure_findings(feed: _SiteFeed, item: etree._Element, where: str, found
         )
 
 
+def _linked_findings(
+    feed: _SiteFeed, episode: Episode, item: etree._Element, where: str, found: Problems
+) -> None:
+    """Linked audio is on another host and the check never fetches it: the item must say
+    what episode.toml says (the URL, the length, the duration)."""
+    assert episode.linked is not None
+    url = url_after_prefix(feed.analytics_prefix, episode.linked.url)
+    wanted = (url, str(episode.audio_info.size), str(round(episode.audio_info.duration)))
+    given = (
+        item.xpath("string(enclosure/@url)"),
+        item.xpath("string(enclosure/@length)"),
+        item.findtext(f"{{{ITUNES}}}duration"),
+    )
+    if given != wanted:
+        found.add(
+            feed.file,
+            where,
+            f"its enclosure is not the audio {episode.slug}/{EPISODE_FILE} links to "
+            f"({_shown(url)}, {wanted[1]} bytes, {wanted[2]} s): build again",
+        )
+
+
 def _page(page: Path) -> html.HtmlElement | Problem:
     """The page's tree, or an error finding when it is no HTML page podkit could have
     written (empty, not UTF-8 text, binary)."""
@@ -403,24 +431,6 @@ def _page(page: Path) -> html.HtmlElement | Problem:
     if root is None:
         return Problem(page, None, "is an empty page: build again")
     return root
-
-
-def _loopback(url: str) -> bool:
-    """Whether the URL names this machine (localhost, 127.0.0.0/8, ::1): no listener's.
-
-    >>> [_loopback(u) for u in ("http://127.0.0.2:8000/", "http://[::1]/", "https://example.org/")]
-    [True, True, False]
-    """
-    try:
-        host = urlparse(url).hostname or ""
-    except ValueError:  # a malformed address in the feed: other findings name it
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _link_findings(site: Path) -> list[Problem]:

@@ -352,7 +352,8 @@ def init(folder: Path, title: str | None, language: str, base_url: str | None) -
     type=click.Choice(["download", "link"]),
     default="download",
     show_default=True,
-    help="Fetch each episode's audio (link: not supported yet).",
+    help="download: fetch each episode's audio into its folder; link: leave it on the old "
+    "host (episode.toml gets audio_url, its length and duration).",
 )
 @click.option("--since", metavar="DATE", help="Only items published since this date.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N items.")

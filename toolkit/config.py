@@ -34,6 +34,7 @@ from toolkit.model import (
     EpisodeType,
     Funding,
     Link,
+    LinkedAudio,
     Person,
     Show,
     Transcript,
@@ -48,6 +49,7 @@ from toolkit.tomlcheck import (
     as_uri,
     inside,
     load_toml,
+    loopback,
     not_a_file,
     outside_message,
     read_source,
@@ -433,14 +435,13 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     guid = t.text("guid", required=True)
     explicit = t.boolean("explicit", False)
     show_folder = directory.parent
-    audio_path = _audio_path(t, directory)
+    audio_path, linked, info = _episode_audio(t, directory, file, problems)
     cover = _cover(t, directory, show_folder)
     summary = t.text("summary", line_breaks=True)
     _no_keywords(t)
     transcript_name = t.text("transcript")
     persons = _persons(t)
     chapter_tables = _chapter_tables(t)
-    info = _probe(audio_path, file, problems) if audio_path else None
     extras = episode_extras(t, directory, info)
     t.finish()
 
@@ -450,7 +451,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     markdown = _notes(directory, problems)
     problems.items.extend(found.items)
 
-    if not (title and published and guid and audio_path and info):
+    if not (title and published and guid and (audio_path or linked) and info):
         return _Read(None, path, info)
     episode = Episode(
         slug=directory.name,
@@ -471,6 +472,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         persons=tuple(persons),
         chapters=tuple(chapters),
         extras=extras,
+        linked=linked,
     )
     reused = reuse.reuse(episode, path) if reuse is not None else None
     if reused is not None:
@@ -489,6 +491,55 @@ def _chapter_tables(t: Table) -> list[Table]:
     if len(tables) > MAX_CHAPTERS:
         t.error("chapters", TOO_MANY_CHAPTERS.format(count=len(tables)))
     return tables
+
+
+_LINKED_KEYS = ("audio_length", "audio_duration", "audio_type")
+_AUDIO_TYPE = re.compile(r"audio/[a-z0-9][a-z0-9.+-]*")
+
+
+def _episode_audio(
+    t: Table, directory: Path, file: Path, problems: Problems
+) -> tuple[Path | None, LinkedAudio | None, AudioInfo | None]:
+    """The episode's MP3 and what it measures, or its linked audio (``audio_url``) and what
+    episode.toml says of it: one or the other."""
+    if "audio_url" not in t.data:
+        for key in (k for k in _LINKED_KEYS if k in t.data):
+            t.known.add(key)
+            problems.warn(file, key, "is read only with audio_url: remove it")
+        path = _audio_path(t, directory)
+        return path, None, _probe(path, file, problems) if path else None
+    t.known.update(("audio", "audio_url", *_LINKED_KEYS))
+    if "audio" in t.data:
+        t.error(
+            "audio_url",
+            "the episode also has its own file (audio): remove audio_url to publish that "
+            "file, or remove audio to link to the address",
+        )
+        return None, None, None
+    return (None, *_linked_audio(t))
+
+
+def _linked_audio(t: Table) -> tuple[LinkedAudio | None, AudioInfo | None]:
+    """Audio on another host (kept there by `podkit import --audio link`): its https address,
+    and the length and duration the build cannot measure."""
+    url = t.url("audio_url", required=True)
+    if url and not url.startswith("https://") and not loopback(url):
+        t.error("audio_url", f"{url!r} must be an https:// address: apps refuse plain http")
+        url = None
+    for key, example in (("audio_length", "34567890"), ("audio_duration", '"00:42:10"')):
+        if key not in t.data:  # podkit cannot measure a file it does not have
+            t.error(key, f"missing: the audio is linked (audio_url): add {key} = {example}")
+    length = t.integer("audio_length")
+    duration = t.timestamp("audio_duration")
+    if duration == 0:
+        t.error("audio_duration", 'is zero: write the audio\'s duration, e.g. "00:42:10"')
+    kind = t.text("audio_type", default="audio/mpeg") or "audio/mpeg"
+    if not _AUDIO_TYPE.fullmatch(kind):
+        t.error("audio_type", f"{kind!r} is not an audio MIME type: write e.g. audio/mp4")
+        return None, None
+    if not (url and length and duration):
+        return None, None
+    return LinkedAudio(url, kind), AudioInfo(duration, length, 0, 0, 0)
 
 
 def _audio_path(t: Table, directory: Path) -> Path | None:

@@ -39,7 +39,7 @@ TITLE_MAX = 255  # characters: Apple's limit on other tag values, titles include
 @dataclass(frozen=True)
 class Enclosure:
     url: str
-    length: int  # bytes of the tagged MP3 that the site serves
+    length: int  # bytes of the tagged MP3 that the site serves (or of the linked file)
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,9 @@ def _add_item(
     entry.description(_description(episode, show.language, page))
     entry.content(_content_html(episode, show.language, page), type="CDATA")
     prefix = show.extras.analytics_prefix
-    entry.enclosure(url_after_prefix(prefix, enclosure.url), str(enclosure.length), "audio/mpeg")
+    entry.enclosure(
+        url_after_prefix(prefix, enclosure.url), str(enclosure.length), episode.audio_type
+    )
     entry.podcast.itunes_title(episode.title)
     entry.podcast.itunes_duration(round(episode.audio_info.duration))
     entry.podcast.itunes_episode_type(episode.episode_type)
@@ -491,7 +493,7 @@ def _trailers(show: Show, enclosures: dict[str, Enclosure]) -> list[_Element]:
             pubdate=format_datetime(e.published),
             url=url_after_prefix(show.extras.analytics_prefix, enclosures[e.slug].url),
             length=str(enclosures[e.slug].length),
-            type="audio/mpeg",
+            type=e.audio_type,
             season=None if e.season is None else str(e.season),
         )
         for e in reversed(trailers)

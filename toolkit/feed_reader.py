@@ -71,6 +71,7 @@ class Item:
     psc_chapters: bytes | None
     transcripts: tuple[Remote, ...]
     line: int
+    duration: float | None = None  # seconds, from itunes:duration
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,21 @@ def parse_date(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def parse_duration(value: str | None) -> float | None:
+    """itunes:duration in the forms hosts write it: seconds, MM:SS or HH:MM:SS (each with
+    decimals, minutes past 59 as some write them); None when absent, zero or unreadable.
+
+    >>> [parse_duration(v) for v in ("1009", "59:15", "01:55:16", "1:02:03.5", "", "1h")]
+    [1009.0, 3555.0, 6916.0, 3723.5, None, None]
+    """
+    match = re.fullmatch(r"\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d+)?)\s*", value or "")
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds)
+    return total if 0 < total < 1e7 else None
+
+
 def derived_guid(enclosure_url: str) -> str:
     """A stable GUID for an item without one: apps key such items on the enclosure URL."""
     return (
@@ -275,6 +291,7 @@ def _item(element: etree._Element, base: str) -> Item | str:
         psc_chapters=etree.tostring(psc) if psc is not None else None,
         transcripts=transcripts,
         line=element.sourceline or 0,
+        duration=parse_duration(_find_text(element, "itunes:duration")),
     )
 
 

@@ -39,9 +39,11 @@ def check_url(url: str) -> None:
         raise FetchError(url, "only http:// and https:// addresses can be fetched")
 
 
-def _open(url: str, headers: dict[str, str] | None = None) -> HTTPResponse:
+def _open(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> HTTPResponse:
     check_url(url)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, **(headers or {})}, method=method
+    )
     try:
         response: HTTPResponse = urllib.request.urlopen(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as error:
@@ -79,6 +81,41 @@ def _gunzip(url: str, data: bytes, limit: int) -> bytes:
         return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, limit + 1)
     except (zlib.error, gzip.BadGzipFile) as error:
         raise FetchError(url, f"damaged gzip answer ({error})") from None
+
+
+def size(url: str) -> int | None:
+    """The length in bytes of the file at ``url`` as its server says, without fetching it: a
+    HEAD request, else (some hosts refuse HEAD) a one-byte Range request. None when the
+    server does not say; FetchError when it cannot be reached or has no such file."""
+    try:
+        with _open(url, method="HEAD") as response:
+            length = _whole(response.headers.get("Content-Length"))
+    except FetchError:
+        length = None
+    if length:
+        return length
+    with _open(url, {"Range": "bytes=0-0"}) as response:
+        if response.status == 206:  # Content-Range: bytes 0-0/TOTAL
+            return _whole(response.headers.get("Content-Range", "").rpartition("/")[2])
+        return _whole(response.headers.get("Content-Length"))
+
+
+def part(url: str, start: int, count: int) -> bytes:
+    """``count`` bytes of the file at ``url`` from ``start`` (a Range request; from a host
+    that ignores it, read from the beginning), fewer at its end."""
+    count = min(count, DOCUMENT_LIMIT)
+    with _open(url, {"Range": f"bytes={start}-{start + count - 1}"}) as response:
+        skip = 0 if response.status == 206 else start
+        try:
+            data = response.read(skip + count)
+        except (TimeoutError, OSError, HTTPException) as error:
+            raise FetchError(url, f"cut off while reading ({_reason(error)})") from None
+    return data[skip:]
+
+
+def _whole(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 Progress = Callable[[int], None]  # bytes received so far

@@ -38,6 +38,7 @@ from toolkit.html_markdown import require, to_markdown
 from toolkit.model import Chapter
 from toolkit.scaffold import slugify
 from toolkit.timecode import format_timestamp
+from toolkit.tomlcheck import loopback
 from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,6 @@ def import_feed(
 ) -> ImportReport:
     """Import ``feed`` (an http(s) URL or a file) into ``source``; ToolkitError when the feed
     cannot be read or the folder does not fit (a show already there without ``update``)."""
-    if audio_mode != "download":
-        raise ToolkitError("--audio link is not supported yet: import with --audio download")
     require()
     record = _check_folder(source, feed, update)
     channel = _read_feed(feed)
@@ -132,7 +131,7 @@ def import_feed(
     known = set(record.episodes) | _guids_on_disk(source)
     plan = _plan(channel.items, source, record, problems)
     wanted = _select([p for p in plan if p.item.guid not in known], since, limit)
-    imported = _import_items(wanted, channel, source, record, problems)
+    imported = _import_items(wanted, channel, source, record, problems, audio_mode)
     record.save(source)
     return ImportReport(
         source,
@@ -513,7 +512,12 @@ def _fetch_cover(
 
 
 def _import_items(
-    plan: list[Planned], channel: Channel, source: Path, record: Record, problems: list[Problem]
+    plan: list[Planned],
+    channel: Channel,
+    source: Path,
+    record: Record,
+    problems: list[Problem],
+    audio_mode: AudioMode,
 ) -> list[str]:
     lock = threading.Lock()
     done: list[str] = []
@@ -521,7 +525,7 @@ def _import_items(
     def one(planned: Planned) -> None:
         found: list[Problem] = []
         try:
-            files = _import_item(planned, channel, source, found)
+            files = _import_item(planned, channel, source, found, audio_mode)
         except OSError as error:  # a full disk, a folder made read-only meanwhile
             message = f"cannot be written ({error.strerror}): run the import again"
             found.append(Problem(source / planned.slug, None, message))
@@ -539,7 +543,11 @@ def _import_items(
 
 
 def _import_item(
-    planned: Planned, channel: Channel, source: Path, problems: list[Problem]
+    planned: Planned,
+    channel: Channel,
+    source: Path,
+    problems: list[Problem],
+    audio_mode: AudioMode = "download",
 ) -> dict[str, str] | None:
     """Assemble the episode under a hidden name, rename it when complete: the checksums of
     its files, or None when it could not be imported (the partial audio stays for a retry)."""
@@ -549,16 +557,21 @@ def _import_item(
     for leftover in work.iterdir():  # all but a partial download is made again
         if not leftover.name.endswith(".part"):
             leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
-    audio_name = slug + _audio_suffix(item.enclosure)
-    try:
-        fetch.download(item.enclosure.url, work / audio_name, item.enclosure.length)
-    except fetch.FetchError as error:
-        problems.append(Problem("feed", item.line, f"item {item.title!r}: {error}"))
-        return None
-    duration = _duration(work / audio_name, item, problems)
     toml_file = source / slug / EPISODE_FILE
-    chapters = _chapters(item, work / audio_name, duration, problems, toml_file)
-    document = _episode_document(item, audio_name, chapters)
+    mp3: Path | None = None
+    if audio_mode == "link":
+        audio_keys, duration = _linked_keys(item, problems, toml_file), item.duration
+    else:
+        audio_name = slug + _audio_suffix(item.enclosure)
+        try:
+            fetch.download(item.enclosure.url, work / audio_name, item.enclosure.length)
+        except fetch.FetchError as error:
+            problems.append(Problem("feed", item.line, f"item {item.title!r}: {error}"))
+            return None
+        mp3, audio_keys = work / audio_name, {"audio": audio_name}
+        duration = _duration(mp3, item, problems)
+    chapters = _chapters(item, mp3, duration, problems, toml_file)
+    document = _episode_document(item, audio_keys, chapters)
     if item.image and item.image != channel.image:
         cover = _fetch_cover(item.image, work, "cover", problems, toml_file)
         if cover and cover_problems(work / cover):
@@ -580,6 +593,81 @@ def _audio_suffix(enclosure: feed_reader.Remote) -> str:
     return _AUDIO_SUFFIXES.get(enclosure.type, ".mp3")
 
 
+def _linked_keys(item: Item, problems: list[Problem], file: Path) -> dict[str, Any]:
+    """episode.toml's keys for audio left where it is: its address, and its length and
+    duration from the feed (the length from the server when the feed gives none)."""
+    enclosure = item.enclosure
+    keys: dict[str, Any] = {"audio_url": enclosure.url}
+    if not enclosure.url.startswith("https://") and not loopback(enclosure.url):
+        message = "the old host serves it over http, which apps refuse: import with --audio "
+        problems.append(Problem(file, "audio_url", message + "download", "warning"))
+    length = enclosure.length or _server_length(enclosure.url)
+    if isinstance(length, int):
+        keys["audio_length"] = length
+    else:
+        message = f"{length}; nor does the feed: add the size in bytes"
+        problems.append(Problem(file, "audio_length", message, "warning"))
+    duration = item.duration or _remote_duration(enclosure.url, keys.get("audio_length"))
+    if duration:
+        keys["audio_duration"] = format_timestamp(duration)
+    else:
+        message = 'the feed gives no itunes:duration: add it, e.g. audio_duration = "00:42:10"'
+        problems.append(Problem(file, "audio_duration", message, "warning"))
+    kind = _linked_type(enclosure)
+    if kind:
+        keys["audio_type"] = kind
+    return keys
+
+
+FRAMES = 1 << 14  # bytes of MPEG frames that hold the Xing/LAME header and the bitrate
+
+
+def _remote_duration(url: str, size: int | None) -> float | None:
+    """An MP3's duration read from its first frames on the old host (two Range requests:
+    its ID3 tag's header, then the frames after the tag), for a feed that gives none."""
+    if not size:
+        return None
+    try:
+        start = audio.audio_start(fetch.part(url, 0, 10))
+        frames = fetch.part(url, start, FRAMES)
+    except fetch.FetchError:
+        return None
+    return audio.duration_from_head(frames, size - start) if size > start else None
+
+
+def _server_length(url: str) -> int | str:
+    """The size the old host gives for the file, or why there is none."""
+    try:
+        size = fetch.size(url)
+    except fetch.FetchError as error:
+        return str(error)
+    return size or f"{url}: its host does not say its size"
+
+
+# MP3's other names in feeds; other audio is linked with its own type.
+_MP3_TYPES = ("audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mp3", "audio/x-mpeg")
+_SUFFIX_TYPES = {
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/opus",
+}
+
+
+def _linked_type(enclosure: feed_reader.Remote) -> str | None:
+    """The MIME type episode.toml needs for a linked file that is not an MP3, else None.
+
+    >>> [_linked_type(feed_reader.Remote(u, t)) for u, t in (("a.mp3", "audio/mp3"),
+    ...     ("a.m4a", ""), ("a", "audio/x-m4a"), ("a.mp3", ""))]
+    [None, 'audio/mp4', 'audio/x-m4a', None]
+    """
+    if enclosure.type in _MP3_TYPES:
+        return None
+    if enclosure.type:
+        return enclosure.type
+    return _SUFFIX_TYPES.get(Path(urlsplit(enclosure.url).path).suffix.lower())
+
+
 def _duration(path: Path, item: Item, problems: list[Problem]) -> float | None:
     try:
         return audio.probe(path).duration
@@ -590,7 +678,9 @@ def _duration(path: Path, item: Item, problems: list[Problem]) -> float | None:
         return None
 
 
-def _episode_document(item: Item, audio_name: str, chapters: list[Chapter]) -> tomlkit.TOMLDocument:
+def _episode_document(
+    item: Item, audio_keys: dict[str, Any], chapters: list[Chapter]
+) -> tomlkit.TOMLDocument:
     doc = tomlkit.document()
     doc["title"] = item.title
     if item.number:
@@ -604,7 +694,8 @@ def _episode_document(item: Item, audio_name: str, chapters: list[Chapter]) -> t
     )
     doc["guid"] = item.guid
     doc["explicit"] = bool(item.explicit)
-    doc["audio"] = audio_name
+    for key, value in audio_keys.items():  # the file, or the linked audio's address
+        doc[key] = value
     if item.summary:
         doc["summary"] = item.summary
     if item.keywords:
@@ -625,17 +716,19 @@ def _episode_document(item: Item, audio_name: str, chapters: list[Chapter]) -> t
 
 
 def _chapters(
-    item: Item, mp3: Path, duration: float | None, problems: list[Problem], file: Path
+    item: Item, mp3: Path | None, duration: float | None, problems: list[Problem], file: Path
 ) -> list[Chapter]:
-    """From podcast:chapters, else psc:chapters, else the MP3's own CHAP frames; left out
-    (with a warning) when they break podkit's chapter rules."""
+    """From podcast:chapters, else psc:chapters, else the MP3's own CHAP frames (when it was
+    downloaded); left out (with a warning) when they break podkit's chapter rules."""
     try:
         if item.chapters_json:
             numbered = chapter_formats.parse("json", fetch.get(item.chapters_json))
         elif item.psc_chapters:
             numbered = chapter_formats.parse("podlove", item.psc_chapters)
-        else:
+        elif mp3 is not None:
             numbered = _mp3_chapters(mp3)
+        else:
+            return []
     except fetch.FetchError as error:
         problems.append(Problem(file, "chapters", f"{error}: left out", "warning"))
         return []

@@ -85,6 +85,15 @@ class AudioInfo:
 
 
 @dataclass(frozen=True)
+class LinkedAudio:
+    """Audio left on another host (a show imported with its enclosures linked): the site
+    holds no copy, so episode.toml gives what the build cannot measure."""
+
+    url: str
+    type: str = "audio/mpeg"
+
+
+@dataclass(frozen=True)
 class License:
     """podcast:license: an SPDX identifier, or a name with the URL of its text."""
 
@@ -224,7 +233,7 @@ class Episode:
     published: datetime  # always timezone-aware
     guid: str
     explicit: bool
-    audio: Path
+    audio: Path | None  # None when the audio is linked: on another host, never copied
     audio_info: AudioInfo
     summary: str
     notes_html: str  # the show notes, rendered once by the loader
@@ -234,6 +243,12 @@ class Episode:
     chapters: tuple[Chapter, ...] = ()
     transcript: Transcript | None = None  # None when it has none, or was loaded without it
     extras: EpisodeExtras = field(default_factory=EpisodeExtras)
+    linked: LinkedAudio | None = None
+
+    @property
+    def audio_type(self) -> str:
+        """The audio's MIME type: podkit publishes MP3s; a linked file may be another."""
+        return self.linked.type if self.linked else "audio/mpeg"
 
     @property
     def visible_chapters(self) -> tuple[Chapter, ...]:

@@ -59,7 +59,14 @@ def episode_page(episode: Episode) -> PurePosixPath:
 
 
 def audio(episode: Episode) -> PurePosixPath:
+    """The site's copy of the episode's audio (a linked episode has none: see `audio_url`)."""
+    assert episode.audio is not None, f"{episode.slug}: linked audio has no site path"
     return PurePosixPath(episode.slug, episode.audio.name)
+
+
+def audio_url(show: Show, episode: Episode) -> str:
+    """Where apps and pages fetch the audio: the site's copy, or the linked address."""
+    return episode.linked.url if episode.linked else url(show, audio(episode))
 
 
 def chapters(episode: Episode) -> PurePosixPath:

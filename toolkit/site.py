@@ -302,7 +302,7 @@ def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
     page = paths.episode_page(episode)
     cover = paths.episode_cover(episode)
     page_url = show.episode_url(episode)
-    audio_url = paths.url(show, paths.audio(episode))
+    audio_url = paths.audio_url(show, episode)
     chapters = _page_chapters(episode, page)
     return render(
         "episode.html",
@@ -312,8 +312,9 @@ def _episode_page(show: Show, item: EpisodeItem, render: Render) -> bytes:
         date=item.date,
         duration=item.duration,
         people=_people(show, episode),
-        audio_name=episode.audio.name,
-        audio_href=paths.href(paths.audio(episode), page),
+        audio_name=episode.audio.name if episode.audio else audio_url.rsplit("/", 1)[-1],
+        audio_href=paths.href(paths.audio(episode), page) if episode.audio else audio_url,
+        audio_type=episode.audio_type,
         audio_size=file_size(episode.audio_info.size, show.language),
         chapters=chapters,
         soundbites=_page_soundbites(episode),
@@ -511,7 +512,7 @@ def _episode_jsonld(show: Show, episode: Episode, page_url: str, audio_url: str)
     media: dict[str, Any] = {
         "@type": "AudioObject",
         "contentUrl": audio_url,
-        "encodingFormat": "audio/mpeg",
+        "encodingFormat": episode.audio_type,
         "duration": f"PT{seconds // 60}M{seconds % 60}S",
     }
     if episode.transcript is not None:

@@ -7,6 +7,7 @@ the keys nobody asked for (usually a typo, so it suggests the closest known key)
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 import stat
 import string
@@ -79,6 +80,24 @@ def url_problem(value: str) -> str | None:
     except ValueError:
         return f"{value!r} has an invalid port: write a number up to 65535 after the host's ':'"
     return None
+
+
+def loopback(url: str) -> bool:
+    """Whether the URL names this machine (localhost, 127.0.0.0/8, ::1): no listener's.
+
+    >>> [loopback(u) for u in ("http://127.0.0.2:8000/", "http://[::1]/", "https://example.org/")]
+    [True, True, False]
+    """
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:  # a malformed address in the feed: other findings name it
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def as_uri(value: str) -> str:
