@@ -85,6 +85,21 @@ def test_check_says_when_the_feed_is_not_what_episode_toml_links(
     ]
 
 
+def test_check_says_when_linked_audio_is_on_this_machine(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    local = "http://127.0.0.1:8000/premier.m4a"  # what an import from a local test server links
+    source, site = _linked(make_show, LINKED.replace(URL, local)), tmp_path / "site"
+    _build(source, site)
+    found = check(source, site)
+    assert [str(p) for p in found.errors] == []
+    assert [str(p) for p in found.findings if p.warning] == [
+        f"warning: {site / 'feed.xml'}: item 'Premier épisode': its audio is on this machine ({local}), "
+        "which no app can reach: set audio_url in 001-premier/episode.toml to the public "
+        "https address"
+    ]
+
+
 @pytest.mark.parametrize(
     ("keys", "expected"),
     [

@@ -415,6 +415,13 @@ def _linked_findings(
             f"its enclosure is not the audio {episode.slug}/{EPISODE_FILE} links to "
             f"({_shown(url)}, {wanted[1]} bytes, {wanted[2]} s): build again",
         )
+    if loopback(episode.linked.url):  # a test or a preview; the loader allows it for that
+        found.warn(
+            feed.file,
+            where,
+            f"its audio is on this machine ({_shown(episode.linked.url)}), which no app can "
+            f"reach: set audio_url in {episode.slug}/{EPISODE_FILE} to the public https address",
+        )
 
 
 def _page(page: Path) -> html.HtmlElement | Problem:
