@@ -82,6 +82,20 @@ def make_show(folder: Path, mp3: Path, minutes: int) -> Path:
     return episode
 
 
+def retitle(episode: Path) -> Callable[[], object]:
+    """Before each re-tag, not timed: episode.toml gets a new title of the same length, so
+    every run writes a tag that differs from the file's."""
+    runs = iter(range(1, 1_000_000))
+
+    def before() -> None:
+        toml = episode / "episode.toml"
+        text = toml.read_text(encoding="utf-8")
+        start = text.index('title = "Bench') + len('title = "Bench')
+        toml.write_text(f"{text[:start]} {next(runs):06d}{text[text.index(chr(34), start) :]}")
+
+    return before
+
+
 def ffmetadata(minutes: int) -> str:
     step = minutes * 60 * 1000 // len(CHAPTERS)
     parts = [";FFMETADATA1\n"]
@@ -176,7 +190,7 @@ def main() -> None:
             again = median_time(
                 [*podkit, "tag", "-q", str(work), "--episode", str(episode)],
                 args.runs,
-                lambda: None,
+                retitle(episode),
             )
             retag[label] = again
             meta = folder / f"meta-{minutes}.txt"
@@ -192,7 +206,7 @@ def main() -> None:
                 [sys.executable, "-c", "import mutagen.id3"], args.runs, lambda: None
             )
             print(f"{label:8} {'podkit tag (fresh copy)':34} {fresh * 1000:7.0f} ms  1.0x")
-            print(f"{label:8} {'podkit tag (already tagged)':34} {again * 1000:7.0f} ms")
+            print(f"{label:8} {'podkit tag (re-tag, new title)':34} {again * 1000:7.0f} ms")
             print(
                 f"{label:8} {'floor: Python, imports, copy+rename':34} {floor * 1000:7.0f} ms"
                 f"  {versus(floor, fresh)}"
