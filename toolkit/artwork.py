@@ -9,9 +9,9 @@ import io
 import json
 import struct
 import warnings
-from dataclasses import asdict, dataclass
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import NamedTuple
 
 from toolkit import derived
 
@@ -27,8 +27,7 @@ _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, struct.error)
 _CODE = Path(__file__)
 
 
-@dataclass(frozen=True)
-class ImageFacts:
+class ImageFacts(NamedTuple):
     """What the checks need to know of an image file, read in one pass."""
 
     problem: str | None  # why it cannot be used as an image; None when it decodes in full
@@ -48,13 +47,13 @@ def image_facts(path: Path) -> ImageFacts:
         return _read_facts(path)  # its problem, as Pillow words it
     kept = derived.cached("image", source, lambda: _dumped_facts(path), _CODE)
     try:
-        return ImageFacts(**json.loads(kept))
+        return ImageFacts(*json.loads(kept))
     except (ValueError, TypeError):  # kept by a podkit that stored something else
         return _read_facts(path)
 
 
 def _dumped_facts(path: Path) -> bytes:
-    return json.dumps(asdict(_read_facts(path))).encode("utf-8")
+    return json.dumps(_read_facts(path)).encode("utf-8")
 
 
 def _read_facts(path: Path) -> ImageFacts:

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import __version__
@@ -25,10 +24,10 @@ log = logging.getLogger(__name__)
 CACHE_FOLDER = ".podkit-cache"  # in the show's folder, beside show.toml
 
 
-@dataclass
 class _Cache:
-    folder: Path
-    new: dict[Path, bytes] = field(default_factory=dict)  # entries to write at the end
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.new: dict[Path, bytes] = {}  # entries to write at the end of the block
 
 
 _CACHE: ContextVar[_Cache | None] = ContextVar("derived_cache", default=None)
