@@ -24,7 +24,7 @@ MAX_PIXELS = 25_000_000
 TOO_LARGE = f"is too large to decode safely: an image may have at most {MAX_PIXELS:,} pixels"
 # What Pillow's decoders raise on a damaged file, besides OSError.
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, struct.error)
-_CODE = Path(__file__)
+_CODE = (__name__, "PIL")  # what the facts and copies derive from, besides the image
 
 
 class ImageFacts(NamedTuple):

@@ -10,10 +10,14 @@ renamed, truncated or edited entry is computed again and written over."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit import __version__
@@ -51,10 +55,10 @@ def in_use() -> bool:
     return _CACHE.get() is not None
 
 
-def cached(kind: str, source: bytes, compute: Callable[[], bytes], code: Path) -> bytes:
+def cached(kind: str, source: bytes, compute: Callable[[], bytes], code: tuple[str, ...]) -> bytes:
     """``compute()``, the ``kind`` of value derived from ``source``: from the cache when a
-    previous run kept it for exactly these bytes and this version of the ``code`` file that
-    derives it, else computed and kept."""
+    previous run kept it for exactly these bytes and these versions of the ``code`` modules
+    that derive it (podkit's and the library's), else computed and kept."""
     cache = _CACHE.get()
     if cache is None:
         return compute()
@@ -77,17 +81,27 @@ def _header(key: str, value: bytes) -> bytes:
     return f"{key} {hashlib.sha256(value).hexdigest()}".encode()
 
 
-def _key(kind: str, source: bytes, code: Path) -> str:
-    """The digest of the source's bytes, the kind of value, podkit's version and the code
-    file's size and time (a changed podkit derives its values again)."""
-    try:
-        found = code.stat()
-        version = f"{__version__}\0{found.st_size}\0{found.st_mtime_ns}"
-    except OSError:
-        version = __version__
-    digest = hashlib.sha256(f"{kind}\0{version}\0".encode())
+def _key(kind: str, source: bytes, code: tuple[str, ...]) -> str:
+    """The digest of the source's bytes, the kind of value, podkit's version and the code's
+    (a podkit or a library installed or edited since derives its values again)."""
+    digest = hashlib.sha256(f"{kind}\0{__version__}\0{_code_version(code)}\0".encode())
     digest.update(source)
     return digest.hexdigest()
+
+
+@lru_cache
+def _code_version(modules: tuple[str, ...]) -> str:
+    """The size and modification time of each module's file, found without importing it."""
+    found = []
+    for name in modules:
+        module = sys.modules.get(name)
+        spec = module.__spec__ if module is not None else importlib.util.find_spec(name)
+        try:
+            stat = os.stat(spec.origin) if spec and spec.origin else None
+        except OSError:
+            stat = None
+        found.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}" if stat else name)
+    return " ".join(found)
 
 
 def _keep(entry: Path, data: bytes) -> None:

@@ -6,7 +6,6 @@ import html
 import itertools
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit import derived
@@ -46,7 +45,7 @@ def _dumped(markdown: str) -> bytes:
     return json.dumps(_derive(markdown), ensure_ascii=False).encode("utf-8")
 
 
-_CODE = Path(__file__)
+_CODE = (__name__, "markdown_it")  # what the values derive from, besides the notes
 
 
 @lru_cache(maxsize=1)
