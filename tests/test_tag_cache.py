@@ -140,3 +140,29 @@ def test_cover_checks_name_the_file_even_for_bytes_kept_under_another_name(
             "is a PNG image but its name ends in '.jpg': rename it .png"
         ]
     assert kept == image_facts(misnamed)  # the same facts, read without the cache
+
+
+def test_a_value_is_derived_again_when_the_code_that_derives_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "fakerender.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(library))
+    computed: list[bytes] = []
+
+    def derive(value: bytes) -> bytes:
+        def compute() -> bytes:
+            computed.append(value)
+            return value
+
+        with derived.kept_in(tmp_path / "cache"):
+            kept = derived.cached("x", b"source", compute, ("fakerender",))
+        derived._code_version.cache_clear()  # as in a new process
+        return kept
+
+    assert derive(b"first") == b"first"
+    assert derive(b"second") == b"first"  # kept
+    (library / "fakerender.py").write_text("VERSION = 22\n")  # the library upgraded
+    assert derive(b"third") == b"third"
+    assert computed == [b"first", b"third"]
