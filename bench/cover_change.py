@@ -73,10 +73,12 @@ def main() -> None:
         a, b, c = (statistics.median(x) for x in (in_place, copied, copies))
         print(f"{args.episodes} episodes, MP3s of {size / 1e6:.1f} MB, medians of {args.runs}:")
         print(f"  cover changed, re-tagged in place   {a:7.2f} s")
-        print(
-            f"  cover changed, every MP3 copied     {b:7.2f} s  ({b / a:.1f}x the in-place build)"
-        )
+        print(f"  cover changed, every MP3 copied     {b:7.2f} s")
         print(f"  copying the MP3s alone              {c:7.2f} s")
+        print(
+            f"cover changed: the in-place build is {b / a:.1f}x faster than the same build "
+            f"copying every MP3 (target: at least 20x)"
+        )
 
 
 if __name__ == "__main__":

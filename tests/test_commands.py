@@ -344,7 +344,9 @@ def test_the_api_names_are_the_functions_even_after_their_modules_load() -> None
 
 
 def test_tagging_loads_no_site_machinery(tmp_path: Path) -> None:
-    episode = KEYTIME / "001-antony-passemard"
+    # A copy of the show: the tag keeps its derived values in the show's folder.
+    show = Path(shutil.copytree(KEYTIME, tmp_path / "keytime", ignore=shutil.ignore_patterns("_*")))
+    episode = show / "001-antony-passemard"
     mp3 = Path(shutil.copy(episode / "keytime-001-antony-passemard.mp3", tmp_path))
     probe = (
         "import sys\n"

@@ -212,7 +212,7 @@ def _new_cover(source: Path) -> None:
     Image.new("RGB", (1400, 1400), (200, 30, 40)).save(source / "cover.jpg", "JPEG")
 
 
-@pytest.mark.parametrize("change", ["cover", "title"])
+@pytest.mark.parametrize("change", ["cover", "title", "chapter"])
 def test_a_build_retags_the_site_copy_in_place_as_a_clean_build_would(
     source: Path, tmp_path: Path, change: str
 ) -> None:
@@ -224,8 +224,11 @@ def test_a_build_retags_the_site_copy_in_place_as_a_clean_build_would(
     if change == "cover":
         _new_cover(source)
     else:
+        old, new = ("Premier épisode", "Le premier")
+        if change == "chapter":
+            old, new = ("Le cœur du sujet", "Au cœur du sujet")
         toml = source / "001-premier" / "episode.toml"
-        toml.write_text(toml.read_text("utf-8").replace("Premier épisode", "Le premier"), "utf-8")
+        toml.write_text(toml.read_text("utf-8").replace(old, new), "utf-8")
     report = build(source, out)
     assert MP3 in report.written.written
     assert site_copy.stat().st_ino == inode  # written in place, not copied again

@@ -1,14 +1,19 @@
-"""Cover art: check it against Apple's rules and make the smaller copies we publish."""
+"""Cover art: check it against Apple's rules and make the smaller copies we publish.
+
+Pillow is imported only to read an image: the facts the checks need and the copies podkit
+makes go through `derived`, so `podkit tag` needs no Pillow for a cover it has seen."""
 
 from __future__ import annotations
 
 import io
+import json
 import struct
 import warnings
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import NamedTuple
 
-from PIL import Image, UnidentifiedImageError
+from toolkit import derived
 
 FORMAT_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -19,36 +24,71 @@ MAX_PIXELS = 25_000_000
 TOO_LARGE = f"is too large to decode safely: an image may have at most {MAX_PIXELS:,} pixels"
 # What Pillow's decoders raise on a damaged file, besides OSError.
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, struct.error)
+_CODE = (__name__, "PIL")  # what the facts and copies derive from, besides the image
+
+
+class ImageFacts(NamedTuple):
+    """What the checks need to know of an image file, read in one pass."""
+
+    problem: str | None  # why it cannot be used as an image; None when it decodes in full
+    format: str | None = None  # Pillow's name for it (JPEG, PNG, GIF...), None if unknown
+    width: int = 0
+    height: int = 0
+    mode: str = ""
+
+
+def image_facts(path: Path) -> ImageFacts:
+    """The image's facts, from the derived-values cache when one is in use and has them."""
+    if not derived.in_use():
+        return _read_facts(path)
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return _read_facts(path)  # its problem, as Pillow words it
+    kept = derived.cached("image", source, lambda: _dumped_facts(path), _CODE)
+    try:
+        return ImageFacts(*json.loads(kept))
+    except (ValueError, TypeError):  # kept by a podkit that stored something else
+        return _read_facts(path)
+
+
+def _dumped_facts(path: Path) -> bytes:
+    return json.dumps(_read_facts(path)).encode("utf-8")
+
+
+def _read_facts(path: Path) -> ImageFacts:
+    from PIL import Image, UnidentifiedImageError
+
+    kind = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                kind, (width, height), mode = image.format, image.size, image.mode
+                if width * height > MAX_PIXELS:
+                    return ImageFacts(TOO_LARGE, kind, width, height, mode)
+                # A JPEG decoded at an eighth of its size still reads every byte, faster.
+                image.draft(image.mode, (width // 8, height // 8))
+                image.load()
+                return ImageFacts(None, kind, width, height, mode)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return ImageFacts(TOO_LARGE)
+    except UnidentifiedImageError:
+        return ImageFacts("is not an image: use a JPEG or PNG")
+    except _DAMAGED as error:
+        return ImageFacts(f"is damaged ({error}): export the image again", kind)
 
 
 def image_problem(path: Path) -> str | None:
     """Why this file cannot be used as an image (None when it decodes in full): not an
     image, too large to decode safely, or damaged (truncated, corrupt data)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    return TOO_LARGE
-                # A JPEG decoded at an eighth of its size still reads every byte, faster.
-                image.draft(image.mode, (image.width // 8, image.height // 8))
-                image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return TOO_LARGE
-    except UnidentifiedImageError:
-        return "is not an image: use a JPEG or PNG"
-    except _DAMAGED as error:
-        return f"is damaged ({error}): export the image again"
-    return None
+    return image_facts(path).problem
 
 
 def image_format(path: Path) -> str | None:
     """``JPEG`` or ``PNG``, or None when the file is neither (or not an image at all)."""
-    try:
-        with Image.open(path) as image:
-            return image.format if image.format in FORMAT_EXTENSIONS else None
-    except (UnidentifiedImageError, OSError):
-        return None
+    kind = image_facts(path).format
+    return kind if kind in FORMAT_EXTENSIONS else None
 
 
 def image_mime(path: Path) -> str:
@@ -59,14 +99,10 @@ def image_mime(path: Path) -> str:
 
 def cover_problems(path: Path) -> list[str]:
     """Why Apple Podcasts would refuse this file as show or episode art (empty when fine)."""
-    problem = image_problem(path)
-    if problem is not None:
-        return [problem]
-    try:
-        with Image.open(path) as image:
-            kind, (width, height), mode = image.format, image.size, image.mode
-    except (UnidentifiedImageError, OSError):
-        return ["is not an image: use a square JPEG or PNG of 1400 to 3000 pixels"]
+    facts = image_facts(path)
+    if facts.problem is not None:
+        return [facts.problem]
+    kind, width, height, mode = facts.format, facts.width, facts.height, facts.mode
     problems = []
     if kind not in FORMAT_EXTENSIONS:
         problems.append(f"is a {kind} image: Apple accepts only JPEG or PNG")
@@ -92,11 +128,16 @@ def resized_jpeg(path: Path, size: int, quality: int = 85) -> bytes:
     Pillow writes no timestamps into JPEGs, so the same source gives the same bytes. The tags
     and the pages both want the show's cover at 600 px: it is made once per version of the file.
     """
+    if derived.in_use():
+        make = partial(_resized_jpeg, path, size, quality, path.stat().st_mtime_ns)
+        return derived.cached(f"jpeg{size}q{quality}", path.read_bytes(), make, _CODE)
     return _resized_jpeg(path, size, quality, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=16)
 def _resized_jpeg(path: Path, size: int, quality: int, modified: int) -> bytes:
+    from PIL import Image
+
     with Image.open(path) as image:
         image.draft("RGB", (size, size))  # a JPEG decodes straight at a smaller scale: fast
         copy = image.convert("RGB")
@@ -108,6 +149,8 @@ def _resized_jpeg(path: Path, size: int, quality: int, modified: int) -> bytes:
 
 
 def favicon_png(path: Path, size: int = 64) -> bytes:
+    from PIL import Image
+
     with Image.open(path) as image:
         icon = image.convert("RGB").resize((size, size), Image.Resampling.LANCZOS)
     out = io.BytesIO()
@@ -121,8 +164,8 @@ CHAPTER_IMAGE_SIZE = 600  # the copy in the tags and the site: sharp on a phone,
 
 def chapter_image_problem(path: Path) -> str | None:
     """Why a chapter image (JPEG or PNG, square or not) is refused: larger than covers."""
-    with Image.open(path) as image:
-        width, height = image.size
+    facts = image_facts(path)
+    width, height = facts.width, facts.height
     if max(width, height) > CHAPTER_IMAGE_MAX:
         return (
             f"{path.name} is {width}x{height} pixels: a chapter image may be at most "
@@ -134,11 +177,16 @@ def chapter_image_problem(path: Path) -> str | None:
 def chapter_image_bytes(path: Path) -> bytes:
     """The chapter image as the tags and the site carry it: the file itself when it is at most
     CHAPTER_IMAGE_SIZE pixels on its longer side, else a copy that size, in the same format."""
+    if derived.in_use():
+        make = partial(_chapter_image_bytes, path, path.stat().st_mtime_ns)
+        return derived.cached("chapter-image", path.read_bytes(), make, _CODE)
     return _chapter_image_bytes(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=64)
 def _chapter_image_bytes(path: Path, modified: int) -> bytes:
+    from PIL import Image
+
     with Image.open(path) as image:
         if max(image.size) <= CHAPTER_IMAGE_SIZE:
             return path.read_bytes()

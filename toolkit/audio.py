@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import struct
-import tempfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -608,6 +607,8 @@ def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> TagResult:
 
 
 def _rewrite(path: Path, tags: EpisodeTags, v2_version: int) -> None:
+    import tempfile  # a re-tag in place needs none
+
     handle, temporary = tempfile.mkstemp(
         prefix=_TEMPORARY_PREFIX.format(path.name), suffix=_TEMPORARY_SUFFIX, dir=path.parent
     )

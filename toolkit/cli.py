@@ -11,16 +11,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from toolkit import __version__
-from toolkit.chapter_formats import EXPORT_FORMATS, IMPORT_FORMATS
 from toolkit.errors import Problem, ToolkitError
 from toolkit.sentences import SNAP_TOLERANCE
-from toolkit.transcript import FORMATS as TRANSCRIPT_FORMATS
 
 # Each command imports the heavy modules it needs when it runs: `podkit tag` must not pay for
 # Jinja2, feedgen and lxml, and starting Python is already a good part of its time.
@@ -74,6 +73,30 @@ def verbosity(command: F) -> F:
         help="Print only problems.",
     )
     return quiet(verbose(command))
+
+
+if TYPE_CHECKING:
+    _StrChoice = click.Choice[str]
+else:
+    _StrChoice = click.Choice  # generic only from click 8.2
+
+
+class RegistryChoice(_StrChoice):
+    """A choice among the names of a format registry, read when the option is used or shown:
+    commands that do not take the option do not import the registry's module."""
+
+    def __init__(self, module: str, names: str) -> None:
+        self._where = (module, names)
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        module, names = self._where
+        return cast(tuple[str, ...], getattr(import_module(module), names))
+
+    @choices.setter
+    def choices(self, given: object) -> None:
+        pass  # the registry's names, never a list given here
 
 
 def _chatty() -> bool:
@@ -224,7 +247,7 @@ def transcript_group() -> None:
 )
 @click.option(
     "--to",
-    type=click.Choice(TRANSCRIPT_FORMATS),
+    type=RegistryChoice("toolkit.transcript", "FORMATS"),
     help="Output format (default: from OUT's extension).",
 )
 @verbosity
@@ -247,7 +270,7 @@ def transcript_import(
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
     "--to",
-    type=click.Choice(TRANSCRIPT_FORMATS),
+    type=RegistryChoice("toolkit.transcript", "FORMATS"),
     help="Output format (default: from OUT's extension; .txt is the editable form).",
 )
 @verbosity
@@ -509,7 +532,7 @@ def chapters_group() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(IMPORT_FORMATS),
+    type=RegistryChoice("toolkit.chapter_formats", "IMPORT_FORMATS"),
     help="The file's format (default: guessed from its name and content).",
 )
 @verbosity
@@ -527,7 +550,12 @@ def chapters_import(file: Path, episode_dir: Path, fmt: str | None) -> None:
 
 @chapters_group.command(name="export")
 @click.argument("episode_dir", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=RegistryChoice("toolkit.chapter_formats", "EXPORT_FORMATS"),
+    required=True,
+)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="File to write (default: print)."
 )

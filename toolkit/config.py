@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from toolkit import audio, notes, paths, transcript
+from toolkit import audio, notes, paths
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import (
     TOO_LARGE,
@@ -453,6 +453,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
 
     if not (title and published and guid and (audio_path or linked) and info):
         return _Read(None, path, info)
+    from_notes = notes.derived_from(markdown)
     episode = Episode(
         slug=directory.name,
         directory=directory,
@@ -465,9 +466,9 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         explicit=explicit,
         audio=audio_path,
         audio_info=info,
-        summary=summary or notes.summary_from_notes(markdown),
-        notes_html=notes.render(markdown) if markdown else "",
-        notes_text=notes.plain_text(markdown),
+        summary=summary or from_notes.summary,
+        notes_html=from_notes.html,
+        notes_text=from_notes.text,
         cover=cover,
         persons=tuple(persons),
         chapters=tuple(chapters),
@@ -717,6 +718,8 @@ def _found_transcript(directory: Path, problems: Problems) -> Path | None:
 
 def load_transcript(path: Path, info: AudioInfo | None) -> Transcript | list[Problem]:
     """A transcript file, checked against the episode's audio: the transcript or its problems."""
+    from toolkit import transcript  # not for `podkit tag`, which reads no transcript
+
     try:
         spoken = transcript.read(path, path.read_bytes())
     except transcript.TranscriptError as error:

@@ -4,14 +4,54 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from toolkit import derived
+
+if TYPE_CHECKING:  # markdown-it is imported when notes are parsed, not by `podkit tag`
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+
+class Derived(NamedTuple):
+    """What an episode takes from its notes."""
+
+    summary: str  # the first paragraph, when episode.toml gives no summary
+    html: str
+    text: str
+
+
+def derived_from(markdown: str) -> Derived:
+    """The summary, HTML and plain text of the notes (from the derived-values cache when one
+    is in use and has them)."""
+    if not derived.in_use():
+        return _derive(markdown)
+    kept = derived.cached("notes", markdown.encode("utf-8"), lambda: _dumped(markdown), _CODE)
+    try:
+        return Derived(*json.loads(kept))
+    except (ValueError, TypeError):  # kept by a podkit that stored something else
+        return _derive(markdown)
+
+
+def _derive(markdown: str) -> Derived:
+    return Derived(
+        summary_from_notes(markdown), render(markdown) if markdown else "", plain_text(markdown)
+    )
+
+
+def _dumped(markdown: str) -> bytes:
+    return json.dumps(_derive(markdown), ensure_ascii=False).encode("utf-8")
+
+
+_CODE = (__name__, "markdown_it")  # what the values derive from, besides the notes
 
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # "commonmark" with html=False: a <script> typed in the notes is shown, never run.
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 

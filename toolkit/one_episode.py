@@ -11,18 +11,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
-from toolkit import audio, chapter_formats, journal
+from toolkit import audio, derived, journal
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_problems, start_problems
 from toolkit.config import EPISODE_FILE, load_show
-from toolkit.episode_toml import set_chapter_starts
 from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.model import AudioInfo, Chapter, Episode, Show
 from toolkit.sentences import SNAP_TOLERANCE, UNTIMED_HINT, sentence_starts, snapped
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import BOM
-from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +74,22 @@ def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3)
     episode are checked first: their problems are raised together and no file is written."""
     infos = {mp3: _probe_to_tag(mp3) for mp3 in mp3s}
     problems = [info for info in infos.values() if isinstance(info, Problem)]
-    try:
-        show, episode = load_episode(episode_dir)
-    except ToolkitError as error:
-        raise ToolkitError([*problems, *error.problems]) from None
+    # The notes' summary and the cover's checks and copy, kept from the last tag of this show.
+    with derived.kept_in(episode_dir.resolve().parent / derived.CACHE_FOLDER):
+        try:
+            show, episode = load_episode(episode_dir)
+        except ToolkitError as error:
+            raise ToolkitError([*problems, *error.problems]) from None
+        tags = _tags_for(show, episode, infos, problems)
+    return TaggedFiles(
+        [Tagged(mp3, len(episode.chapters), _tag(mp3, tags[mp3], id3_version)) for mp3 in tags]
+    )
+
+
+def _tags_for(
+    show: Show, episode: Episode, infos: dict[Path, AudioInfo | Problem], problems: list[Problem]
+) -> dict[Path, audio.EpisodeTags]:
+    """Each file's tags, once the chapters are checked against each file's length."""
     toml_path = episode.directory / EPISODE_FILE
     for mp3, info in infos.items():
         if not isinstance(info, Problem):  # the rest was checked against the episode's audio
@@ -88,11 +98,10 @@ def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3)
     if problems:
         raise ToolkitError(problems)
     cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
-    done = []
-    for mp3, info in infos.items():
-        tags = episode_tags(show, replace(episode, audio_info=cast(AudioInfo, info)), cover)
-        done.append(Tagged(mp3, len(episode.chapters), _tag(mp3, tags, id3_version)))
-    return TaggedFiles(done)
+    return {
+        mp3: episode_tags(show, replace(episode, audio_info=cast(AudioInfo, info)), cover)
+        for mp3, info in infos.items()
+    }
 
 
 def _tag(mp3: Path, tags: audio.EpisodeTags, id3_version: int) -> bool:
@@ -130,6 +139,9 @@ def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
 
 def export_chapters(episode_dir: Path, fmt: str, output: Path | None = None) -> ChaptersExport:
     """The episode's chapters in ``fmt``, written to ``output`` when one is given."""
+    from toolkit import chapter_formats
+    from toolkit.writer import atomic_write
+
     _, episode = load_episode(episode_dir)
     text = chapter_formats.export(fmt, episode.chapters, episode.audio_info.duration)
     if output is not None:
@@ -189,6 +201,8 @@ def snap_chapters(
     _check_order(episode, moves, toml_path)
     new = {move.index: move.new for move in moves if move.new is not None}
     if new and not dry_run:
+        from toolkit.episode_toml import set_chapter_starts  # tomlkit: not on the tag's path
+
         set_chapter_starts(toml_path, new)
     return ChaptersSnap(toml_path, moves, tolerance, dry_run)
 

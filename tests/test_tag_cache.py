@@ -1,0 +1,168 @@
+"""`podkit tag` imports only what it needs: the values it derives from the notes (markdown-it)
+and the cover and chapter images (Pillow) are kept in the show's .podkit-cache/ under the
+digest of their source's bytes, and an entry that does not match is never used."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EPISODE_TOML, TONE, ShowMaker
+from mutagen.id3 import ID3
+from PIL import Image
+
+from toolkit import derived
+from toolkit.artwork import cover_problems, image_facts
+from toolkit.config import load_show
+
+# Runs `python -m toolkit ARGS...` and prints, at exit, the heavy packages it imported.
+PROBE = """
+import atexit, runpy, sys
+HEAVY = {"PIL", "markdown_it", "jinja2", "lxml", "feedgen"}
+atexit.register(lambda: print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & HEAVY))))
+sys.argv = ["podkit", *sys.argv[1:]]
+runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
+"""
+
+
+def podkit_tag(mp3: Path, episode: Path) -> set[str]:
+    """Tag ``mp3`` in a new process; the heavy packages it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "tag", "-q", str(mp3), "--episode", str(episode)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+WITH_IMAGE = EPISODE_TOML.replace('title = "Conclusion"', 'title = "Conclusion"\nimage = "fin.png"')
+
+
+@pytest.fixture
+def mp3(tmp_path: Path) -> Path:
+    path = tmp_path / "final.mp3"
+    path.write_bytes(TONE.read_bytes())
+    return path
+
+
+def test_a_cached_show_is_tagged_without_markdown_it_or_pillow(
+    make_show: ShowMaker, mp3: Path
+) -> None:
+    # A chapter image larger than the tag's: Pillow would resize it.
+    source = make_show(
+        **{"001-premier/episode.toml": WITH_IMAGE, "001-premier/fin.png": png(900, 700)}
+    )
+    episode = source / "001-premier"
+    first = podkit_tag(mp3, episode)
+    assert {"PIL", "markdown_it"} <= first  # nothing kept yet: both do the work
+    tagged = ID3(mp3)
+    assert podkit_tag(mp3, episode) == set()  # not jinja2, lxml or feedgen either
+    again = ID3(mp3)
+    assert again["COMM::fra"].text == tagged["COMM::fra"].text == ["Un épisode de test."]
+    assert again.getall("APIC")[0].data == tagged.getall("APIC")[0].data
+    chapter_images = [f.sub_frames.getall("APIC")[0].data for f in again.getall("CHAP")[-1:]]
+    assert Image.open(io.BytesIO(chapter_images[0])).size == (600, 467)
+
+
+def test_an_edited_notes_file_is_read_again(make_show: ShowMaker, mp3: Path) -> None:
+    source = make_show()
+    episode = source / "001-premier"
+    podkit_tag(mp3, episode)
+    (episode / "notes.md").write_text("Un autre **résumé**.\n", encoding="utf-8")
+    assert "markdown_it" in podkit_tag(mp3, episode)
+    assert ID3(mp3)["COMM::fra"].text == ["Un autre résumé."]
+
+
+def _entries(source: Path, kind: str) -> list[Path]:
+    return sorted((source / derived.CACHE_FOLDER / "derived").glob(f"{kind}-*"))
+
+
+def test_an_edited_or_misnamed_cache_entry_is_not_used(make_show: ShowMaker, mp3: Path) -> None:
+    source = make_show()
+    episode = source / "001-premier"
+    podkit_tag(mp3, episode)
+    (notes,) = _entries(source, "notes")
+    header, _, value = notes.read_bytes().partition(b"\n")
+    notes.write_bytes(header + b"\n" + value.replace(b"de test", b"falsifi"))
+    assert "markdown_it" in podkit_tag(mp3, episode)
+    assert ID3(mp3)["COMM::fra"].text == ["Un épisode de test."]
+    # An entry kept for other notes, under the name of these ones: its key does not match.
+    (episode / "notes.md").write_text("Autre chose.\n", encoding="utf-8")
+    podkit_tag(mp3, episode)
+    other = next(p for p in _entries(source, "notes") if p != notes)
+    notes.write_bytes(other.read_bytes())
+    (episode / "notes.md").write_text("Un épisode **de test**.\n", encoding="utf-8")
+    podkit_tag(mp3, episode)
+    assert ID3(mp3)["COMM::fra"].text == ["Un épisode de test."]
+
+
+def test_a_show_whose_cache_cannot_be_written_is_still_tagged(
+    make_show: ShowMaker, mp3: Path
+) -> None:
+    source = make_show()
+    (source / derived.CACHE_FOLDER).write_text("a file where the cache folder goes")
+    assert "PIL" in podkit_tag(mp3, source / "001-premier")
+    assert ID3(mp3)["TIT2"].text == ["Premier épisode"]
+    assert (source / derived.CACHE_FOLDER).read_text() == "a file where the cache folder goes"
+
+
+def test_the_cache_gives_the_show_that_reading_gives(make_show: ShowMaker, tmp_path: Path) -> None:
+    source = make_show()
+    computed, _ = load_show(source)
+    with derived.kept_in(tmp_path / "cache"):
+        load_show(source)  # fills the cache
+        kept, _ = load_show(source)
+    assert kept == computed
+
+
+def test_cover_checks_name_the_file_even_for_bytes_kept_under_another_name(
+    tmp_path: Path,
+) -> None:
+    square = png(1400, 1400)
+    good, misnamed = tmp_path / "good.png", tmp_path / "misnamed.jpg"
+    good.write_bytes(square)
+    misnamed.write_bytes(square)
+    with derived.kept_in(tmp_path / "cache"):
+        assert cover_problems(good) == []
+        kept = image_facts(misnamed)
+        assert cover_problems(misnamed) == [
+            "is a PNG image but its name ends in '.jpg': rename it .png"
+        ]
+    assert kept == image_facts(misnamed)  # the same facts, read without the cache
+
+
+def test_a_value_is_derived_again_when_the_code_that_derives_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "fakerender.py").write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(library))
+    computed: list[bytes] = []
+
+    def derive(value: bytes) -> bytes:
+        def compute() -> bytes:
+            computed.append(value)
+            return value
+
+        with derived.kept_in(tmp_path / "cache"):
+            kept = derived.cached("x", b"source", compute, ("fakerender",))
+        derived._code_version.cache_clear()  # as in a new process
+        return kept
+
+    assert derive(b"first") == b"first"
+    assert derive(b"second") == b"first"  # kept
+    (library / "fakerender.py").write_text("VERSION = 22\n")  # the library upgraded
+    assert derive(b"third") == b"third"
+    assert computed == [b"first", b"third"]
