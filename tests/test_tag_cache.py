@@ -4,6 +4,7 @@ digest of their source's bytes, and an entry that does not match is never used."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
 import sys
@@ -103,6 +104,22 @@ def test_an_edited_or_misnamed_cache_entry_is_not_used(make_show: ShowMaker, mp3
     other = next(p for p in _entries(source, "notes") if p != notes)
     notes.write_bytes(other.read_bytes())
     (episode / "notes.md").write_text("Un épisode **de test**.\n", encoding="utf-8")
+    podkit_tag(mp3, episode)
+    assert ID3(mp3)["COMM::fra"].text == ["Un épisode de test."]
+
+
+def test_an_entry_rewritten_with_a_fresh_digest_is_not_used(
+    make_show: ShowMaker, mp3: Path
+) -> None:
+    """Whoever edits an entry can recompute any digest, but not this machine's seal."""
+    source = make_show()
+    episode = source / "001-premier"
+    podkit_tag(mp3, episode)
+    (notes,) = _entries(source, "notes")
+    header, _, value = notes.read_bytes().partition(b"\n")
+    key = header.split()[0]
+    forged = value.replace(b"de test", b"falsifi")
+    notes.write_bytes(key + b" " + hashlib.sha256(forged).hexdigest().encode() + b"\n" + forged)
     podkit_tag(mp3, episode)
     assert ID3(mp3)["COMM::fra"].text == ["Un épisode de test."]
 

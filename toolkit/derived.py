@@ -4,12 +4,14 @@ tag` then needs neither markdown-it nor Pillow for a show whose notes and cover 
 
 Only code run inside `kept_in(folder)` uses a cache; elsewhere every value is computed. New
 values are written when the block ends without an error: a refused command changes nothing. An
-entry is used only when its first line holds the key asked for and the digest of the rest: a
-renamed, truncated or edited entry is computed again and written over."""
+entry is used only when its first line holds the key asked for and this machine's seal (see
+`toolkit.seal`) of that key and the rest: a renamed, truncated, edited or foreign entry is
+computed again and written over, and without a seal key nothing is kept."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib.util
 import logging
 import os
@@ -20,7 +22,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit import __version__
+from toolkit import __version__, seal
 from toolkit.errors import ToolkitError
 
 log = logging.getLogger(__name__)
@@ -68,17 +70,23 @@ def cached(kind: str, source: bytes, compute: Callable[[], bytes], code: tuple[s
         return cache.new[entry].partition(b"\n")[2]
     try:
         header, _, value = entry.read_bytes().partition(b"\n")
-        if header == _header(key, value):
+        expected = _header(key, value)
+        if expected is not None and hmac.compare_digest(header, expected):
             return value
     except OSError:
         pass  # not kept yet, or unreadable: computed below
     value = compute()
-    cache.new[entry] = _header(key, value) + b"\n" + value
+    sealed = _header(key, value)
+    if sealed is not None:
+        cache.new[entry] = sealed + b"\n" + value
     return value
 
 
-def _header(key: str, value: bytes) -> bytes:
-    return f"{key} {hashlib.sha256(value).hexdigest()}".encode()
+def _header(key: str, value: bytes) -> bytes | None:
+    """The entry's first line: its key and the seal of the key and the value, so that only
+    what podkit derived on this machine is taken back (the value goes into the MP3's tags)."""
+    tag = seal.seal(key.encode() + b"\n" + value)
+    return None if tag is None else f"{key} {tag}".encode()
 
 
 def _key(kind: str, source: bytes, code: tuple[str, ...]) -> str:
