@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import suppress
 from dataclasses import replace
 from functools import cache
 from importlib import metadata, resources
@@ -22,11 +23,11 @@ from toolkit import __version__, seal
 from toolkit.errors import ToolkitError
 from toolkit.feed import Enclosure, render_feed
 from toolkit.model import Episode, Show
-from toolkit.writer import atomic_write
+from toolkit.writer import CACHE_FOLDER, atomic_write
 
 log = logging.getLogger(__name__)
 
-FILE = Path(".podkit-cache", "feed-items")
+FILE = Path(CACHE_FOLDER, "feed-items")
 # The file: a seal line, then the sealed body: this header and one record per item, its key
 # and length on a line, then its XML.
 _HEADER = b"podkit feed items 1\n"
@@ -42,7 +43,7 @@ def build_feed(
     """The feed `toolkit.feed.build_feed` makes, rendering only the items that the site's
     kept fragments do not hold, then keeping the fragments of this feed's items."""
     path = out / FILE
-    shared = _show_inputs(show)
+    shared = shared_inputs(show)
     keys = {
         e.slug: item_key(shared, e, enclosures[e.slug], transcripts.get(e.slug, ()))
         for e in show.episodes
@@ -64,19 +65,22 @@ def item_key(
     episode cover's file (the feed gives its width)."""
     if episode.transcript is not None:  # the item names the formats, not the words
         episode = replace(episode, transcript=None)
-    cover = None
-    if episode.cover is not None:
-        try:
-            found = episode.cover.stat()
-            cover = (found.st_size, found.st_mtime_ns)
-        except OSError:
-            cover = None
+    cover = _file_state(episode.cover)
     digest = hashlib.sha256(shared)
     digest.update(repr((episode, enclosure, formats, cover)).encode())
     return digest.hexdigest()
 
 
-def _show_inputs(show: Show) -> bytes:
+def _file_state(path: Path | None) -> tuple[int, int] | None:
+    """A file's size and modification time, which change when it is replaced or edited."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return None if found is None else (found.st_size, found.st_mtime_ns)
+
+
+def shared_inputs(show: Show) -> bytes:
     """podkit's code and the show's settings (the base URL among them), which every item
     may use: a change to either renders every item again."""
     return f"{_code_key()}\0{replace(show, episodes=())!r}\0".encode()
@@ -128,17 +132,19 @@ def _records(body: bytes) -> dict[str, bytes] | None:
 
 
 def write(path: Path, fragments: dict[str, bytes]) -> None:
-    """Written atomically and sealed; without a seal key nothing is kept (it could not be
-    taken back)."""
+    """Written atomically and sealed; without a seal key, or without items, nothing is kept
+    (no file, as a first build of the same show would leave)."""
     records = [_HEADER]
     for key, xml in sorted(fragments.items()):
         records += [f"{key} {len(xml)}\n".encode(), xml]
     body = b"".join(records)
-    tag = seal.seal(body)
+    tag = seal.seal(body) if fragments else None
     try:
-        if tag is None:
-            path.unlink(missing_ok=True)
-            return
-        atomic_write(path, tag.encode() + b"\n" + body)
+        if tag is not None:
+            atomic_write(path, tag.encode() + b"\n" + body)
+        elif path.is_file():
+            path.unlink()
+            with suppress(OSError):
+                path.parent.rmdir()  # only when empty: the loudness figures may be there
     except (OSError, ToolkitError) as error:  # a read-only site: the feed stands, only slower
         log.debug("feed fragments not kept: %s", error)
