@@ -242,6 +242,16 @@ def test_fragments_sealed_on_another_machine_are_not_taken_back(
     assert sorted(rebuilt(source, out, rendered)) == SLUGS
 
 
+def test_fragments_of_another_podkit_are_not_taken_back(
+    source: Path, tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    build(source, out, now=NOW)
+    monkeypatch.setattr(feed_fragments, "_code_key", lambda: "another version of podkit")
+    (out / "feed.xml").unlink()
+    assert sorted(rebuilt(source, out, rendered)) == SLUGS
+
+
 def test_without_a_seal_key_nothing_is_kept_and_the_build_stands(
     source: Path, tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
