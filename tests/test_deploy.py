@@ -23,7 +23,7 @@ from toolkit.build import build
 from toolkit.cli import cli
 from toolkit.config import load_show
 from toolkit.deploy import deploy, headers_for, read_settings, run
-from toolkit.deploy_plan import PART_SIZE, Local, Remote, Stage, checksums, plan, stage_of
+from toolkit.deploy_plan import PART_SIZE, Local, Remote, Stage, checksums, plan, private, stage_of
 from toolkit.deploy_targets import Headers, S3Target, Target
 from toolkit.errors import ToolkitError
 
@@ -138,7 +138,7 @@ def published(store: Path) -> dict[str, str]:
 
 
 def site_files(site: Path) -> dict[str, str]:
-    return {k: v for k, v in tree_digest(site).items() if k != MANIFEST}
+    return {k: v for k, v in tree_digest(site).items() if not private(k)}  # never published
 
 
 def client(server: Server) -> object:
@@ -345,7 +345,10 @@ def test_folder_target_holds_the_site_and_keeps_private_files(site: Path, tmp_pa
 
     deploy(site, f"file://{folder}")
     assert (
-        subprocess.run(["diff", "-r", "-x", MANIFEST, "-x", ".git", site, folder]).returncode == 0
+        subprocess.run(
+            ["diff", "-r", "-x", MANIFEST, "-x", ".podkit-cache", "-x", ".git", site, folder]
+        ).returncode
+        == 0
     )
     assert (folder / ".git" / "HEAD").is_file()
     assert deploy(site, f"file://{folder}").summary().startswith("Nothing to deploy")

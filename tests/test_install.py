@@ -85,10 +85,13 @@ def checkout_site(tmp_path: Path) -> Path:
 
 
 def same_files(left: Path, right: Path) -> list[str]:
-    """The files that differ or exist on one side only (the manifest aside: it records where
-    podkit's code was)."""
+    """The files that differ or exist on one side only (the manifest and podkit's caches aside:
+    they record where podkit's code and the show were)."""
     names = {
-        str(p.relative_to(side)) for side in (left, right) for p in side.rglob("*") if p.is_file()
+        str(p.relative_to(side))
+        for side in (left, right)
+        for p in side.rglob("*")
+        if p.is_file() and ".podkit-cache" not in p.relative_to(side).parts
     }
     names.discard(MANIFEST)
     return sorted(

@@ -29,8 +29,13 @@ EP = "001-premier"
 
 
 def site_files(folder: Path) -> dict[str, str]:
-    """Every file of a site by content, the manifest aside (it records modification times)."""
-    return {name: digest for name, digest in tree_digest(folder).items() if name != MANIFEST}
+    """Every file of a site by content, the manifest aside (it records modification times),
+    and podkit's caches (they hold what earlier builds made, for the next ones)."""
+    return {
+        name: digest
+        for name, digest in tree_digest(folder).items()
+        if name != MANIFEST and not name.startswith(".podkit-cache/")
+    }
 
 
 def folders(folder: Path) -> set[str]:

@@ -26,7 +26,8 @@ from toolkit.cache import Cache, Kept, Manifest, same_audio, site_key, tag_key, 
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
 from toolkit.errors import Problem, ToolkitError
-from toolkit.feed import Enclosure, build_feed
+from toolkit.feed import Enclosure
+from toolkit.feed_fragments import build_feed
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.journal import roll_back
 from toolkit.model import Episode, Show, published_only
@@ -88,7 +89,7 @@ def build(
         outputs[paths.FEED] = stage.add_written(
             paths.FEED,
             cache.feed_key(show, transcripts, enclosures),
-            lambda stream: stream.write(build_feed(show, enclosures, formats)),
+            lambda stream: stream.write(build_feed(out, show, enclosures, formats)),
         )
         outputs.update(build_site(show))
         for e in show.episodes:  # a reused episode's files are on disk as they would be made

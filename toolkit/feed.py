@@ -5,7 +5,8 @@ feedgen 1.0 gets wrong (``itunes:explicit`` must be true/false, ``itunes:type``)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from toolkit.i18n import words
 from toolkit.model import Episode, License, Location, Show, Txt, Value
 from toolkit.timecode import format_timestamp
 from toolkit.transcript import MIME_TYPES
-from toolkit.typography import typeset_show
+from toolkit.typography import typeset_episode, typeset_show
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
@@ -194,7 +195,27 @@ def build_feed(
 ) -> bytes:
     """The feed; ``transcripts`` gives each episode's published transcript formats by slug.
     Its titles, descriptions and chapter titles are typeset in the show's language."""
-    show = typeset_show(show)
+    return render_feed(show, enclosures, transcripts, {}).xml
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    xml: bytes
+    items: dict[str, bytes]  # each item's XML as the feed holds it, by slug
+
+
+def render_feed(
+    show: Show,
+    enclosures: dict[str, Enclosure],
+    transcripts: dict[str, tuple[str, ...]],
+    kept: Mapping[str, bytes],
+) -> RenderedFeed:
+    """The feed, made of the channel and each item's XML: the items in ``kept`` (by slug, as
+    an earlier render gave them for the same inputs) are taken as they are, the others
+    rendered now. The bytes are those of a full render: every item sits at the same depth
+    under the same root, whose namespace declarations never depend on the items."""
+    given = show
+    show = _typeset(show, kept)
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("extra", _Additions, _Additions)  # channel and items alike
@@ -232,11 +253,55 @@ def build_feed(
     extra.elements += [_element("podcast:funding", f.text, url=f.url) for f in show.funding]
     extra.elements += _show_extras(show, enclosures)
 
-    for episode in sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True):
+    newest_first = sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True)
+    fresh = [e for e in newest_first if e.slug not in kept]
+    for episode in fresh:
         formats = transcripts.get(episode.slug, ())
         _add_item(fg, show, episode, enclosures[episode.slug], formats)
     xml: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    return _with_stylesheet(xml)
+    parts = _split_items(xml, len(fresh))
+    if parts is None:  # an item's own text holds what separates items: render them all
+        return render_feed(given, enclosures, transcripts, {}) if kept else _whole(xml)
+    head, made, tail = parts
+    items = {**kept, **{e.slug: item for e, item in zip(fresh, made, strict=True)}}
+    body = b"".join(items[e.slug] for e in newest_first)
+    return RenderedFeed(
+        _with_stylesheet(head + body + tail), {e.slug: items[e.slug] for e in newest_first}
+    )
+
+
+def _typeset(show: Show, kept: Mapping[str, bytes]) -> Show:
+    """The show typeset, with the episodes whose text is used now: the items to render, and
+    the trailers the channel names (typesetting is most of an item's cost)."""
+    episodes = tuple(
+        e if e.slug in kept and e.episode_type != "trailer" else typeset_episode(e, show.language)
+        for e in show.episodes
+    )
+    return replace(typeset_show(show, episodes=False), episodes=episodes)
+
+
+# lxml indents a pretty feed by two spaces a level: items are children of the channel.
+_ITEM_START, _ITEM_END = b"\n    <item>\n", b"    </item>\n"
+_TAIL = b"  </channel>\n</rss>\n"
+
+
+def _split_items(xml: bytes, count: int) -> tuple[bytes, list[bytes], bytes] | None:
+    """The feed's head, its ``count`` items and its tail; None when anything but the items
+    holds their start or end (CDATA is written as it is), so a wrong split cannot happen."""
+    if not xml.endswith(_TAIL):
+        return None
+    end = len(xml) - len(_TAIL)
+    if count == 0:
+        return xml[:end], [], xml[end:]
+    if xml.count(_ITEM_START) != count or xml.count(_ITEM_END) != count:
+        return None
+    start = xml.index(_ITEM_START) + 1
+    items = [item + _ITEM_END for item in xml[start:end].split(_ITEM_END)[:-1]]
+    return xml[:start], items, xml[end:]
+
+
+def _whole(xml: bytes) -> RenderedFeed:
+    return RenderedFeed(_with_stylesheet(xml), {})
 
 
 def _with_stylesheet(xml: bytes) -> bytes:

@@ -33,6 +33,8 @@ from toolkit.journal import write_in_place
 # The names of podkit's temporary files: `.<name>.<random>.tmp` (atomic_write) and
 # `.<name>.<mark>.<random>.tmp` (Stage), <random> being tempfile's eight characters.
 TEMPORARY = re.compile(r"\..+\.(?:[0-9a-f]{12}\.)?[a-z0-9_]{8}\.tmp")
+# podkit's caches in the site (feed items, loudness figures): hidden, so never deployed.
+CACHE_FOLDER = ".podkit-cache"
 
 
 @dataclass(frozen=True)
@@ -307,9 +309,10 @@ def _ignored_name(out: Path, name: str) -> Problem:
 
 def remove_temporary_files(out: Path) -> None:
     """Remove the temporary files that builds killed before they could, whoever left them:
-    plain files named as podkit names them, in the site's folders (never a hidden one)."""
+    plain files named as podkit names them, in the site's folders (never a hidden one but
+    podkit's own caches)."""
     for folder, folders, names in os.walk(out):
-        folders[:] = [f for f in folders if not f.startswith(".")]
+        folders[:] = [f for f in folders if not f.startswith(".") or f == CACHE_FOLDER]
         swept = False
         for name in names:
             path = os.path.join(folder, name)

@@ -1,0 +1,150 @@
+"""Each feed item's XML, kept between builds: a rebuild renders only the items whose inputs
+changed and `toolkit.feed` assembles them with the channel into a full render's bytes.
+
+The items are kept in the site's `.podkit-cache/feed-items` (a dot name: never deployed) and
+published as they are, so they are taken back only under this machine's seal
+(`toolkit.seal`). A missing, torn, edited, unsealed or stale file means rendering the items
+again, never a failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import suppress
+from dataclasses import replace
+from functools import cache
+from importlib import metadata, resources
+from pathlib import Path
+
+from lxml import etree
+
+from toolkit import __version__, seal
+from toolkit.errors import ToolkitError
+from toolkit.feed import Enclosure, render_feed
+from toolkit.model import Episode, Show
+from toolkit.writer import CACHE_FOLDER, atomic_write
+
+log = logging.getLogger(__name__)
+
+FILE = Path(CACHE_FOLDER, "feed-items")
+# The file: a seal line, then the sealed body: this header and one record per item, its key
+# and length on a line, then its XML.
+_HEADER = b"podkit feed items 1\n"
+_SEAL_LINE = 65  # 64 hex digits and a newline
+
+
+def build_feed(
+    out: Path,
+    show: Show,
+    enclosures: dict[str, Enclosure],
+    transcripts: dict[str, tuple[str, ...]],
+) -> bytes:
+    """The feed `toolkit.feed.build_feed` makes, rendering only the items that the site's
+    kept fragments do not hold, then keeping the fragments of this feed's items."""
+    path = out / FILE
+    shared = shared_inputs(show)
+    keys = {
+        e.slug: item_key(shared, e, enclosures[e.slug], transcripts.get(e.slug, ()))
+        for e in show.episodes
+    }
+    stored = read(path)
+    kept = {slug: stored[key] for slug, key in keys.items() if key in stored}
+    rendered = render_feed(show, enclosures, transcripts, kept)
+    fragments = {keys[slug]: xml for slug, xml in rendered.items.items()}
+    if fragments.keys() != stored.keys():
+        write(path, fragments)
+    return rendered.xml
+
+
+def item_key(
+    shared: bytes, episode: Episode, enclosure: Enclosure, formats: tuple[str, ...]
+) -> str:
+    """Changes with anything the item's XML depends on: podkit and the show's settings
+    (``shared``), the episode as loaded, its enclosure and transcript formats, and the
+    episode cover's file (the feed gives its width)."""
+    if episode.transcript is not None:  # the item names the formats, not the words
+        episode = replace(episode, transcript=None)
+    cover = _file_state(episode.cover)
+    digest = hashlib.sha256(shared)
+    digest.update(repr((episode, enclosure, formats, cover)).encode())
+    return digest.hexdigest()
+
+
+def _file_state(path: Path | None) -> tuple[int, int] | None:
+    """A file's size and modification time, which change when it is replaced or edited."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return None if found is None else (found.st_size, found.st_mtime_ns)
+
+
+def shared_inputs(show: Show) -> bytes:
+    """podkit's code and the show's settings (the base URL among them), which every item
+    may use: a change to either renders every item again."""
+    return f"{_code_key()}\0{replace(show, episodes=())!r}\0".encode()
+
+
+@cache
+def _code_key() -> str:
+    """podkit's version and code, and the versions of the libraries that write the XML."""
+    digest = hashlib.sha256(f"{__version__}\0{metadata.version('feedgen')}\0".encode())
+    digest.update(repr(etree.LXML_VERSION + etree.LIBXML_VERSION).encode())
+    sources = (f for f in resources.files("toolkit").iterdir() if f.name.endswith(".py"))
+    for source in sorted(sources, key=lambda f: f.name):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def read(path: Path) -> dict[str, bytes]:
+    """The kept fragments by key; none when the file is not as this machine's podkit sealed
+    it (a person, another machine or a crash may have changed it)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    body = data[_SEAL_LINE:]
+    tag = data[: _SEAL_LINE - 1].decode("ascii", "replace")
+    if data[_SEAL_LINE - 1 : _SEAL_LINE] != b"\n" or not body.startswith(_HEADER):
+        return {}
+    if not seal.verified(body, tag):
+        return {}
+    return _records(body) or {}
+
+
+def _records(body: bytes) -> dict[str, bytes] | None:
+    """The records of a sealed body; None if they do not add up (podkit wrote it, so only a
+    change of format could do that)."""
+    found: dict[str, bytes] = {}
+    at = len(_HEADER)
+    while at < len(body):
+        line_end = body.find(b"\n", at)
+        fields = body[at:line_end].split(b" ")
+        if line_end < 0 or len(fields) != 2 or not fields[1].isdigit():
+            return None
+        start, length = line_end + 1, int(fields[1])
+        if start + length > len(body):
+            return None
+        found[fields[0].decode("ascii", "replace")] = body[start : start + length]
+        at = start + length
+    return found
+
+
+def write(path: Path, fragments: dict[str, bytes]) -> None:
+    """Written atomically and sealed; without a seal key, or without items, nothing is kept
+    (no file, as a first build of the same show would leave)."""
+    records = [_HEADER]
+    for key, xml in sorted(fragments.items()):
+        records += [f"{key} {len(xml)}\n".encode(), xml]
+    body = b"".join(records)
+    tag = seal.seal(body) if fragments else None
+    try:
+        if tag is not None:
+            atomic_write(path, tag.encode() + b"\n" + body)
+        elif path.is_file():
+            path.unlink()
+            with suppress(OSError):
+                path.parent.rmdir()  # only when empty: the loudness figures may be there
+    except (OSError, ToolkitError) as error:  # a read-only site: the feed stands, only slower
+        log.debug("feed fragments not kept: %s", error)
