@@ -118,11 +118,13 @@ def with_starts(spoken: Transcript, starts: list[float], duration: float) -> Tra
 def load_engine(language: str, problems: list[Problem]) -> Engine | None:
     """The aligner for ``language``, or None with the reason in ``problems``."""
     try:
+        from aeneas.language import Language
         from aeneas.ttswrappers.espeakngttswrapper import ESPEAKNGTTSWrapper
     except ImportError:
         problems.append(Problem("podkit transcript align", None, MISSING_EXTRA))
         return None
-    code = _engine_language(language, ESPEAKNGTTSWrapper.LANGUAGE_TO_VOICE_CODE)
+    voices = ESPEAKNGTTSWrapper.LANGUAGE_TO_VOICE_CODE
+    code = _engine_language(language, voices, Language.ALLOWED_VALUES)
     if code is None:
         problems.append(
             Problem("--language", None, f"{language!r}: espeak-ng cannot read it: use e.g. fr")
@@ -131,23 +133,22 @@ def load_engine(language: str, problems: list[Problem]) -> Engine | None:
     return lambda wav, texts: _aeneas(wav, texts, code)
 
 
-def _engine_language(language: str, voices: dict[str, str]) -> str | None:
-    """aeneas's code for a language code such as fr, fr-FR or fra.
+def _engine_language(language: str, voices: dict[str, str], known: Iterable[str]) -> str | None:
+    """aeneas's code, among ``known``, for a language code such as fr, fr-FR or fra.
 
     >>> voices = {"fr": "fr", "fra": "fr", "fra-FRA": "fr-fr", "fr-fr": "fr-fr", "eng": "en"}
-    >>> _engine_language("fr", voices), _engine_language("fr-FR", voices)
+    >>> known = {"fra", "fra-FRA", "eng"}
+    >>> _engine_language("fr", voices, known), _engine_language("fr-FR", voices, known)
     ('fra', 'fra-FRA')
-    >>> _engine_language("fr-CA", voices), _engine_language("xx", voices)
+    >>> _engine_language("fr-CA", voices, known), _engine_language("xx", voices, known)
     ('fra', None)
     """
-    from aeneas.language import Language
-
     wanted = language.strip().lower()
     for asked in (wanted, wanted.split("-")[0]):
-        if asked in voices and asked in Language.ALLOWED_VALUES:
+        if asked in voices and asked in known:
             return asked
         for code, voice in voices.items():
-            if voice == asked and code in Language.ALLOWED_VALUES:
+            if voice == asked and code in known:
                 return code
     return None
 
