@@ -12,6 +12,8 @@ import pytest
 from aligncase import perturb, start_errors
 from click.testing import CliRunner, Result
 from conftest import KEYTIME, need_module, need_program
+from hypothesis import given
+from hypothesis import strategies as st
 
 from toolkit import align, transcript
 from toolkit.cli import cli
@@ -150,3 +152,54 @@ def test_notes_start_with_the_speech_after_them() -> None:
     assert [s.start for s in timed.segments] == [1.25, 7.5, 7.5, 7.5, 60.0]
     assert words(timed) == words(spoken)
     assert align._speech("Oui [inaudible], bien sûr.") == "Oui , bien sûr."
+
+
+def test_windows_stitch_a_long_episode_from_their_well_placed_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three hours of sentences at an uneven pace: each window's audio stays a few minutes
+    long, and the starts kept are the ones a window placed well, never its garbled tail."""
+    texts = [f"sentence {n} " + "word " * (3 + n * 7 % 20) for n in range(3000)]
+    true: dict[str, float] = {}
+    clock = 0.0
+    for n, text in enumerate(texts):
+        true[text] = clock
+        clock += len(text) * (0.05 if (n // 200) % 2 else 0.09) + 0.4  # fast, then slow
+    windows: list[tuple[float, float]] = []
+    monkeypatch.setattr(
+        align.speech_audio, "cut", lambda wav, start, end, out: windows.append((start, end))
+    )
+
+    def engine(window: Path, said: list[str]) -> list[float]:
+        start, end = windows[-1]
+        found = [true[t] - start for t in said]
+        if end == clock:  # the last window: its text and its audio end together
+            return found
+        tail = start + 0.8 * (end - start)  # past this, the window's starts are wrong
+        return [f if start + f <= tail else f + 30.0 for f in found]
+
+    starts = align.align_texts(engine, Path("episode.wav"), clock, texts, None)
+    assert starts == pytest.approx([true[t] for t in texts])
+    assert max(end - start for start, end in windows) <= 1.5 * align.WINDOW
+    assert windows[-1][1] == clock
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Ann", "Bob", ""]),
+            st.sampled_from(["Oui.", "[Note.]", "[inaudible].", "Non [rires], merci.", "Ah"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.floats(0.0, 10.0),
+)
+def test_timing_changes_nothing_but_times(pairs: list[tuple[str, str]], step: float) -> None:
+    spoken = Transcript(tuple(Segment(speaker, text, 5.0, 6.0) for speaker, text in pairs))
+    said = sum(align._speakable(s) for s in spoken.segments)
+    timed = align.with_starts(spoken, [n * step for n in range(said)], 100.0)
+    assert words(timed) == words(spoken)
+    starts = [s.start for s in timed.segments]
+    assert all(s is not None for s in starts)
+    assert starts == sorted(starts)  # type: ignore[type-var]

@@ -200,7 +200,7 @@ def build(
 
 @cli.group(name="transcript")
 def transcript_group() -> None:
-    """Import and convert transcripts.
+    """Import, convert and align transcripts.
 
     Example: podkit transcript convert transcript.txt transcript.vtt
     """
