@@ -4,12 +4,13 @@ aligned from its untimed text and compared with the true times."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from aligncase import perturb, start_errors
+from aligncase import TEMPO, perturb, start_errors
 from click.testing import CliRunner, Result
 from conftest import KEYTIME, need_module, need_program
 from hypothesis import given
@@ -170,7 +171,7 @@ def test_windows_stitch_a_long_episode_from_their_well_placed_parts(
         align.speech_audio, "cut", lambda wav, start, end, out: windows.append((start, end))
     )
 
-    def engine(window: Path, said: list[str]) -> list[float]:
+    def engine(window: Path, said: list[str], opening: bool) -> list[float]:
         start, end = windows[-1]
         found = [true[t] - start for t in said]
         if end == clock:  # the last window: its text and its audio end together
@@ -203,3 +204,21 @@ def test_timing_changes_nothing_but_times(pairs: list[tuple[str, str]], step: fl
     starts = [s.start for s in timed.segments]
     assert all(s is not None for s in starts)
     assert starts == sorted(starts)  # type: ignore[type-var]
+
+
+def test_the_first_sentence_starts_after_a_jingle(case: tuple[Path, Path], tmp_path: Path) -> None:
+    """Eight seconds of music alone open the episode: the first sentence starts after them."""
+    text, audio = case
+    jingle = tmp_path / "jingle.wav"
+    music = "aevalsrc='0.1*(sin(2*PI*196*t)+sin(2*PI*294*t))*(0.6+0.4*sin(2*PI*3*t))':s=44100:d=8"
+    graph = "[0:a]aformat=channel_layouts=stereo[j];[j][1:a]concat=n=2:v=0:a=1[o]"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", music, "-i", str(audio),
+         "-filter_complex", graph, "-map", "[o]", str(jingle)],
+        check=True,
+    )  # fmt: skip
+    report = align.align_transcript(text, jingle, tmp_path / "timed.txt", "fr")
+    errors = start_errors(report.transcript, truth(), offset=-8 * TEMPO)
+    assert errors.errors[0] <= 0.25, errors.errors[0]
+    assert errors.median <= 0.25, errors.summary()
+    assert errors.p95 <= 0.6, errors.summary()

@@ -40,9 +40,10 @@ ENGINE_SETTINGS = (
     "task_adjust_boundary_percent_value=100|task_adjust_boundary_nonspeech_min=0.1"
 )
 DTW_MARGIN = 60  # seconds the warping may stray from the window's diagonal
+HEAD_MAX = 60.0  # the longest opening without speech (a jingle) the first window looks for
 
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
-Engine = Callable[[Path, list[str]], list[float]]
+Engine = Callable[[Path, list[str], bool], list[float]]  # the bool: look for an opening
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def load_engine(language: str, problems: list[Problem]) -> Engine | None:
             Problem("--language", None, f"{language!r}: espeak-ng cannot read it: use e.g. fr")
         )
         return None
-    return lambda wav, texts: _aeneas(wav, texts, code)
+    return lambda wav, texts, opening: _aeneas(wav, texts, code, opening)
 
 
 def _engine_language(language: str, voices: dict[str, str], known: Iterable[str]) -> str | None:
@@ -153,15 +154,17 @@ def _engine_language(language: str, voices: dict[str, str], known: Iterable[str]
     return None
 
 
-def _aeneas(wav: Path, texts: list[str], language: str) -> list[float]:
-    """Where each of ``texts`` starts in ``wav``, in seconds."""
+def _aeneas(wav: Path, texts: list[str], language: str, opening: bool) -> list[float]:
+    """Where each of ``texts`` starts in ``wav``, in seconds; with ``opening``, the first
+    starts after the music or silence ``wav`` may open with, not at 0."""
     from aeneas.executetask import ExecuteTask
     from aeneas.runtimeconfiguration import RuntimeConfiguration
     from aeneas.syncmap.fragment import SyncMapFragment
     from aeneas.task import Task
     from aeneas.textfile import TextFile, TextFragment
 
-    task = Task(config_string=f"task_language={language}|{ENGINE_SETTINGS}")
+    head = f"|is_audio_file_detect_head_min=0|is_audio_file_detect_head_max={HEAD_MAX}"
+    task = Task(config_string=f"task_language={language}|{ENGINE_SETTINGS}{head * opening}")
     task.audio_file_path_absolute = str(wav)
     task.text_file = TextFile()
     for number, text in enumerate(texts):
@@ -211,7 +214,8 @@ def _windows(
         final = last == len(texts) or end >= duration
         if final:
             last, end = len(texts), duration
-        found = [opening + s for s in _in_window(engine, wav, opening, end, texts[first:last])]
+        window = _in_window(engine, wav, opening, end, texts[first:last], first == 0)
+        found = [opening + s for s in window]
         if first == 0:
             starts[0] = found[0]
         if final:
@@ -228,9 +232,9 @@ def _windows(
 
 
 def _in_window(
-    engine: Engine, wav: Path, start: float, end: float, texts: list[str]
+    engine: Engine, wav: Path, start: float, end: float, texts: list[str], first: bool
 ) -> list[float]:
     window = wav.with_name("window.wav")
     speech_audio.cut(wav, start, end, window)
     log.debug("aligning %d sentences on %.1f s to %.1f s", len(texts), start, end)
-    return engine(window, texts)
+    return engine(window, texts, first)
