@@ -29,7 +29,7 @@ def perturb(source: Path, out: Path, start: float = 0.0, seconds: float | None =
     graph = (
         f"[0:a]atempo={TEMPO},aresample=44100,aformat=channel_layouts=stereo[speech];"
         f"{music},afade=t=out:st={MUSIC_SECONDS - 5}:d=5,aformat=channel_layouts=stereo[music];"
-        f"anoisesrc=color=white:amplitude={NOISE_AMPLITUDE}:r=44100,"
+        f"anoisesrc=color=white:amplitude={NOISE_AMPLITUDE}:r=44100:seed=19,"
         "aformat=channel_layouts=stereo[noise];"
         "[speech][music][noise]amix=inputs=3:duration=first:normalize=0[out]"
     )
