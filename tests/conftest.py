@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 from collections.abc import Callable
@@ -135,6 +136,16 @@ def need_program(name: str, package: str) -> str:
     if path is not None:
         return path
     message = f"{name} is not installed here (Debian package {package}; .ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def need_module(name: str, install: str) -> None:
+    """Skip when a Python module is missing here, fail when it is missing in CI."""
+    if importlib.util.find_spec(name) is not None:
+        return
+    message = f"{name} is not installed here ({install}; .ci/run installs it)"
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import KEYTIME, TONE, ShowMaker, need_program
+from conftest import KEYTIME, TONE, ShowMaker, need_module, need_program
 
 import toolkit
 from toolkit.cli import cli
@@ -83,6 +83,14 @@ def _transcript_import(show: Path, scratch: Path) -> Case:
 def _transcript_convert(show: Path, scratch: Path) -> Case:
     args = ["transcript", "convert", str(show / EP / "transcript.txt"), str(scratch / "t.vtt")]
     return args, "segments as vtt", None
+
+
+def _transcript_align(show: Path, scratch: Path) -> Case:
+    need_program("ffmpeg", "ffmpeg")
+    need_module("aeneas", "pip install 'podkit[align]'")
+    transcript, audio = show / EP / "transcript.txt", show / EP / "episode.mp3"
+    args = ["transcript", "align", str(transcript), str(audio), str(scratch / "t.txt")]
+    return [*args, "--language", "fr"], "segments aligned on 1:00", "aligning "
 
 
 def _tag(show: Path, scratch: Path) -> Case:
@@ -189,6 +197,7 @@ CASES: dict[str, Callable[[Path, Path], Case]] = {
     "build": _build,
     "transcript import": _transcript_import,
     "transcript convert": _transcript_convert,
+    "transcript align": _transcript_align,
     "tag": _tag,
     "new": _new,
     "init": _init,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from toolkit.align import align_transcript
     from toolkit.audio import inspect_mp3
     from toolkit.build import build
     from toolkit.check import check
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 # Imported on first use: `podkit tag` must not load what `build` needs (Jinja2, lxml...).
 _API = {
+    "align_transcript": "toolkit.align",
     "build": "toolkit.build",
     "check": "toolkit.check",
     "convert_transcript": "toolkit.transcript_files",
@@ -48,6 +50,7 @@ __all__ = [
     "Problem",
     "ToolkitError",
     "__version__",
+    "align_transcript",
     "build",
     "check",
     "convert_transcript",

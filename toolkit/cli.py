@@ -224,7 +224,7 @@ def build(
 
 @cli.group(name="transcript")
 def transcript_group() -> None:
-    """Import and convert transcripts.
+    """Import, convert and align transcripts.
 
     Example: podkit transcript convert transcript.txt transcript.vtt
     """
@@ -282,6 +282,34 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
     from toolkit.transcript_files import convert_transcript
 
     log.info("%s", convert_transcript(source, out, to).summary())
+
+
+@transcript_group.command(name="align")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="The language spoken, as in show.toml (e.g. fr, en-US).",
+)
+@click.option(
+    "--to",
+    type=click.Choice(TRANSCRIPT_FORMATS),
+    help="Output format (default: from OUT's extension; .txt is the editable form).",
+)
+@verbosity
+def transcript_align(source: Path, audio: Path, out: Path, language: str, to: str | None) -> None:
+    """Time every sentence of a transcript against the recording (forced alignment; needs
+    the align extra). Times SOURCE has are ignored; speakers and text are kept.
+
+    Example: podkit transcript align transcript.txt episode.mp3 timed.txt --language fr
+    """
+    from toolkit.align import align_transcript
+
+    report = align_transcript(source, audio, out, language, to, _progress("Aligning"))
+    log.info("%s", report.summary())
 
 
 @cli.command()

@@ -149,9 +149,12 @@ def output_format(path: Path, to: str | None) -> str:
     return fmt
 
 
-def write_transcript(spoken: Transcript, out: Path, fmt: str) -> None:
+def write_transcript(
+    spoken: Transcript, out: Path, fmt: str, duration: float | None = None
+) -> None:
+    """Write ``spoken`` to ``out`` in ``fmt``; ``duration`` (the audio's) ends the last cue."""
     try:
-        text = transcript.write(spoken, fmt)
+        text = transcript.write(spoken, fmt, duration)
     except transcript.TranscriptError as error:
         raise ToolkitError([Problem(out, None, error.message)]) from None
     try:
