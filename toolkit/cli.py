@@ -296,7 +296,7 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
 )
 @click.option(
     "--to",
-    type=click.Choice(TRANSCRIPT_FORMATS),
+    type=RegistryChoice("toolkit.transcript", "FORMATS"),
     help="Output format (default: from OUT's extension; .txt is the editable form).",
 )
 @verbosity
