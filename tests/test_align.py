@@ -120,13 +120,40 @@ def test_align_without_the_extra_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "aeneas.ttswrappers.espeakngttswrapper", None)
     text = tmp_path / "t.txt"
     text.write_text("- Ann\nHello everyone.\n", encoding="utf-8")
-    result = invoke("transcript", "align", text, tmp_path / "a.mp3", tmp_path / "out.txt")
+    result = invoke(
+        "transcript", "align", text, tmp_path / "a.mp3", tmp_path / "out.txt", "--language", "en"
+    )
     assert result.exit_code == 1
     assert result.stderr == (
         "podkit transcript align: needs the align extra: pip install 'podkit[align]' "
         "(building it needs Debian's espeak-ng libespeak-ng-dev festival-dev libestools-dev)\n"
     )
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_align_speaks_the_shows_language_or_asks_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    episode = tmp_path / "show" / "001-premier"
+    episode.mkdir(parents=True)
+    text = episode / "transcript.txt"
+    text.write_text("- Ann\nBonjour à tous.\n", encoding="utf-8")
+    assert align.shows_language(text) is None
+    (tmp_path / "show" / "show.toml").write_text('title = "T"\nlanguage = "fr-CA"\n')
+    assert align.shows_language(text) == "fr-CA"
+    (tmp_path / "show" / "show.toml").write_text("language = [broken")
+    assert align.shows_language(text) is None
+    # Elsewhere the option is asked for, beside any other problem (here: no engine).
+    monkeypatch.setitem(sys.modules, "aeneas.ttswrappers.espeakngttswrapper", None)
+    loose = tmp_path / "t.txt"
+    loose.write_text("- Ann\nHello everyone.\n", encoding="utf-8")
+    result = invoke("transcript", "align", loose, tmp_path / "a.mp3", tmp_path / "out.txt")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{loose}: is in no show's episode folder: give --language (e.g. fr)",
+        "podkit transcript align: needs the align extra: pip install 'podkit[align]' "
+        "(building it needs Debian's espeak-ng libespeak-ng-dev festival-dev libestools-dev)",
+    ]
 
 
 def test_align_refuses_a_transcript_with_nothing_to_say(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,17 +66,23 @@ def align_transcript(
     source: Path,
     audio: Path,
     out: Path,
-    language: str = "en",
+    language: str | None = None,
     to: str | None = None,
     progress: Progress | None = None,
 ) -> TranscriptAlignment:
     """Write ``source`` to ``out`` (in ``to``, or the format of its extension) with every
-    segment timed against ``audio``; the times ``source`` has are ignored."""
+    segment timed against ``audio``; the times ``source`` has are ignored. The language is
+    the show's when ``source`` lies in an episode's folder and none is given."""
     spoken = read_transcript(source)
     fmt = output_format(out, to)
     problems = []
     if not any(_speakable(s) for s in spoken.segments):
         problems.append(Problem(source, None, "has no speech to align: write its sentences"))
+    language = language or shows_language(source)
+    if language is None:
+        problems.append(
+            Problem(source, None, "is in no show's episode folder: give --language (e.g. fr)")
+        )
     engine = load_engine(language, problems)
     if problems or engine is None:
         raise ToolkitError(problems)
@@ -116,13 +123,27 @@ def with_starts(spoken: Transcript, starts: list[float], duration: float) -> Tra
     return Transcript(tuple(segments))
 
 
-def load_engine(language: str, problems: list[Problem]) -> Engine | None:
-    """The aligner for ``language``, or None with the reason in ``problems``."""
+def shows_language(transcript: Path) -> str | None:
+    """The `language` of the show.toml above the transcript's episode folder, if any (only
+    that key is read: the show need not be complete to be aligned)."""
+    show_toml = transcript.resolve().parent.parent / "show.toml"
+    try:
+        language = tomllib.loads(show_toml.read_text(encoding="utf-8-sig")).get("language")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return language if isinstance(language, str) and language.strip() else None
+
+
+def load_engine(language: str | None, problems: list[Problem]) -> Engine | None:
+    """The aligner for ``language``, or None with the reason in ``problems`` (with no
+    language, only whether the engine is installed is checked)."""
     try:
         from aeneas.language import Language
         from aeneas.ttswrappers.espeakngttswrapper import ESPEAKNGTTSWrapper
     except ImportError:
         problems.append(Problem("podkit transcript align", None, MISSING_EXTRA))
+        return None
+    if language is None:
         return None
     voices = ESPEAKNGTTSWrapper.LANGUAGE_TO_VOICE_CODE
     code = _engine_language(language, voices, Language.ALLOWED_VALUES)

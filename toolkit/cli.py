@@ -290,9 +290,8 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
     "--language",
-    default="en",
-    show_default=True,
-    help="The language spoken, as in show.toml (e.g. fr, en-US).",
+    help="The language spoken, as in show.toml (e.g. fr, en-US); default: the show's, when "
+    "TRANSCRIPT is in an episode's folder.",
 )
 @click.option(
     "--to",
@@ -300,7 +299,9 @@ def transcript_convert(source: Path, out: Path, to: str | None) -> None:
     help="Output format (default: from OUT's extension; .txt is the editable form).",
 )
 @verbosity
-def transcript_align(source: Path, audio: Path, out: Path, language: str, to: str | None) -> None:
+def transcript_align(
+    source: Path, audio: Path, out: Path, language: str | None, to: str | None
+) -> None:
     """Time every sentence of a transcript against the recording (forced alignment; needs
     the align extra). Times SOURCE has are ignored; speakers and text are kept.
 
