@@ -216,6 +216,26 @@ def render_feed(
     under the same root, whose namespace declarations never depend on the items."""
     given = show
     show = _typeset(show, kept)
+    fg = _channel(show, enclosures)
+    newest_first = sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True)
+    fresh = [e for e in newest_first if e.slug not in kept]
+    for episode in fresh:
+        formats = transcripts.get(episode.slug, ())
+        _add_item(fg, show, episode, enclosures[episode.slug], formats)
+    xml: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    parts = _split_items(xml, len(fresh))
+    if parts is None:  # an item's own text holds what separates items: render them all
+        return render_feed(given, enclosures, transcripts, {}) if kept else _whole(xml)
+    head, made, tail = parts
+    items = {**kept, **{e.slug: item for e, item in zip(fresh, made, strict=True)}}
+    body = b"".join(items[e.slug] for e in newest_first)
+    return RenderedFeed(
+        _with_stylesheet(head + body + tail), {e.slug: items[e.slug] for e in newest_first}
+    )
+
+
+def _channel(show: Show, enclosures: dict[str, Enclosure]) -> FeedGenerator:
+    """A feed generator holding the channel's elements, no item yet."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("extra", _Additions, _Additions)  # channel and items alike
@@ -252,22 +272,7 @@ def render_feed(
     extra.elements += [_person(p) for p in show.persons]
     extra.elements += [_element("podcast:funding", f.text, url=f.url) for f in show.funding]
     extra.elements += _show_extras(show, enclosures)
-
-    newest_first = sorted(show.episodes, key=lambda e: (e.published, e.slug), reverse=True)
-    fresh = [e for e in newest_first if e.slug not in kept]
-    for episode in fresh:
-        formats = transcripts.get(episode.slug, ())
-        _add_item(fg, show, episode, enclosures[episode.slug], formats)
-    xml: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    parts = _split_items(xml, len(fresh))
-    if parts is None:  # an item's own text holds what separates items: render them all
-        return render_feed(given, enclosures, transcripts, {}) if kept else _whole(xml)
-    head, made, tail = parts
-    items = {**kept, **{e.slug: item for e, item in zip(fresh, made, strict=True)}}
-    body = b"".join(items[e.slug] for e in newest_first)
-    return RenderedFeed(
-        _with_stylesheet(head + body + tail), {e.slug: items[e.slug] for e in newest_first}
-    )
+    return fg
 
 
 def _typeset(show: Show, kept: Mapping[str, bytes]) -> Show:
