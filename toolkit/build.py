@@ -82,7 +82,8 @@ def build(
     stage = Stage(out, previous)
     try:
         check_folders(out, paths.folders(show))
-        outputs, enclosures = tag_audio(show, stage, id3_version, progress)
+        tags_key = partial(_tags_key, cache, transcripts)
+        outputs, enclosures = tag_audio(show, stage, id3_version, progress, tags_key)
         formats = make_episode_files(show, transcripts, cache, stage, outputs)
         # Made again only when its inputs changed: it lists every episode.
         outputs[paths.FEED] = stage.add_written(
@@ -90,12 +91,13 @@ def build(
             cache.feed_key(show, transcripts, enclosures),
             lambda stream: stream.write(build_feed(show, enclosures, formats)),
         )
-        outputs.update(build_site(show))
+        pages = show_files(show, cache.pages_key(show, transcripts), stage)
+        outputs.update(pages)
         for e in show.episodes:  # a reused episode's files are on disk as they would be made
             for name, kept in cache.kept_files(e.slug).items():
                 outputs.setdefault(PurePosixPath(name), kept)
         entries = cache.entries(show, transcripts, formats, outputs, warnings)
-        report = write_site(out, outputs, previous, entries)
+        report = write_site(out, outputs, previous, entries, cache.pages(map(str, pages)))
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
         raise ToolkitError([template_problem(error, source)]) from None
@@ -108,6 +110,20 @@ def build(
     for name in report.removed:
         log.debug("removed %s", out / name)
     return BuildReport(show, warnings, report, time.perf_counter() - started, out)
+
+
+def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
+    """The show's own pages and files (`build_site`), or those the last build made from the
+    same inputs when they are still on disk as it left them."""
+    kept = stage.previous.kept_pages(stage.out, key)
+    if kept is not None:
+        return {PurePosixPath(name): file for name, file in kept.items()}
+    return dict(build_site(show))
+
+
+def _tags_key(cache: Cache, transcripts: dict[str, Path], episode: Episode) -> str:
+    """Changes with whatever an episode's tags are made from: its key and the site's."""
+    return cache.key(episode, transcripts.get(episode.slug))
 
 
 def template_problem(error: TemplateError, source: Path) -> Problem:
@@ -172,21 +188,28 @@ Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 
 
 def tag_audio(
-    show: Show, stage: Stage, id3_version: int, progress: Progress | None = None
+    show: Show,
+    stage: Stage,
+    id3_version: int,
+    progress: Progress | None = None,
+    tags_key: Callable[[Episode], str] | None = None,
 ) -> tuple[dict[PurePosixPath, Output], dict[str, Enclosure]]:
     """A tagged copy of each episode's MP3 (the source is only read), and its enclosure.
-    Copies whose inputs did not change since the last build are kept as they are."""
+    Copies whose inputs did not change since the last build are kept as they are. With
+    ``tags_key`` (a key of the inputs of an episode's tags) the tags of a copy kept are not
+    even made."""
     outputs: dict[PurePosixPath, Output] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
     jobs: list[_TagJob] = []
     for episode in show.episodes:
         path = paths.audio(episode)
-        tags = episode_tags(show, episode, show_cover)
-        key = tag_key(episode, tags, id3_version)
+        tags = None if tags_key else episode_tags(show, episode, show_cover)
+        key = tag_key(episode, tags_key(episode) if tags_key else tags, id3_version)
         kept = stage.previous.kept(stage.out, path, key)
         if kept:
             outputs[path] = kept
         else:
+            tags = tags or episode_tags(show, episode, show_cover)
             jobs.append(_TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key)))
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 
-from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest
+from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest, Sealed
 from toolkit.errors import Problem, ToolkitError
 from toolkit.journal import write_in_place
 
@@ -190,6 +190,7 @@ def write_site(
     outputs: dict[PurePosixPath, Output],
     previous: Manifest,
     episodes: dict[str, EpisodeEntry] | None = None,
+    pages: Sealed | None = None,
 ) -> WriteReport:
     records: dict[str, FileEntry] = {}
     changed: dict[str, Staged | Patched | bytes] = {}
@@ -214,7 +215,7 @@ def write_site(
             records[name] = _put(out / name, output)
     removed, warnings = remove_stale(out, stale)
     remove_temporary_files(out)
-    _write_manifest(out, Manifest(records, episodes or {}))
+    _write_manifest(out, Manifest(records, episodes or {}, pages=pages))
     ignored = [_ignored_name(out, name) for name in previous.ignored]
     return WriteReport(tuple(changed), len(records) - len(changed), removed, (*ignored, *warnings))
 
