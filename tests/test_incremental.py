@@ -224,8 +224,11 @@ def test_a_template_change_renders_the_pages_again(make_show: ShowMaker, tmp_pat
         '{% extends "podkit/episode.html" %}{% block title %}Nouveau{% endblock %}',
         encoding="utf-8",
     )
-    assert f"{EP}/index.html" in written(source, out)
+    changed = written(source, out)
+    assert f"{EP}/index.html" in changed
+    assert f"{EP}/episode.mp3" not in changed  # the tags are not made from the templates
     assert "<title>Nouveau</title>" in (out / EP / "index.html").read_text(encoding="utf-8")
+    assert site_files(out) == clean_build(source, tmp_path)
 
 
 def test_a_deleted_output_is_made_again(make_show: ShowMaker, tmp_path: Path) -> None:

@@ -22,7 +22,16 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from toolkit import audio, paths
 from toolkit.artwork import chapter_image_bytes, resized_jpeg
-from toolkit.cache import Cache, Kept, Manifest, same_audio, site_key, tag_key, unchanged
+from toolkit.cache import (
+    Cache,
+    Kept,
+    Manifest,
+    same_audio,
+    show_key,
+    site_key,
+    tag_key,
+    unchanged,
+)
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
 from toolkit.errors import Problem, ToolkitError
@@ -82,7 +91,7 @@ def build(
     stage = Stage(out, previous)
     try:
         check_folders(out, paths.folders(show))
-        tags_key = partial(_tags_key, cache, transcripts)
+        tags_key = partial(_tags_key, cache, transcripts, show_key(source, base_url))
         outputs, enclosures = tag_audio(show, stage, id3_version, progress, tags_key)
         formats = make_episode_files(show, transcripts, cache, stage, outputs)
         # Made again only when its inputs changed: it lists every episode.
@@ -121,9 +130,8 @@ def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output
     return dict(build_site(show))
 
 
-def _tags_key(cache: Cache, transcripts: dict[str, Path], episode: Episode) -> str:
-    """Changes with whatever an episode's tags are made from: its key and the site's."""
-    return cache.key(episode, transcripts.get(episode.slug))
+def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Episode) -> str:
+    return cache.tags_key(episode, transcripts.get(episode.slug), show)
 
 
 def template_problem(error: TemplateError, source: Path) -> Problem:

@@ -285,13 +285,16 @@ def site_key(source: Path, base_url: str | None) -> str:
     the show's and built-in."""
     from toolkit.site import USER_TEMPLATES, builtin_key  # Jinja: only builds need it
 
-    trees = [source / USER_TEMPLATES, Path(__file__).parent]
-    files = [p for p in source.iterdir() if p.is_file()]
-    files += [
-        p for tree in trees for p in tree.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ]
+    files = [p for p in (source / USER_TEMPLATES).rglob("*") if p.is_file()]
     theme = builtin_key()  # read as resources: the theme may be no folder on disk
-    return files_key(files, salt=f"{code_key()}\0{base_url}\0{theme}")
+    return files_key(files, salt=f"{show_key(source, base_url)}\0{theme}")
+
+
+def show_key(source: Path, base_url: str | None) -> str:
+    """Changes with podkit's code, the base URL and the files at the top of the show's folder
+    (show.toml, the cover): what every MP3's tags are made from, with the episode's own."""
+    files = [p for p in source.iterdir() if p.is_file()]
+    return files_key(files, salt=f"{code_key()}\0{base_url}")
 
 
 @cache
@@ -506,12 +509,21 @@ class Cache:
         episode: the feed and the manifest both ask."""
         slug = episode.slug
         if slug not in self._keys:
-            if slug not in self._named:
-                self._named[slug] = files_state(_load_files(episode, transcript_file))
-            folder, named = self._folders[slug].key, self._named[slug].key
-            inputs = f"{self.site_key}\0{folder}\0{named}"
+            inputs = f"{self.site_key}\0{self._sources(episode, transcript_file)}"
             self._keys[slug] = hashlib.sha256(inputs.encode()).hexdigest()
         return self._keys[slug]
+
+    def tags_key(self, episode: Episode, transcript_file: Path | None, show: str) -> str:
+        """Changes with what an episode's tags are made from: the show (`show_key`) and the
+        episode's files (not the templates)."""
+        inputs = f"tags\0{show}\0{self._sources(episode, transcript_file)}"
+        return hashlib.sha256(inputs.encode()).hexdigest()
+
+    def _sources(self, episode: Episode, transcript_file: Path | None) -> str:
+        """The state of the episode's folder and of the files it names."""
+        if episode.slug not in self._named:
+            self._named[episode.slug] = files_state(_load_files(episode, transcript_file))
+        return f"{self._folders[episode.slug].key}\0{self._named[episode.slug].key}"
 
     def pages_key(self, show: Show, transcripts: dict[str, Path]) -> str:
         """Changes with the site and with any published episode: the home page and the
