@@ -517,3 +517,22 @@ def test_a_rebuild_makes_the_site_a_clean_build_makes(
     assert site_files(out) == clean_build(source, tmp_path)
     build(source, out)  # and once more, from what that build recorded
     assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_the_show_pages_are_rendered_again_only_when_an_episode_or_the_site_changes(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    calls: list[object] = []
+    real = build_module.build_site
+    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    build(source, out)
+    assert calls == []  # nothing changed: the home page and the sitemap are kept
+    (out / "sitemap.xml").write_text("", encoding="utf-8")  # one of them damaged
+    build(source, out)
+    assert len(calls) == 1
+    add_episode(source)
+    build(source, out)
+    assert len(calls) == 2
+    assert site_files(out) == clean_build(source, tmp_path)

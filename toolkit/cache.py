@@ -403,7 +403,9 @@ class Cache:
     def before_reading(self, directory: Path) -> None:
         """Takes the folder's state before its files are read: a file edited meanwhile then
         changes the next build's key."""
-        self._folders[directory.name] = files_state(directory.iterdir())
+        folder = str(directory)  # os.path: thousands of folders, no Path objects
+        names = [os.path.join(folder, name) for name in os.listdir(folder)]
+        self._folders[directory.name] = files_state(names)
 
     def loaded(self, directory: Path) -> Loaded | None:
         """The episode as the last build loaded it, if podkit sealed that record and the
