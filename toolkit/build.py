@@ -102,11 +102,12 @@ def build(
         )
         pages = show_files(show, cache.pages_key(show, transcripts), stage)
         outputs.update(pages)
-        for e in show.episodes:  # a reused episode's files are on disk as they would be made
-            for name, kept in cache.kept_files(e.slug).items():
-                outputs.setdefault(PurePosixPath(name), kept)
-        entries = cache.entries(show, transcripts, formats, outputs, warnings)
-        report = write_site(out, outputs, previous, entries, cache.pages(map(str, pages)))
+        # A reused episode's files are on disk as they would be made: kept, by name.
+        kept = {name: k for e in show.episodes for name, k in cache.kept_files(e.slug).items()}
+        names = [*map(str, outputs), *kept]
+        entries = cache.entries(show, transcripts, formats, names, warnings)
+        pages_record = cache.pages(map(str, pages))
+        report = write_site(out, outputs, previous, entries, pages_record, kept)
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
         raise ToolkitError([template_problem(error, source)]) from None

@@ -555,14 +555,16 @@ class Cache:
         show: Show,
         transcripts: dict[str, Path],
         formats: dict[str, tuple[str, ...]],
-        outputs: Iterable[PurePosixPath],
+        outputs: Iterable[str],
         warnings: list[Problem],
     ) -> dict[str, EpisodeEntry]:
-        """Each published episode's entry for the next build."""
-        files: dict[str, list[str]] = {e.slug: [] for e in show.episodes}
-        for path in outputs:
-            if len(path.parts) > 1 and path.parts[0] in files:
-                files[path.parts[0]].append(str(path))
+        """Each published episode's entry for the next build (``outputs``: the names of the
+        files this build makes or keeps)."""
+        files: dict[str, set[str]] = {e.slug: set() for e in show.episodes}
+        for name in outputs:
+            folder, slash, _ = name.partition("/")
+            if slash and folder in files:
+                files[folder].add(name)
         entries = {}
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)

@@ -191,7 +191,11 @@ def write_site(
     previous: Manifest,
     episodes: dict[str, EpisodeEntry] | None = None,
     pages: Sealed | None = None,
+    kept: dict[str, Kept] | None = None,
 ) -> WriteReport:
+    """Rename or write what changed into place, remove what is no longer made, and record
+    it all in the manifest. ``kept``: files on disk as this build would make them, by name
+    (unless ``outputs`` has them too)."""
     records: dict[str, FileEntry] = {}
     changed: dict[str, Staged | Patched | bytes] = {}
     for path, output in sorted(outputs.items(), key=lambda item: str(item[0])):
@@ -201,6 +205,9 @@ def write_site(
             records[str(path)] = output.entry
         else:
             changed[str(path)] = output
+    for name, file in (kept or {}).items():
+        if name not in changed:
+            records.setdefault(name, file.entry)
     _check_files(out, changed)
     stale = sorted(set(previous.files) - set(records) - set(changed))
     if changed or stale:  # a journal: should this build be killed, the next one knows
