@@ -163,7 +163,7 @@ def _dataclass_reader(cls: type) -> Reader:
             raise ValueError(f"not a record of a {cls.__name__}")
         # Every field is checked above and below: fill the frozen object directly, as its
         # __init__ would (the model's classes have no __post_init__), at a fraction of the cost.
-        made = object.__new__(cls)
+        made: Any = object.__new__(cls)
         made.__dict__.update({name: read(value[name]) for name, read in items})
         return made
 
