@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+from conftest import KEYTIME
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Manifest
+from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Manifest, Sealed
+from toolkit.cache_record import episode_from_record, episode_to_record
+from toolkit.config import load_show
 
 slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?", fullmatch=True)
 leaves = st.from_regex(r"[a-z0-9._-]{0,6}[a-z0-9]", fullmatch=True).filter(
@@ -33,9 +39,11 @@ def manifests(draw: st.DrawFn) -> Manifest:
         files.update({name: draw(file_entries) for name in names})
         record = draw(st.dictionaries(st.text(max_size=5), json_values, max_size=3))
         warnings = draw(st.lists(json_values, max_size=2))
-        episodes[slug] = EpisodeEntry(draw(keys), tuple(names), record, warnings)
+        loaded = draw(st.none() | st.builds(Sealed, st.text(max_size=9), st.text(max_size=9)))
+        episodes[slug] = EpisodeEntry(draw(keys), tuple(names), record, warnings, loaded)
     files.update(draw(st.dictionaries(leaves.filter(lambda n: n != MANIFEST), file_entries)))
-    return Manifest(files, episodes)
+    pages = draw(st.none() | st.builds(Sealed, st.text(max_size=9), st.text(max_size=9)))
+    return Manifest(files, episodes, pages=pages)
 
 
 @given(manifests())
@@ -44,3 +52,28 @@ def test_a_manifest_reads_back_as_it_was_written(manifest: Manifest) -> None:
         out = Path(folder)
         (out / MANIFEST).write_bytes(manifest.serialised())
         assert Manifest.load(out) == manifest
+
+
+def test_a_loaded_episode_reads_back_as_it_was_recorded() -> None:
+    show, _ = load_show(KEYTIME, read_transcripts=False)
+    for episode in show.episodes:
+        record = json.loads(json.dumps(episode_to_record(episode)))
+        assert episode_from_record(record) == episode
+
+
+@given(json_values)
+def test_a_record_of_another_shape_is_refused_with_a_type_or_value_error(value: object) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        episode_from_record(value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("title", 3), ("number", True), ("published", "2024-01-15T08:00:00"), ("episode_type", "x")],
+)
+def test_a_recorded_field_of_the_wrong_type_is_refused(field: str, value: object) -> None:
+    show, _ = load_show(KEYTIME, read_transcripts=False)
+    record = episode_to_record(replace(show.episodes[0], transcript=None))
+    record[field] = value
+    with pytest.raises((TypeError, ValueError)):
+        episode_from_record(record)

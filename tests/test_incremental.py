@@ -13,9 +13,10 @@ import pytest
 from conftest import EPISODE_TOML, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
-from toolkit import transcript
+from toolkit import cache as cache_module
+from toolkit import config, transcript
 from toolkit.build import build
-from toolkit.cache import Cache, Manifest, site_key
+from toolkit.cache import MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
 from toolkit.errors import ToolkitError
 from toolkit.model import Episode
@@ -27,6 +28,39 @@ NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 
 def written(source: Path, out: Path) -> set[str]:
     return set(build(source, out).written.written)
+
+
+@pytest.fixture(autouse=True)
+def _no_racy_margin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' files are all just written: count none as changed too recently, so that
+    episodes are taken back as loaded (their changes here are seconds apart in the file's
+    clock, or made with explicit times)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+
+
+def loads_from_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The episode.toml files read from now on."""
+    calls: list[Path] = []
+    real = config.load_toml
+
+    def spy(file: Path, *args: object) -> object:
+        calls.append(file)
+        return real(file, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(config, "load_toml", spy)
+    return calls
+
+
+def site_files(out: Path) -> dict[str, str]:
+    """The site as published: every file but the manifest (which holds times and keys)."""
+    return {name: digest for name, digest in tree_digest(out).items() if name != MANIFEST}
+
+
+def clean_build(source: Path, tmp_path: Path) -> dict[str, str]:
+    out = tmp_path / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    build(source, out)
+    return site_files(out)
 
 
 def test_an_unchanged_episode_is_not_read_again(
@@ -190,8 +224,11 @@ def test_a_template_change_renders_the_pages_again(make_show: ShowMaker, tmp_pat
         '{% extends "podkit/episode.html" %}{% block title %}Nouveau{% endblock %}',
         encoding="utf-8",
     )
-    assert f"{EP}/index.html" in written(source, out)
+    changed = written(source, out)
+    assert f"{EP}/index.html" in changed
+    assert f"{EP}/episode.mp3" not in changed  # the tags are not made from the templates
     assert "<title>Nouveau</title>" in (out / EP / "index.html").read_text(encoding="utf-8")
+    assert site_files(out) == clean_build(source, tmp_path)
 
 
 def test_a_deleted_output_is_made_again(make_show: ShowMaker, tmp_path: Path) -> None:
@@ -307,3 +344,195 @@ def test_a_worker_failure_leaves_no_staged_file(
         build(source, out)
     assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
     assert not (out / EP / "index.html").exists()
+
+
+def test_an_unchanged_episode_is_taken_back_as_loaded_without_reading_its_files(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    first = build(source, out)
+    reads = loads_from_files(monkeypatch)
+    again = build(source, out)
+    assert reads == [source / "show.toml"]  # the episode's episode.toml is not read again
+    assert again.show == first.show
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+    assert again.written.written == ()
+
+
+def test_a_touched_source_is_loaded_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    reads = loads_from_files(monkeypatch)
+    os.utime(source / EP / "notes.md")  # the same bytes, a new time
+    build(source, out)
+    assert source / EP / "episode.toml" in reads
+
+
+def test_a_file_replaced_by_one_of_the_same_size_and_time_is_loaded_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    notes = source / EP / "notes.md"
+    before = notes.stat()
+    other = notes.with_name("notes.new")
+    other.write_text(notes.read_text(encoding="utf-8").replace("test", "TEST"), "utf-8")
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    other.replace(notes)  # as `cp -p` or an archive would: same size, same time, another file
+    assert (notes.stat().st_size, notes.stat().st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    reads = loads_from_files(monkeypatch)
+    build(source, out)
+    assert source / EP / "episode.toml" in reads
+    assert "TEST" in (out / EP / "index.html").read_text(encoding="utf-8")
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def edit_sealed_title(out: Path) -> None:
+    """Change the title inside the episode's sealed record, keeping its seal."""
+    manifest = out / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    text, seal = data["episodes"][EP]["loaded"]
+    assert "Premier épisode" in text
+    data["episodes"][EP]["loaded"] = [text.replace("Premier épisode", "Piraté"), seal]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_an_edited_record_publishes_nothing_from_it(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    edit_sealed_title(out)
+    reads = loads_from_files(monkeypatch)
+    report = build(source, out)
+    assert source / EP / "episode.toml" in reads  # loaded from its files
+    assert report.show.episodes[0].title == "Premier épisode"
+    assert "Piraté" not in json.dumps(site_files(out))
+    assert not any("Piraté" in p.read_text("utf-8", "replace") for p in out.rglob("*.*ml"))
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["torn", "unsealed", "forged", "not a list"])
+def test_a_damaged_sealed_record_loads_the_episode_from_its_files(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    manifest = out / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    text, seal = data["episodes"][EP]["loaded"]
+    data["episodes"][EP]["loaded"] = {
+        "torn": [text[: len(text) // 2], seal],
+        "unsealed": [text, ""],
+        "forged": [text, "0" * 64],
+        "not a list": text,
+    }[damage]
+    data["pages"] = data["episodes"][EP]["loaded"]  # the show's pages' record too
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    reads = loads_from_files(monkeypatch)
+    build(source, out)
+    assert source / EP / "episode.toml" in reads
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_an_edited_pages_record_deletes_nothing(make_show: ShowMaker, tmp_path: Path) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    manifest = out / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    text, seal = data["pages"]
+    data["pages"] = [text.replace('"404.html",', ""), seal]  # a name left out, seal kept
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    build(source, out)
+    assert (out / "404.html").is_file()
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_a_build_without_a_seal_key_is_right_and_keeps_nothing_as_loaded(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "cache-file"
+    not_a_folder.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert "loaded" not in data["episodes"][EP] and "pages" not in data
+    (source / EP / "notes.md").write_text("Changées.\n", encoding="utf-8")
+    reads = loads_from_files(monkeypatch)
+    build(source, out)
+    assert source / EP / "episode.toml" in reads
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_an_episode_with_a_file_changed_just_now_is_not_kept_as_loaded(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 3_600 * 10**9)  # "just now": this hour
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert "loaded" not in data["episodes"][EP]  # it may change again within its clock's tick
+
+
+def add_episode(source: Path, number: int = 2) -> None:
+    slug = f"00{number}-ep"
+    shutil.copytree(source / EP, source / slug)
+    toml = source / slug / "episode.toml"
+    text = toml.read_text(encoding="utf-8").replace("-5555", f"-{number}666")
+    toml.write_text(text.replace("number = 1", f"number = {number}"), encoding="utf-8")
+
+
+CHANGES = {
+    "nothing": lambda source: None,
+    "edit notes": lambda source: (source / EP / "notes.md").write_text("Autres notes.\n", "utf-8"),
+    "edit title": lambda source: (source / EP / "episode.toml").write_text(
+        EPISODE_TOML.replace("Premier", "Tout premier"), "utf-8"
+    ),
+    "add": lambda source: add_episode(source, 3),
+    "remove": lambda source: shutil.rmtree(source / "002-ep"),
+    "touch": lambda source: os.utime(source / EP / "episode.toml", ns=(5, 5)),
+    "show": lambda source: (source / "show.toml").write_text(
+        SHOW_TOML.replace('language = "fr"', 'language = "en"'), "utf-8"
+    ),
+    "audio": lambda source: os.utime(source / EP / "episode.mp3", ns=(7, 7)),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_makes_the_site_a_clean_build_makes(
+    make_show: ShowMaker, tmp_path: Path, change: str
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source)
+    build(source, out)
+    build(source, out)  # every episode taken back as loaded, the pages kept
+    CHANGES[change](source)
+    build(source, out)
+    assert site_files(out) == clean_build(source, tmp_path)
+    build(source, out)  # and once more, from what that build recorded
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_the_show_pages_are_rendered_again_only_when_an_episode_or_the_site_changes(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    calls: list[object] = []
+    real = build_module.build_site
+    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    build(source, out)
+    assert calls == []  # nothing changed: the home page and the sitemap are kept
+    (out / "sitemap.xml").write_text("", encoding="utf-8")  # one of them damaged
+    build(source, out)
+    assert len(calls) == 1
+    add_episode(source)
+    build(source, out)
+    assert len(calls) == 2
+    assert site_files(out) == clean_build(source, tmp_path)

@@ -22,7 +22,16 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from toolkit import audio, paths
 from toolkit.artwork import chapter_image_bytes, resized_jpeg
-from toolkit.cache import Cache, Kept, Manifest, same_audio, site_key, tag_key, unchanged
+from toolkit.cache import (
+    Cache,
+    Kept,
+    Manifest,
+    same_audio,
+    show_key,
+    site_key,
+    tag_key,
+    unchanged,
+)
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
 from toolkit.errors import Problem, ToolkitError
@@ -83,7 +92,8 @@ def build(
     stage = Stage(out, previous)
     try:
         check_folders(out, paths.folders(show))
-        outputs, enclosures = tag_audio(show, stage, id3_version, progress)
+        tags_key = partial(_tags_key, cache, transcripts, show_key(source, base_url))
+        outputs, enclosures = tag_audio(show, stage, id3_version, progress, tags_key)
         formats = make_episode_files(show, transcripts, cache, stage, outputs)
         # Made again only when its inputs changed: it lists every episode.
         outputs[paths.FEED] = stage.add_written(
@@ -91,12 +101,14 @@ def build(
             cache.feed_key(show, transcripts, enclosures),
             lambda stream: stream.write(build_feed(out, show, enclosures, formats)),
         )
-        outputs.update(build_site(show))
-        for e in show.episodes:  # a reused episode's files are on disk as they would be made
-            for name, kept in cache.kept_files(e.slug).items():
-                outputs.setdefault(PurePosixPath(name), kept)
-        entries = cache.entries(show, transcripts, formats, outputs, warnings)
-        report = write_site(out, outputs, previous, entries)
+        pages = show_files(show, cache.pages_key(show, transcripts), stage)
+        outputs.update(pages)
+        # A reused episode's files are on disk as they would be made: kept, by name.
+        kept = {name: k for e in show.episodes for name, k in cache.kept_files(e.slug).items()}
+        names = [*map(str, outputs), *kept]
+        entries = cache.entries(show, transcripts, formats, names, warnings)
+        pages_record = cache.pages(map(str, pages))
+        report = write_site(out, outputs, previous, entries, pages_record, kept)
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
         raise ToolkitError([template_problem(error, source)]) from None
@@ -109,6 +121,19 @@ def build(
     for name in report.removed:
         log.debug("removed %s", out / name)
     return BuildReport(show, warnings, report, time.perf_counter() - started, out)
+
+
+def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
+    """The show's own pages and files (`build_site`), or those the last build made from the
+    same inputs when they are still on disk as it left them."""
+    kept = stage.previous.kept_pages(stage.out, key)
+    if kept is not None:
+        return {PurePosixPath(name): file for name, file in kept.items()}
+    return dict(build_site(show))
+
+
+def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Episode) -> str:
+    return cache.tags_key(episode, transcripts.get(episode.slug), show)
 
 
 def template_problem(error: TemplateError, source: Path) -> Problem:
@@ -173,23 +198,31 @@ Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 
 
 def tag_audio(
-    show: Show, stage: Stage, id3_version: int, progress: Progress | None = None
+    show: Show,
+    stage: Stage,
+    id3_version: int,
+    progress: Progress | None = None,
+    tags_key: Callable[[Episode], str] | None = None,
 ) -> tuple[dict[PurePosixPath, Output], dict[str, Enclosure]]:
     """A tagged copy of each episode's MP3 (the source is only read), and its enclosure.
-    Copies whose inputs did not change since the last build are kept as they are."""
+    Copies whose inputs did not change since the last build are kept as they are. With
+    ``tags_key`` (a key of the inputs of an episode's tags) the tags of a copy kept are not
+    even made."""
     outputs: dict[PurePosixPath, Output] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
     jobs: list[_TagJob] = []
     for episode in show.episodes:
         if episode.audio is not None:  # linked audio: the build never tags a file it lacks
             path = paths.audio(episode)
-            tags = episode_tags(show, episode, show_cover)
-            key = tag_key(episode, tags, id3_version)
+            tags = None if tags_key else episode_tags(show, episode, show_cover)
+            key = tag_key(episode, tags_key(episode) if tags_key else tags, id3_version)
             kept = stage.previous.kept(stage.out, path, key)
             if kept:
                 outputs[path] = kept
             else:
-                jobs.append(_TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key)))
+                tags = tags or episode_tags(show, episode, show_cover)
+                job = _TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key))
+                jobs.append(job)
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)

@@ -4,13 +4,18 @@ may take from it as it is. The only module that knows the manifest's format.
 Every decision rests on a key: a digest of the inputs an output is made from. A file whose key
 is unchanged and which is still as the last build left it (same size and modification time)
 is kept; an episode whose key is unchanged keeps its files, and its transcript is not read
-again (the episode itself is always loaded from its sources: nothing the manifest says is
-published).
+again.
 
 Nothing in the manifest is trusted: it may have been edited, or left by a build that was
 killed. Only relative names of plain files inside the site are taken; an entry of any other
 shape is left out (its file is made again, its episode loaded anew); a name listed as pending
 (a killed build was about to change it) is a file in an unknown state.
+
+Content is taken back only from sealed records (`toolkit.seal`: an HMAC under a key outside
+the show and the site): an episode as loaded, while every file of its folder and every file it
+names is still the very file read (same size, modification time, change time and inode), and
+the names of the show's own pages. A record whose seal does not verify, or that does not fit
+the model's types, is no record: the episode is loaded from its files, the pages made again.
 """
 
 from __future__ import annotations
@@ -20,20 +25,27 @@ import json
 import os
 import pickle
 import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit import __version__
 from toolkit.cache_record import (
+    episode_from_record,
+    episode_to_record,
     formats_from_record,
+    load_warning_from_record,
+    load_warning_record,
     to_record,
     warning_from_record,
     warning_record,
 )
 from toolkit.errors import Problem
 from toolkit.model import Episode, Show
+from toolkit.seal import seal, verified
 
 if TYPE_CHECKING:
     from toolkit.audio import EpisodeTags
@@ -71,6 +83,29 @@ class EpisodeEntry:
     outputs: tuple[str, ...]
     record: dict[str, Any]
     warnings: list[Any]
+    loaded: Sealed | None = None  # the episode as loaded, taken back while its files are
+
+
+class Sealed(NamedTuple):
+    """A record as JSON text, and its seal (see `toolkit.seal`): read only if it verifies."""
+
+    text: str
+    seal: str
+
+    @classmethod
+    def of(cls, data: object) -> Sealed | None:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        tag = seal(text.encode())
+        return cls(text, tag) if tag else None
+
+    def opened(self) -> object:
+        """The record, if podkit sealed it on this machine; else None."""
+        if not verified(self.text.encode(), self.seal):
+            return None
+        try:
+            return json.loads(self.text)
+        except (ValueError, RecursionError):
+            return None
 
 
 @dataclass
@@ -79,6 +114,9 @@ class Manifest:
     episodes: dict[str, EpisodeEntry] = field(default_factory=dict)
     # Names listed that are not names of files inside the site: never used, reported.
     ignored: list[str] = field(default_factory=list)
+    # The show's own pages and files (home, sitemap, assets…): the key of their inputs and
+    # their names, sealed (a name left out would be deleted as no longer made).
+    pages: Sealed | None = None
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
@@ -92,7 +130,8 @@ class Manifest:
         if not isinstance(data, dict):
             return cls()
         files, ignored = _file_entries(data.get("files"))
-        return cls(files, _episode_entries(data.get("episodes"), files), ignored)
+        episodes = _episode_entries(data.get("episodes"), files)
+        return cls(files, episodes, ignored, _sealed(data.get("pages")))
 
     def kept(self, out: Path, path: PurePosixPath, key: str) -> Kept | None:
         """The output as it is on disk, if it has this key and is as the last build left it."""
@@ -101,10 +140,24 @@ class Manifest:
             return None
         return unchanged(out / path, entry)
 
+    def kept_pages(self, out: Path, key: str) -> dict[str, Kept] | None:
+        """The show's own files, if the last build made them from inputs of this key and
+        every one is on disk as it left it."""
+        record = self.pages.opened() if self.pages else None
+        if not (isinstance(record, dict) and record.get("key") == key):
+            return None
+        names = record.get("files")
+        if not (isinstance(names, list) and names and all(n in self.files for n in names)):
+            return None
+        kept = {name: unchanged(out / name, self.files[name]) for name in names}
+        return kept if all(kept.values()) else None  # type: ignore[return-value]
+
     def serialised(self) -> bytes:
         files = {name: _file_json(entry) for name, entry in self.files.items()}
         episodes = {slug: _episode_json(entry) for slug, entry in self.episodes.items()}
-        data = {"generator": "podkit", "files": files, "episodes": episodes}
+        data: dict[str, Any] = {"generator": "podkit", "files": files, "episodes": episodes}
+        if self.pages is not None:
+            data["pages"] = list(self.pages)
         # Compact, so json's C encoder writes it (with an indent it falls back to Python).
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return text.encode()
@@ -191,16 +244,26 @@ def _episode_entry(value: object) -> EpisodeEntry | None:
         return None
     if not all(isinstance(name, str) for name in names):
         return None
-    return EpisodeEntry(key, tuple(names), record, warnings)
+    return EpisodeEntry(key, tuple(names), record, warnings, _sealed(value.get("loaded")))
+
+
+def _sealed(value: object) -> Sealed | None:
+    """A sealed record as the manifest holds it; anything else is no record."""
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(x, str) for x in value):
+        return Sealed(*value)
+    return None
 
 
 def _episode_json(entry: EpisodeEntry) -> dict[str, Any]:
-    return {
+    data = {
         "key": entry.key,
         "files": list(entry.outputs),
         "episode": entry.record,
         "warnings": entry.warnings,
     }
+    if entry.loaded is not None:
+        data["loaded"] = list(entry.loaded)
+    return data
 
 
 def files_key(paths: Iterable[Path], salt: str = "") -> str:
@@ -222,18 +285,65 @@ def site_key(source: Path, base_url: str | None) -> str:
     the show's and built-in."""
     from toolkit.site import USER_TEMPLATES, builtin_key  # Jinja: only builds need it
 
-    trees = [source / USER_TEMPLATES, Path(__file__).parent]
-    files = [p for p in source.iterdir() if p.is_file()]
-    files += [
-        p for tree in trees for p in tree.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ]
+    files = [p for p in (source / USER_TEMPLATES).rglob("*") if p.is_file()]
     theme = builtin_key()  # read as resources: the theme may be no folder on disk
-    return files_key(files, salt=f"{__version__}\0{base_url}\0{theme}")
+    return files_key(files, salt=f"{show_key(source, base_url)}\0{theme}")
 
 
-def tag_key(episode: Episode, tags: EpisodeTags, id3_version: int) -> str:
+def show_key(source: Path, base_url: str | None) -> str:
+    """Changes with podkit's code, the base URL and the files at the top of the show's folder
+    (show.toml, the cover): what every MP3's tags are made from, with the episode's own."""
+    files = [p for p in source.iterdir() if p.is_file()]
+    return files_key(files, salt=f"{code_key()}\0{base_url}")
+
+
+@cache
+def code_key() -> str:
+    """Changes with podkit's code and the parser of the show notes."""
+    import markdown_it
+
+    code = Path(__file__).parent
+    files = [p for p in code.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return files_key(files, salt=f"{__version__}\0{markdown_it.__version__}")
+
+
+# A file changed this recently may change again within the same tick of the clock that stamps
+# it, unseen: an episode with such a file is not kept as loaded (it is loaded again next time).
+RACY_NS = 2_000_000_000
+
+
+def identity(found: os.stat_result) -> str:
+    """What says a file is still the one read before: its size and modification time, which
+    a copy or an archive may set back, with its inode and its change time, which nobody can
+    (a file replaced by another, or touched, or changed in any way, changes them)."""
+    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+
+
+class State(NamedTuple):
+    """A digest of files' identities, and whether one of them changed too recently to tell."""
+
+    key: str
+    racy: bool
+
+
+def files_state(names: Iterable[str | Path]) -> State:
+    """The files' identities (a link's target's), by name; a missing file counts too."""
+    recent = time.time_ns() - RACY_NS
+    digest, racy = hashlib.sha256(), False
+    for name in sorted(map(str, names)):
+        try:
+            found = os.stat(name)
+        except OSError:
+            digest.update(f"{name}\0\n".encode())
+            continue
+        racy = racy or max(found.st_ctime_ns, found.st_mtime_ns) > recent
+        digest.update(f"{name}\0{identity(found)}\n".encode())
+    return State(digest.hexdigest(), racy)
+
+
+def tag_key(episode: Episode, tags: EpisodeTags | str | None, id3_version: int) -> str:
     """Changes when the source audio, the tags or podkit itself change: a key of the audio
-    (see `same_audio`) followed by a key of the tags."""
+    (see `same_audio`) followed by a key of the tags (or of what they are made from)."""
     assert episode.audio is not None  # a linked episode is never tagged
     found = episode.audio.stat()
     audio = (__version__, id3_version, found.st_size, found.st_mtime_ns)
@@ -258,6 +368,16 @@ class Reused:
 
 
 @dataclass(frozen=True)
+class Loaded:
+    """An episode as a previous build loaded it from exactly the same files (with the path of
+    its transcript, not read, and the warnings its files gave)."""
+
+    episode: Episode
+    transcript_file: Path | None
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
 class _Taken:
     """A reused episode's build state: its key, its published transcript formats and its
     files on disk, each checked."""
@@ -275,13 +395,72 @@ class Cache:
     def __init__(self, previous: Manifest, out: Path, key: str) -> None:
         self.previous, self.out, self.site_key = previous, out, key
         self._taken: dict[str, _Taken] = {}  # by slug: the episodes reused
-        self._folder_keys: dict[str, str] = {}  # by slug, taken before the folder is read
+        self._folders: dict[str, State] = {}  # by slug, taken before the folder is read
+        self._named: dict[str, State] = {}  # by slug: the files its episode.toml names
+        self._loads: dict[str, Sealed] = {}  # by slug: the episodes as loaded, for the next build
         self._keys: dict[str, str] = {}  # by slug, once the show is loaded
+        self._pages_key = ""
 
     def before_reading(self, directory: Path) -> None:
-        """Takes the folder's key before its files are read: a file edited meanwhile then
+        """Takes the folder's state before its files are read: a file edited meanwhile then
         changes the next build's key."""
-        self._folder_keys[directory.name] = files_key(directory.iterdir())
+        folder = str(directory)  # os.path: thousands of folders, no Path objects
+        names = [os.path.join(folder, name) for name in os.listdir(folder)]
+        self._folders[directory.name] = files_state(names)
+
+    def loaded(self, directory: Path) -> Loaded | None:
+        """The episode as the last build loaded it, if podkit sealed that record and the
+        folder and the files the episode names are still the very files it read."""
+        entry = self.previous.episodes.get(directory.name)
+        sealed = entry.loaded if entry else None
+        record = sealed.opened() if sealed else None
+        if sealed is None or not isinstance(record, dict):
+            return None
+        try:
+            named = record["named"]
+            if not (isinstance(named, list) and all(isinstance(n, str) for n in named)):
+                return None
+            files = files_state(named)
+            key = self._load_key(directory, files)
+            if key is None or record["key"] != key:
+                return None
+            loaded = _loaded(record)
+        except (KeyError, TypeError, ValueError):  # another podkit's record: loaded anew
+            return None
+        if loaded.episode.directory != directory:
+            return None
+        self._named[directory.name], self._loads[directory.name] = files, sealed
+        return loaded
+
+    def remember(
+        self, episode: Episode, transcript_file: Path | None, warnings: Iterable[Problem]
+    ) -> None:
+        """Keeps the episode as loaded from its sources for the next build, unless one of its
+        files changed too recently to tell whether it changes again unseen."""
+        named = sorted(map(str, _load_files(episode, transcript_file)))
+        files = self._named[episode.slug] = files_state(named)
+        key = self._load_key(episode.directory, files)
+        if key is None:
+            return
+        record = {
+            "key": key,
+            "named": named,
+            "episode": episode_to_record(episode),
+            "transcript": None if transcript_file is None else str(transcript_file),
+            "warnings": [load_warning_record(w) for w in warnings],
+        }
+        sealed = Sealed.of(record)
+        if sealed is not None:
+            self._loads[episode.slug] = sealed
+
+    def _load_key(self, directory: Path, files: State) -> str | None:
+        """Changes with podkit's code and the identity of every file in the folder and of
+        every file the episode names; None when one changed too recently to tell."""
+        folder = self._folders[directory.name]
+        if folder.racy or files.racy:
+            return None
+        inputs = f"{code_key()}\0{directory}\0{folder.key}\0{files.key}"
+        return hashlib.sha256(inputs.encode()).hexdigest()
 
     def reuse(self, episode: Episode, transcript_file: Path | None) -> Reused | None:
         """Whether the episode, loaded from its sources, was published by the last build from
@@ -331,14 +510,36 @@ class Cache:
         """Changes with the site, the episode's folder and the files its episode.toml names
         (an audio file, a cover or a transcript kept elsewhere). Computed once per loaded
         episode: the feed and the manifest both ask."""
-        if episode.slug not in self._keys:
-            folder = self._folder_keys[episode.slug]
-            self._keys[episode.slug] = self._key(folder, episode, transcript_file)
-        return self._keys[episode.slug]
+        slug = episode.slug
+        if slug not in self._keys:
+            inputs = f"{self.site_key}\0{self._sources(episode, transcript_file)}"
+            self._keys[slug] = hashlib.sha256(inputs.encode()).hexdigest()
+        return self._keys[slug]
 
-    def _key(self, folder: str, episode: Episode, transcript_file: Path | None) -> str:
-        named = files_key(_named_files(episode, transcript_file))
-        return hashlib.sha256(f"{self.site_key}\0{folder}\0{named}".encode()).hexdigest()
+    def tags_key(self, episode: Episode, transcript_file: Path | None, show: str) -> str:
+        """Changes with what an episode's tags are made from: the show (`show_key`) and the
+        episode's files (not the templates)."""
+        inputs = f"tags\0{show}\0{self._sources(episode, transcript_file)}"
+        return hashlib.sha256(inputs.encode()).hexdigest()
+
+    def _sources(self, episode: Episode, transcript_file: Path | None) -> str:
+        """The state of the episode's folder and of the files it names."""
+        if episode.slug not in self._named:
+            self._named[episode.slug] = files_state(_load_files(episode, transcript_file))
+        return f"{self._folders[episode.slug].key}\0{self._named[episode.slug].key}"
+
+    def pages_key(self, show: Show, transcripts: dict[str, Path]) -> str:
+        """Changes with the site and with any published episode: the home page and the
+        sitemap list them all."""
+        digest = hashlib.sha256(f"pages\0{self.site_key}".encode())
+        for e in show.episodes:
+            digest.update(f"{e.slug}\0{self.key(e, transcripts.get(e.slug))}\n".encode())
+        self._pages_key = digest.hexdigest()
+        return self._pages_key
+
+    def pages(self, names: Iterable[str]) -> Sealed | None:
+        """The record of the show's own files, made from inputs of `pages_key`."""
+        return Sealed.of({"key": self._pages_key, "files": sorted(names)})
 
     def feed_key(
         self, show: Show, transcripts: dict[str, Path], enclosures: dict[str, Enclosure]
@@ -355,30 +556,46 @@ class Cache:
         show: Show,
         transcripts: dict[str, Path],
         formats: dict[str, tuple[str, ...]],
-        outputs: Iterable[PurePosixPath],
+        outputs: Iterable[str],
         warnings: list[Problem],
     ) -> dict[str, EpisodeEntry]:
-        """Each published episode's entry for the next build."""
-        files: dict[str, list[str]] = {e.slug: [] for e in show.episodes}
-        for path in outputs:
-            if len(path.parts) > 1 and path.parts[0] in files:
-                files[path.parts[0]].append(str(path))
+        """Each published episode's entry for the next build (``outputs``: the names of the
+        files this build makes or keeps)."""
+        files: dict[str, set[str]] = {e.slug: set() for e in show.episodes}
+        for name in outputs:
+            folder, slash, _ = name.partition("/")
+            if slash and folder in files:
+                files[folder].add(name)
         entries = {}
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)
             record = to_record(formats[e.slug])
             # Only the transcript's warnings: the rest come again as the episode is loaded.
             kept = [warning_record(w, e.directory) for w in warnings if _about(w, transcript_file)]
-            key = self.key(e, transcript_file)
-            entries[e.slug] = EpisodeEntry(key, tuple(sorted(files[e.slug])), record, kept)
+            key, outputs_of = self.key(e, transcript_file), tuple(sorted(files[e.slug]))
+            loaded = self._loads.get(e.slug)
+            entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept, loaded)
         return entries
 
 
-def _named_files(episode: Episode, transcript_file: Path | None) -> list[Path]:
+def _load_files(episode: Episode, transcript_file: Path | None) -> list[Path]:
+    """The files an episode's folder names, which may be elsewhere in the show."""
     images = [c.image for c in episode.chapters if c.image is not None]
     audio = [episode.audio] if episode.audio else []  # linked audio: episode.toml says all
     named = [*audio, *([episode.cover] if episode.cover else []), *images]
+    named += [version.file for version in episode.extras.alternate_enclosures]
     return [*named, *([transcript_file] if transcript_file else [])]
+
+
+def _loaded(record: dict[str, Any]) -> Loaded:
+    transcript = record["transcript"]
+    if not isinstance(transcript, str | None):
+        raise TypeError("a transcript's path: expected a text")
+    return Loaded(
+        episode_from_record(record["episode"]),
+        None if transcript is None else Path(transcript),
+        tuple(load_warning_from_record(w) for w in record["warnings"]),
+    )
 
 
 def _about(problem: Problem, file: Path | None) -> bool:

@@ -56,7 +56,7 @@ from toolkit.tomlcheck import (
 )
 
 if TYPE_CHECKING:
-    from toolkit.cache import Reused
+    from toolkit.cache import Loaded, Reused
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
@@ -82,6 +82,12 @@ class Reuse(Protocol):
     """A previous build's record (the build's cache): which episodes it already published."""
 
     def before_reading(self, directory: Path) -> None: ...
+
+    def loaded(self, directory: Path) -> Loaded | None: ...
+
+    def remember(
+        self, episode: Episode, transcript_file: Path | None, warnings: list[Problem]
+    ) -> None: ...
 
     def reuse(self, episode: Episode, transcript_file: Path | None) -> Reused | None: ...
 
@@ -420,9 +426,31 @@ class _Read:
 
 
 def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
+    if reuse is None:
+        return _read_episode_files(directory, problems)
+    reuse.before_reading(directory)
+    loaded = reuse.loaded(directory)
+    if loaded is not None:  # the same files as the last build read: taken back as loaded
+        problems.items.extend(loaded.warnings)
+        read = _Read(loaded.episode, loaded.transcript_file, loaded.episode.audio_info)
+    else:
+        start = len(problems.items)
+        read = _read_episode_files(directory, problems)
+        if read.episode is not None:
+            warnings = [p for p in problems.items[start:] if p.warning]
+            reuse.remember(read.episode, read.transcript_path, warnings)
+    if read.episode is None:
+        return read
+    reused = reuse.reuse(read.episode, read.transcript_path)
+    if reused is not None:
+        problems.items.extend(reused.warnings)
+        # Its transcript was checked and published by that build: it is not read again.
+        return replace(read, reused=True)
+    return read
+
+
+def _read_episode_files(directory: Path, problems: Problems) -> _Read:
     file = directory / EPISODE_FILE
-    if reuse is not None:
-        reuse.before_reading(directory)
     data = load_toml(file, problems)
     if data is None:
         return _Read(None, None, None)
@@ -475,11 +503,6 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
         extras=extras,
         linked=linked,
     )
-    reused = reuse.reuse(episode, path) if reuse is not None else None
-    if reused is not None:
-        problems.items.extend(reused.warnings)
-        # Its transcript was checked and published by that build: it is not read again.
-        return _Read(episode, path, info, True)
     return _Read(episode, path, info)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 
-from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest
+from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest, Sealed
 from toolkit.errors import Problem, ToolkitError
 from toolkit.journal import write_in_place
 
@@ -192,7 +192,12 @@ def write_site(
     outputs: dict[PurePosixPath, Output],
     previous: Manifest,
     episodes: dict[str, EpisodeEntry] | None = None,
+    pages: Sealed | None = None,
+    kept: dict[str, Kept] | None = None,
 ) -> WriteReport:
+    """Rename or write what changed into place, remove what is no longer made, and record
+    it all in the manifest. ``kept``: files on disk as this build would make them, by name
+    (unless ``outputs`` has them too)."""
     records: dict[str, FileEntry] = {}
     changed: dict[str, Staged | Patched | bytes] = {}
     for path, output in sorted(outputs.items(), key=lambda item: str(item[0])):
@@ -202,6 +207,9 @@ def write_site(
             records[str(path)] = output.entry
         else:
             changed[str(path)] = output
+    for name, file in (kept or {}).items():
+        if name not in changed:
+            records.setdefault(name, file.entry)
     _check_files(out, changed)
     stale = sorted(set(previous.files) - set(records) - set(changed))
     if changed or stale:  # a journal: should this build be killed, the next one knows
@@ -216,7 +224,7 @@ def write_site(
             records[name] = _put(out / name, output)
     removed, warnings = remove_stale(out, stale)
     remove_temporary_files(out)
-    _write_manifest(out, Manifest(records, episodes or {}))
+    _write_manifest(out, Manifest(records, episodes or {}, pages=pages))
     ignored = [_ignored_name(out, name) for name in previous.ignored]
     return WriteReport(tuple(changed), len(records) - len(changed), removed, (*ignored, *warnings))
 
