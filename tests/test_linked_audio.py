@@ -3,6 +3,7 @@ writes it): built without a copy or a tag, checked without fetching, its keys ch
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -177,3 +178,26 @@ def test_the_duration_of_an_mp3_on_another_host_from_its_first_frames(
     estimate = audio.duration_from_head(data[start : start + 16384], len(data) - start)
     assert estimate == audio.probe(mp3).duration  # CBR without a Xing header, VBR with one
     assert audio.duration_from_head(b"<html>" * 100, 10_000) is None
+
+
+def test_a_linked_episode_is_taken_back_as_loaded_as_it_was(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolkit import cache
+    from toolkit.cache_record import episode_from_record, episode_to_record
+
+    source = _linked(make_show)
+    show, _ = load_show(source, read_transcripts=False)
+    (episode,) = show.episodes
+    assert episode.linked is not None and episode.audio is None
+    assert episode_from_record(json.loads(json.dumps(episode_to_record(episode)))) == episode
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were written just now
+    site, clean = tmp_path / "site", tmp_path / "clean"
+    _build(source, site)
+    _build(source, site)  # taken back from the sealed record
+    _build(source, clean)
+    feed = (site / "feed.xml").read_bytes()
+    assert feed == (clean / "feed.xml").read_bytes()
+    assert (site / "001-premier" / "index.html").read_bytes() == (
+        clean / "001-premier" / "index.html"
+    ).read_bytes()
