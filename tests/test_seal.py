@@ -22,30 +22,36 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_key_is_made_once_readable_by_its_owner_only(cache_home: Path) -> None:
-    tag = seal.seal(b"record")
+    tag = seal.seal(b"record", "test")
     key = cache_home / "podkit" / "seal.key"
     assert tag is not None and len(tag) == 64
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert seal.seal(b"record") == tag
+    assert seal.seal(b"record", "test") == tag
     assert [p.name for p in key.parent.iterdir()] == ["seal.key"]  # no temporary left
 
 
 @given(data=st.binary(max_size=200), flip=st.integers(min_value=0, max_value=199))
 def test_only_the_same_bytes_verify(data: bytes, flip: int) -> None:
-    tag = seal.seal(data)
+    tag = seal.seal(data, "test")
     assert tag is not None
-    assert seal.verified(data, tag)
-    assert not seal.verified(data + b"x", tag)
+    assert seal.verified(data, tag, "test")
+    assert not seal.verified(data + b"x", tag, "test")
     if data:
         i = flip % len(data)
         changed = data[:i] + bytes([data[i] ^ 1]) + data[i + 1 :]
-        assert not seal.verified(changed, tag)
+        assert not seal.verified(changed, tag, "test")
+
+
+def test_a_seal_made_for_one_use_is_not_taken_for_another() -> None:
+    tag = seal.seal(b"record", "feed items")
+    assert seal.verified(b"record", tag, "feed items")
+    assert not seal.verified(b"record", tag, "manifest record")
 
 
 def test_a_forged_or_missing_seal_does_not_verify(cache_home: Path) -> None:
-    assert not seal.verified(b"record", None)
-    assert not seal.verified(b"record", "0" * 64)
-    assert not seal.verified(b"record", 42)
+    assert not seal.verified(b"record", None, "test")
+    assert not seal.verified(b"record", "0" * 64, "test")
+    assert not seal.verified(b"record", 42, "test")
 
 
 def test_another_users_key_is_not_used(cache_home: Path) -> None:
@@ -53,17 +59,17 @@ def test_another_users_key_is_not_used(cache_home: Path) -> None:
     key.parent.mkdir()
     key.write_bytes(b"k" * seal.KEY_BYTES)
     key.chmod(0o644)  # others could read it, so anyone could seal: not a key
-    assert seal.seal(b"record") is None
-    assert not seal.verified(b"record", "0" * 64)
+    assert seal.seal(b"record", "test") is None
+    assert not seal.verified(b"record", "0" * 64, "test")
 
 
 def test_a_folder_that_cannot_hold_the_key_means_no_seal(cache_home: Path) -> None:
     (cache_home / "podkit").write_text("a file where the folder should be")
-    assert seal.seal(b"record") is None
+    assert seal.seal(b"record", "test") is None
 
 
 def test_processes_starting_together_share_one_key(cache_home: Path) -> None:
-    code = "from toolkit import seal; print(seal.seal(b'record'))"
+    code = "from toolkit import seal; print(seal.seal(b'record', 'test'))"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     runs = [
         subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)

@@ -95,12 +95,12 @@ class Sealed(NamedTuple):
     @classmethod
     def of(cls, data: object) -> Sealed | None:
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        tag = seal(text.encode())
+        tag = seal(text.encode(), "manifest record")
         return cls(text, tag) if tag else None
 
     def opened(self) -> object:
         """The record, if podkit sealed it on this machine; else None."""
-        if not verified(self.text.encode(), self.seal):
+        if not verified(self.text.encode(), self.seal, "manifest record"):
             return None
         try:
             return json.loads(self.text)

@@ -85,7 +85,7 @@ def cached(kind: str, source: bytes, compute: Callable[[], bytes], code: tuple[s
 def _header(key: str, value: bytes) -> bytes | None:
     """The entry's first line: its key and the seal of the key and the value, so that only
     what podkit derived on this machine is taken back (the value goes into the MP3's tags)."""
-    tag = seal.seal(key.encode() + b"\n" + value)
+    tag = seal.seal(key.encode() + b"\n" + value, "derived value")
     return None if tag is None else f"{key} {tag}".encode()
 
 

@@ -32,6 +32,7 @@ FILE = Path(CACHE_FOLDER, "feed-items")
 # and length on a line, then its XML.
 _HEADER = b"podkit feed items 1\n"
 _SEAL_LINE = 65  # 64 hex digits and a newline
+PURPOSE = "feed items"  # what its seal is for (see toolkit.seal)
 
 
 def build_feed(
@@ -108,7 +109,7 @@ def read(path: Path) -> dict[str, bytes]:
     tag = data[: _SEAL_LINE - 1].decode("ascii", "replace")
     if data[_SEAL_LINE - 1 : _SEAL_LINE] != b"\n" or not body.startswith(_HEADER):
         return {}
-    if not seal.verified(body, tag):
+    if not seal.verified(body, tag, PURPOSE):
         return {}
     return _records(body) or {}
 
@@ -138,7 +139,7 @@ def write(path: Path, fragments: dict[str, bytes]) -> None:
     for key, xml in sorted(fragments.items()):
         records += [f"{key} {len(xml)}\n".encode(), xml]
     body = b"".join(records)
-    tag = seal.seal(body) if fragments else None
+    tag = seal.seal(body, PURPOSE) if fragments else None
     try:
         if tag is not None:
             atomic_write(path, tag.encode() + b"\n" + body)

@@ -29,20 +29,22 @@ def key_path() -> Path:
     return Path(base, "podkit", "seal.key")
 
 
-def seal(data: bytes) -> str | None:
-    """The seal of these bytes (hex), or None when no key can be kept on this machine."""
+def seal(data: bytes, purpose: str) -> str | None:
+    """The seal of these bytes (hex) for this purpose (one per kind of record, so that a
+    record sealed for one use is never taken for another), or None when no key can be kept
+    on this machine."""
     key = _key(key_path())
     if key is None:
         return None
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hmac.new(key, purpose.encode() + b"\0" + data, hashlib.sha256).hexdigest()
 
 
-def verified(data: bytes, tag: object) -> bool:
-    """Whether `tag` is this machine's seal of `data`: a record anyone else wrote, or changed
-    after podkit sealed it, is not."""
+def verified(data: bytes, tag: object, purpose: str) -> bool:
+    """Whether `tag` is this machine's seal of `data` for this purpose: a record anyone else
+    wrote, changed after podkit sealed it, or sealed for another use, is not."""
     if not isinstance(tag, str):
         return False
-    expected = seal(data)
+    expected = seal(data, purpose)
     return expected is not None and hmac.compare_digest(expected, tag)
 
 
