@@ -62,7 +62,15 @@ def typeset(text: str, language: str, before: str = "") -> str:
     """
     if not text:
         return text
-    rules = _RULES.get(language.split("-")[0].lower(), _other)
+    language = language.split("-")[0].lower()
+    if not _NEEDED.get(language, _ELLIPSIS).search(before[-1:] + text):
+        # Most sentences: no rule applies, but French's apostrophe is always turned.
+        return text.replace("'", "’") if language == "fr" else text
+    return _by_rules(text, language, before)
+
+
+def _by_rules(text: str, language: str, before: str) -> str:
+    rules = _RULES.get(language, _other)
     marker = next(c for c in "\ue000\ue001\ue002" if c not in text and c != before)
     spans: list[str] = []
 
@@ -139,6 +147,12 @@ def _other(text: str) -> str:
 
 
 _RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
+# What a text needs for a language's rules to change it beyond the French apostrophe (or for a
+# span to be protected: a URL, an e-mail, code, a time, a version).
+_NEEDED = {
+    "fr": re.compile(r"[\"«»;!?:%\d@`]|\.\.\.|www\."),
+    "en": re.compile(r"[\"']|\.\.\."),
+}
 
 # ---------------------------------------------------------------- HTML and the model
 
