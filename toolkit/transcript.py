@@ -604,7 +604,8 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
     for segment in transcript.segments:
         # Speech nobody is named for and editor's notes are cues without a voice: players
         # show them, where a NOTE block would be a comment no one sees.
-        voice = f"<v {_escape_vtt(_voice(segment))}>" if _voice(segment) else ""
+        name = _voice(segment)
+        voice = f"<v {_escape_vtt(name)}>" if name else ""
         cues = cues_with_lines(segment.text, VTT_LINE)
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
         for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
@@ -622,7 +623,8 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
     speaker = NO_SPEAKER
     timing = _timings(",")
     for segment in transcript.segments:
-        cues = _srt_cues(segment, named=_voice(segment) not in (speaker, NO_SPEAKER))
+        voice = _voice(segment)
+        cues = _srt_cues(segment, named=voice not in (speaker, NO_SPEAKER))
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
         for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
             number += 1
@@ -630,7 +632,7 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
             out.append(timing(start, end))
             out.extend(lines)
             out.append("")
-        if _voice(segment) != NO_SPEAKER:  # a note leaves the speaker named before it
+        if voice != NO_SPEAKER:  # a note leaves the speaker named before it
             speaker = segment.speaker
     return "\n".join(out)
 
