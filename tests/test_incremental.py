@@ -536,3 +536,22 @@ def test_the_show_pages_are_rendered_again_only_when_an_episode_or_the_site_chan
     build(source, out)
     assert len(calls) == 2
     assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_a_rebuild_with_nothing_changed_leaves_the_manifest_as_it_was(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    build(source, out)  # records the episode as loaded
+    manifest = out / MANIFEST
+    before = manifest.stat()
+    assert build(source, out).written.written == ()
+    after = manifest.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert build(source, out).written.written == ()  # the manifest kept still serves
+    notes = source / EP / "notes.md"
+    notes.write_text(notes.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", "utf-8")
+    build(source, out)
+    assert manifest.stat().st_ino != before.st_ino
+    assert site_files(out) == clean_build(source, tmp_path)

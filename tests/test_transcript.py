@@ -250,6 +250,19 @@ def test_every_cue_fits_in_two_lines(text: str, width: int, prefix: str) -> None
         assert len(lines) <= 2 or len(cue.split()) == 1
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abé,.;", min_size=1, max_size=40), max_size=60).map(" ".join),
+    st.integers(5, 70),
+    st.sampled_from(["", "Laura Guibora: ", "Ève: ", "Une oratrice au nom bien long: "]),
+)
+def test_a_cue_has_the_lines_wrapping_it_gives(text: str, width: int, prefix: str) -> None:
+    cues = tr.cues_with_lines(text, width, prefix)
+    assert [cue for cue, _ in cues] == tr.split_cues(text, width, prefix)
+    for index, (cue, lines) in enumerate(cues):
+        assert lines == tr.wrap((prefix if index == 0 else "") + cue, width)
+
+
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [("a.TXT", "turns"), ("a.vtt", "vtt"), ("a.srt", "srt"), ("a.json", "json"), ("a.md", None)],

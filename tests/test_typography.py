@@ -96,3 +96,48 @@ def test_typesetting_is_idempotent_and_keeps_letters_and_digits(text: str, langu
     once = typeset(text, language)
     assert typeset(once, language) == once
     assert _CHANGED.sub("", once) == _CHANGED.sub("", text)
+
+
+def test_an_episode_typeset_on_use_reads_as_the_typeset_episode() -> None:
+    """Every field, property and method of the lazily typeset episode the home page lists
+    gives what the episode typeset whole gives."""
+    import dataclasses
+
+    from conftest import KEYTIME
+
+    from toolkit.config import load_show
+    from toolkit.typography import TypesetOnUse, typeset_episode
+
+    show, _ = load_show(KEYTIME)
+    for episode in show.episodes:
+        whole = typeset_episode(episode, show.language)
+        on_use = TypesetOnUse(episode, show.language)
+        assert whole != episode  # there is reading text to typeset
+        for field in dataclasses.fields(episode):
+            assert getattr(on_use, field.name) == getattr(whole, field.name), field.name
+        assert on_use.visible_chapters == whole.visible_chapters
+        assert on_use.audio_type == whole.audio_type
+        ends = [on_use.chapter_end(i) for i in range(len(episode.chapters))]
+        assert ends == [whole.chapter_end(i) for i in range(len(episode.chapters))]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="ab 1:;!?%«»\"'.@`w/\u00a0\u202f…-", max_size=30),
+    st.sampled_from(["fr", "fr-CA", "en", "de"]),
+    st.sampled_from(["", " ", "a", "'", "1", ":"]),
+)
+@example("a ;", "fr", "")
+@example("a : b", "fr", "")
+@example("12345", "fr", "")
+@example("40 %", "fr", "")
+@example("« a »", "fr", "")
+@example("a@b.fr l'a `l'a` www.l'a.fr", "fr", "")
+@example('l\'a "b" c...', "en", "")
+@example("a...", "de", "")
+def test_the_shortcut_for_text_no_rule_changes_gives_what_the_rules_give(
+    text: str, language: str, before: str
+) -> None:
+    from toolkit.typography import _by_rules
+
+    assert typeset(text, language, before) == _by_rules(text, language.split("-")[0], before)

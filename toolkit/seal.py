@@ -26,6 +26,12 @@ KEY_BYTES = 32
 
 def key_path() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return _key_path_in(base)
+
+
+@cache
+def _key_path_in(base: str) -> Path:
+    """One path object per folder: a build seals and opens thousands of records."""
     return Path(base, "podkit", "seal.key")
 
 

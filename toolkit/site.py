@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,7 @@ from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Link, Segment, Show
 from toolkit.timecode import format_clock
 from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write
-from toolkit.typography import typeset_episode, typeset_show
+from toolkit.typography import TypesetOnUse, typeset_episode, typeset_show
 
 USER_TEMPLATES = "_templates"
 
@@ -238,7 +238,10 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
     each episode's files come from `episode_files`."""
-    show = typeset_show(show)
+    show = typeset_show(show, episodes=False)
+    # Typeset as read: the home page and the sitemap show a few fields of every episode.
+    listed = (cast(Episode, TypesetOnUse(e, show.language)) for e in show.episodes)
+    show = replace(show, episodes=tuple(listed))
     env = environment(show)
     render = _renderer(show, env)
     episodes = [

@@ -517,6 +517,9 @@ def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple
     """`split_cues`, with each cue's lines as `wrap` would make them (the first cue's first
     line starting with ``first_prefix``), in one pass over the words."""
     words = _words(text)
+    whole = " ".join(words)
+    if not first_prefix and len(whole) <= width:  # most sentences of a VTT: one line
+        return [(whole, [whole])] if words else []
     cues: list[tuple[str, list[str]]] = []
     position = 0
     while position < len(words):
@@ -530,35 +533,34 @@ def _next_cue(
     words: list[str], position: int, width: int, first_prefix: str
 ) -> tuple[int, list[str]]:
     """How many words from ``position`` make the next cue, and its lines."""
-    prefix = _words(first_prefix)
-    lines: list[list[str]] = [[]]
+    prefix = _words(first_prefix) if first_prefix else []
+    # Two lines of `width` hold at most `width + 1` words, and one more ends them.
+    following = words[position : position + width + 2]
+    tokens = [*prefix, *following] if prefix else following
+    second = 0  # the index of the token that starts the second line, if any
     length = -1
     placed = 0
-    for token in [*prefix, *words[position : position + 4 * width]]:
+    for token in tokens:
         if length < 0 or length + 1 + len(token) <= width:
             length += 1 + len(token)  # a word longer than the width still starts a line
-            lines[-1].append(token)
-        elif len(lines) < 2:
-            lines.append([token])
-            length = len(token)
+        elif not second:
+            second, length = placed, len(token)
         else:
             break
         placed += 1
     taken = placed - len(prefix)
     if taken < 1:  # the prefix alone filled both lines: one word goes on anyway
-        taken = 1
-        lines = [_words(line) for line in wrap(" ".join([*prefix, words[position]]), width)]
-    elif position + taken < len(words):
+        return 1, wrap(" ".join([*prefix, words[position]]), width)
+    if position + taken < len(words):
         for cut in range(taken, max(1, taken // 2) - 1, -1):
             if words[position + cut - 1][-1] in _CLAUSE_ENDS:
                 # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
-                keep = len(prefix) + cut
-                lines = [
-                    line[: max(0, keep - sum(map(len, lines[:i])))] for i, line in enumerate(lines)
-                ]
                 taken = cut
                 break
-    return taken, [" ".join(line) for line in lines if line]
+    end = len(prefix) + taken
+    if second and second < end:
+        return taken, [" ".join(tokens[:second]), " ".join(tokens[second:end])]
+    return taken, [" ".join(tokens[:end])]
 
 
 def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
@@ -602,7 +604,8 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
     for segment in transcript.segments:
         # Speech nobody is named for and editor's notes are cues without a voice: players
         # show them, where a NOTE block would be a comment no one sees.
-        voice = f"<v {_escape_vtt(_voice(segment))}>" if _voice(segment) else ""
+        name = _voice(segment)
+        voice = f"<v {_escape_vtt(name)}>" if name else ""
         cues = cues_with_lines(segment.text, VTT_LINE)
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
         for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
@@ -620,7 +623,8 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
     speaker = NO_SPEAKER
     timing = _timings(",")
     for segment in transcript.segments:
-        cues = _srt_cues(segment, named=_voice(segment) not in (speaker, NO_SPEAKER))
+        voice = _voice(segment)
+        cues = _srt_cues(segment, named=voice not in (speaker, NO_SPEAKER))
         pieces = _timed_pieces(segment, [cue for cue, _ in cues])
         for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
             number += 1
@@ -628,7 +632,7 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
             out.append(timing(start, end))
             out.extend(lines)
             out.append("")
-        if _voice(segment) != NO_SPEAKER:  # a note leaves the speaker named before it
+        if voice != NO_SPEAKER:  # a note leaves the speaker named before it
             speaker = segment.speaker
     return "\n".join(out)
 

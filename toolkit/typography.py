@@ -15,11 +15,14 @@ brand). URLs, e-mail addresses, `code`, times (10:30, 00:12:34.5) and version nu
 from __future__ import annotations
 
 import html
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from types import MethodType
+from typing import Any
 
-from toolkit.model import Chapter, Episode, Show, Transcript
+from toolkit.model import Chapter, Episode, EpisodeExtras, Show, Transcript
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -59,7 +62,15 @@ def typeset(text: str, language: str, before: str = "") -> str:
     """
     if not text:
         return text
-    rules = _RULES.get(language.split("-")[0].lower(), _other)
+    language = language.split("-")[0].lower()
+    if not _NEEDED.get(language, _ELLIPSIS).search(before[-1:] + text):
+        # Most sentences: no rule applies, but French's apostrophe is always turned.
+        return text.replace("'", "’") if language == "fr" else text
+    return _by_rules(text, language, before)
+
+
+def _by_rules(text: str, language: str, before: str) -> str:
+    rules = _RULES.get(language, _other)
     marker = next(c for c in "\ue000\ue001\ue002" if c not in text and c != before)
     spans: list[str] = []
 
@@ -136,6 +147,12 @@ def _other(text: str) -> str:
 
 
 _RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
+# What a text needs for a language's rules to change it beyond the French apostrophe (or for a
+# span to be protected: a URL, an e-mail, code, a time, a version).
+_NEEDED = {
+    "fr": re.compile(r"[\"«»;!?:%\d@`]|\.\.\.|www\."),
+    "en": re.compile(r"[\"']|\.\.\."),
+}
 
 # ---------------------------------------------------------------- HTML and the model
 
@@ -176,29 +193,66 @@ def typeset_chapter(chapter: Chapter, language: str) -> Chapter:
     return replace(chapter, title=typeset(chapter.title, language))
 
 
+def _typeset_extras(extras: EpisodeExtras, language: str) -> EpisodeExtras:
+    soundbites = tuple(
+        replace(b, title=typeset(b.title, language)) if b.title else b for b in extras.soundbites
+    )
+    return replace(extras, soundbites=soundbites)
+
+
+def _typeset_optional(transcript: Transcript | None, language: str) -> Transcript | None:
+    return typeset_transcript(transcript, language) if transcript is not None else None
+
+
+def _typeset_chapters(chapters: tuple[Chapter, ...], language: str) -> tuple[Chapter, ...]:
+    return tuple(typeset_chapter(c, language) for c in chapters)
+
+
+# An episode's reading text, field by field; names, GUIDs, URLs and times are not reading text.
+_READING_FIELDS: dict[str, Callable[[Any, str], Any]] = {
+    "title": typeset,
+    "summary": typeset,
+    "notes_html": typeset_html,
+    "notes_text": typeset,
+    "chapters": _typeset_chapters,
+    "extras": _typeset_extras,
+    "transcript": _typeset_optional,
+}
+
+
 def typeset_episode(episode: Episode, language: str) -> Episode:
     """The episode's reading text typeset: title, summary, notes, chapter and soundbite
-    titles and the transcript (when loaded). Names, GUIDs, URLs and times are not reading text."""
-    return replace(
-        episode,
-        title=typeset(episode.title, language),
-        summary=typeset(episode.summary, language),
-        notes_html=typeset_html(episode.notes_html, language),
-        notes_text=typeset(episode.notes_text, language),
-        chapters=tuple(typeset_chapter(c, language) for c in episode.chapters),
-        extras=replace(
-            episode.extras,
-            soundbites=tuple(
-                replace(b, title=typeset(b.title, language)) if b.title else b
-                for b in episode.extras.soundbites
-            ),
-        ),
-        transcript=(
-            typeset_transcript(episode.transcript, language)
-            if episode.transcript is not None
-            else None
-        ),
-    )
+    titles and the transcript (when loaded)."""
+    fields = {
+        name: field(getattr(episode, name), language) for name, field in _READING_FIELDS.items()
+    }
+    return replace(episode, **fields)
+
+
+class TypesetOnUse:
+    """An episode that reads as `typeset_episode` would return it, each reading field typeset
+    when first read: a page that lists every episode shows only a few fields of each."""
+
+    __slots__ = ("_episode", "_language", "_read")
+
+    def __init__(self, episode: Episode, language: str) -> None:
+        self._episode, self._language = episode, language
+        self._read: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._read:
+            return self._read[name]
+        member = getattr(type(self._episode), name, None)
+        if inspect.isfunction(member):  # a method reads the typeset fields, through self
+            return MethodType(member, self)
+        if isinstance(member, property):
+            value = member.__get__(self)
+        elif name in _READING_FIELDS:
+            value = _READING_FIELDS[name](getattr(self._episode, name), self._language)
+        else:
+            value = getattr(self._episode, name)
+        self._read[name] = value
+        return value
 
 
 def typeset_show(show: Show, episodes: bool = True) -> Show:

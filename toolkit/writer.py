@@ -224,7 +224,9 @@ def write_site(
             records[name] = _put(out / name, output)
     removed, warnings = remove_stale(out, stale)
     remove_temporary_files(out)
-    _write_manifest(out, Manifest(records, episodes or {}, pages=pages))
+    manifest = Manifest(records, episodes or {}, pages=pages)
+    if changed or stale or manifest != previous:  # an unchanged site: the manifest as read
+        _write_manifest(out, manifest)
     ignored = [_ignored_name(out, name) for name in previous.ignored]
     return WriteReport(tuple(changed), len(records) - len(changed), removed, (*ignored, *warnings))
 
