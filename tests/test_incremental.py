@@ -501,7 +501,26 @@ CHANGES = {
         SHOW_TOML.replace('language = "fr"', 'language = "en"'), "utf-8"
     ),
     "audio": lambda source: os.utime(source / EP / "episode.mp3", ns=(7, 7)),
+    "cover": lambda source: new_cover(source / "cover.jpg"),
 }
+
+
+def new_cover(path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (1600, 1600), (200, 30, 30)).save(path, quality=90)
+
+
+def test_a_new_cover_renders_no_page_again(make_show: ShowMaker, tmp_path: Path) -> None:
+    """Pages name the cover and never read it: a new one makes the cover's copies, the MP3's
+    tags and the feed again (which says the image's size), and nothing else."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    new_cover(source / "cover.jpg")
+    made = written(source, out)
+    assert not [name for name in made if name.endswith(".html")], made
+    assert {"cover.jpg", f"{EP}/episode.mp3"} <= made
+    assert site_files(out) == clean_build(source, tmp_path)
 
 
 @pytest.mark.parametrize("change", list(CHANGES))

@@ -26,6 +26,7 @@ from toolkit.cache import (
     Cache,
     Kept,
     Manifest,
+    images_key,
     same_audio,
     show_key,
     site_key,
@@ -86,7 +87,7 @@ def build(
     started = time.perf_counter()
     check_out(source, out)
     previous = Manifest.load(out)
-    cache = Cache(previous, out, site_key(source, base_url))
+    cache = Cache(previous, out, site_key(source, base_url), images_key(source))
     show, transcripts, warnings = load_show_for_build(source, base_url, cache)
     show = published_only(show, now or datetime.now(UTC), drafts)
     stage = Stage(out, previous)

@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit import __version__
+from toolkit.artwork import FORMAT_EXTENSIONS
 from toolkit.cache_record import (
     episode_from_record,
     episode_to_record,
@@ -281,20 +282,34 @@ def files_key(paths: Iterable[Path], salt: str = "") -> str:
 
 def site_key(source: Path, base_url: str | None) -> str:
     """Changes with anything shared by every page: podkit (its version and its code), the base
-    URL, the files at the top of the show's folder (show.toml, the cover) and the templates,
-    the show's and built-in."""
+    URL, the files at the top of the show's folder but its images (show.toml, a glossary) and
+    the templates, the show's and built-in. Pages name the cover, never read it: a new cover
+    makes its own copies and the MP3s' tags again, not every page."""
     from toolkit.site import USER_TEMPLATES, builtin_key  # Jinja: only builds need it
 
     files = [p for p in (source / USER_TEMPLATES).rglob("*") if p.is_file()]
     theme = builtin_key()  # read as resources: the theme may be no folder on disk
-    return files_key(files, salt=f"{show_key(source, base_url)}\0{theme}")
+    return files_key(files, salt=f"{show_key(source, base_url, images=False)}\0{theme}")
 
 
-def show_key(source: Path, base_url: str | None) -> str:
+def images_key(source: Path) -> str:
+    """Changes with the JPEG and PNG files at the top of the show's folder (the cover)."""
+    return files_key([p for p in source.iterdir() if p.is_file() and _is_image(p)])
+
+
+def _is_image(path: Path) -> bool:
+    return path.suffix.lower() in _IMAGE_SUFFIXES
+
+
+def show_key(source: Path, base_url: str | None, images: bool = True) -> str:
     """Changes with podkit's code, the base URL and the files at the top of the show's folder
-    (show.toml, the cover): what every MP3's tags are made from, with the episode's own."""
-    files = [p for p in source.iterdir() if p.is_file()]
+    (show.toml, the cover): what every MP3's tags are made from, with the episode's own.
+    Without ``images``, the JPEG and PNG files there (the cover) are left out."""
+    files = [p for p in source.iterdir() if p.is_file() and (images or not _is_image(p))]
     return files_key(files, salt=f"{code_key()}\0{base_url}")
+
+
+_IMAGE_SUFFIXES = {suffix for suffixes in FORMAT_EXTENSIONS.values() for suffix in suffixes}
 
 
 @cache
@@ -392,8 +407,11 @@ class Cache:
     build neither reads their transcripts again nor renders their pages; and the keys and
     entries this build records for the next one."""
 
-    def __init__(self, previous: Manifest, out: Path, key: str) -> None:
+    def __init__(self, previous: Manifest, out: Path, key: str, images_key: str = "") -> None:
         self.previous, self.out, self.site_key = previous, out, key
+        # The site's own files (the cover's copies, the favicon) and the feed (which gives
+        # the cover's size) are made from the images at the top of the show; pages are not.
+        self.shared_key = f"{key}\0{images_key}"
         self._taken: dict[str, _Taken] = {}  # by slug: the episodes reused
         self._folders: dict[str, State] = {}  # by slug, taken before the folder is read
         self._named: dict[str, State] = {}  # by slug: the files its episode.toml names
@@ -531,7 +549,7 @@ class Cache:
     def pages_key(self, show: Show, transcripts: dict[str, Path]) -> str:
         """Changes with the site and with any published episode: the home page and the
         sitemap list them all."""
-        digest = hashlib.sha256(f"pages\0{self.site_key}".encode())
+        digest = hashlib.sha256(f"pages\0{self.shared_key}".encode())
         for e in show.episodes:
             digest.update(f"{e.slug}\0{self.key(e, transcripts.get(e.slug))}\n".encode())
         self._pages_key = digest.hexdigest()
@@ -545,7 +563,7 @@ class Cache:
         self, show: Show, transcripts: dict[str, Path], enclosures: dict[str, Enclosure]
     ) -> str:
         """Changes with the site and with any published episode or its tagged MP3."""
-        digest = hashlib.sha256(self.site_key.encode())
+        digest = hashlib.sha256(self.shared_key.encode())
         for e in show.episodes:
             key, enclosure = self.key(e, transcripts.get(e.slug)), enclosures[e.slug]
             digest.update(f"{e.slug}\0{key}\0{enclosure.url}\0{enclosure.length}\n".encode())
