@@ -14,12 +14,13 @@ import logging
 from contextlib import suppress
 from dataclasses import replace
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 from lxml import etree
 
-from toolkit import __version__, seal
+from toolkit import seal
+from toolkit.cache import code_key, files_key
 from toolkit.errors import ToolkitError
 from toolkit.feed import Enclosure, render_feed
 from toolkit.model import Episode, Show
@@ -66,19 +67,10 @@ def item_key(
     episode cover's file (the feed gives its width)."""
     if episode.transcript is not None:  # the item names the formats, not the words
         episode = replace(episode, transcript=None)
-    cover = _file_state(episode.cover)
+    cover = files_key([episode.cover]) if episode.cover else None
     digest = hashlib.sha256(shared)
     digest.update(repr((episode, enclosure, formats, cover)).encode())
     return digest.hexdigest()
-
-
-def _file_state(path: Path | None) -> tuple[int, int] | None:
-    """A file's size and modification time, which change when it is replaced or edited."""
-    try:
-        found = path.stat() if path is not None else None
-    except OSError:
-        return None
-    return None if found is None else (found.st_size, found.st_mtime_ns)
 
 
 def shared_inputs(show: Show) -> bytes:
@@ -89,13 +81,10 @@ def shared_inputs(show: Show) -> bytes:
 
 @cache
 def _code_key() -> str:
-    """podkit's version and code, and the versions of the libraries that write the XML."""
-    digest = hashlib.sha256(f"{__version__}\0{metadata.version('feedgen')}\0".encode())
-    digest.update(repr(etree.LXML_VERSION + etree.LIBXML_VERSION).encode())
-    sources = (f for f in resources.files("toolkit").iterdir() if f.name.endswith(".py"))
-    for source in sorted(sources, key=lambda f: f.name):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
+    """podkit's code (as the rebuild's records know it) and the versions of the libraries
+    that write the XML."""
+    libraries = f"{metadata.version('feedgen')}\0{etree.LXML_VERSION}{etree.LIBXML_VERSION}"
+    return f"{code_key()}\0{libraries}"
 
 
 def read(path: Path) -> dict[str, bytes]:
