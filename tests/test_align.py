@@ -143,6 +143,8 @@ def test_align_speaks_the_shows_language_or_asks_for_one(
     assert align.shows_language(text) == "fr-CA"
     (tmp_path / "show" / "show.toml").write_text("language = [broken")
     assert align.shows_language(text) is None
+    (tmp_path / "show" / "show.toml").write_text("x = " + "[" * 100_000)  # nested too deep
+    assert align.shows_language(text) is None
     # Elsewhere the option is asked for, beside any other problem (here: no engine).
     monkeypatch.setitem(sys.modules, "aeneas.ttswrappers.espeakngttswrapper", None)
     loose = tmp_path / "t.txt"

@@ -14,15 +14,15 @@ import logging
 import re
 import sys
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from toolkit import speech_audio
-from toolkit.errors import Problem, ToolkitError
+from toolkit.errors import Problem, Problems, ToolkitError
 from toolkit.model import Segment, Transcript
+from toolkit.tomlcheck import load_toml
 from toolkit.transcript import is_editor_note
 from toolkit.transcript_files import output_format, read_transcript, write_transcript
 
@@ -127,10 +127,8 @@ def shows_language(transcript: Path) -> str | None:
     """The `language` of the show.toml above the transcript's episode folder, if any (only
     that key is read: the show need not be complete to be aligned)."""
     show_toml = transcript.resolve().parent.parent / "show.toml"
-    try:
-        language = tomllib.loads(show_toml.read_text(encoding="utf-8-sig")).get("language")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
+    data = load_toml(show_toml, Problems()) or {}  # a show that cannot be read names none
+    language = data.get("language")
     return language if isinstance(language, str) and language.strip() else None
 
 
