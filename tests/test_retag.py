@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import TONE, ShowMaker, inserts_blocks, tree_digest
-from mutagen.id3 import ID3
+from mutagen.id3 import ID3, TIT2
+from mutagen.id3._tags import ID3SaveConfig
 
 from toolkit import audio, journal
 from toolkit.build import build
@@ -166,6 +167,18 @@ def _kill_at(patched: pytest.MonkeyPatch, step: str) -> None:
 
     patched.setattr(journal, "_fallocate", fallocate)
     patched.setattr(journal.os, "pwrite", pwrite)
+
+
+def test_a_tag_of_odd_size_is_rewritten_not_grown(mp3: Path, tags: audio.EpisodeTags) -> None:
+    """Another tool's tag of 100 bytes: growing it to podkit's size is not whole blocks."""
+    id3 = ID3()
+    id3.add(TIT2(encoding=1, text=["Old title"]))
+    id3.save(mp3, padding=lambda info: 100 - 10 - len(id3._write(ID3SaveConfig())))
+    before, inode = mp3.read_bytes(), mp3.stat().st_ino
+    assert audio.audio_start(before) == 100
+    assert not audio.tag_file(mp3, tags).in_place
+    assert mp3.stat().st_ino != inode
+    assert mp3.read_bytes() == audio.tag_bytes(before, tags)
 
 
 def test_growth_falls_back_to_a_copy_where_the_file_system_cannot_insert(
