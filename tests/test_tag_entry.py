@@ -123,3 +123,22 @@ def test_usage_errors_and_help_come_from_click(tmp_path: Path) -> None:
     code, stdout, stderr, loaded = podkit(FAST, ["tag", "--help"])
     assert (code, loaded) == (0, True)
     assert stdout.startswith("Usage: podkit tag [OPTIONS] MP3...")
+
+
+def test_a_reader_gone_from_stdout_ends_both_ways_alike(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    show = make_show()
+    ends = []
+    for program in (FAST, CLICK):
+        mp3 = tmp_path / "final.mp3"
+        mp3.write_bytes(TONE.read_bytes())
+        args = ["tag", str(mp3), "--episode", str(show / "001-premier")]
+        process = subprocess.Popen(
+            [sys.executable, "-c", program, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before the summary is printed
+        stderr = process.stderr.read().decode()
+        ends.append((process.wait(timeout=60), stderr.splitlines()[:-1]))  # less click's line
+    assert ends[0] == ends[1] == (1, [])

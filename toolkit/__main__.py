@@ -8,6 +8,7 @@ command, an option this parser does not know, a usage error) goes to the click C
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -77,6 +78,9 @@ def run_tag(call: TagCall) -> int:
         return 1
     except KeyboardInterrupt:
         print("\nAborted!", file=sys.stderr, flush=True)
+        return 1
+    except BrokenPipeError:  # the reader of stdout is gone: exit quietly, as click does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return 0
 
