@@ -165,3 +165,20 @@ def golden(name: str, text: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+def inserts_blocks(folder: Path) -> bool:
+    """Whether the file system of ``folder`` inserts blocks into a file (ext4, XFS; not tmpfs
+    or btrfs), which lets a growing tag be written in place."""
+    from toolkit import journal
+
+    probe = folder / ".inserts-blocks"
+    probe.write_bytes(bytes(2 * 4096))
+    try:
+        with probe.open("r+b") as stream:
+            journal._fallocate(stream.fileno(), journal._INSERT_RANGE, 0, 4096)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.unlink()

@@ -3,15 +3,19 @@ command undoes after a crash; a tag that outgrows its room is rewritten with roo
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TONE, ShowMaker, tree_digest
-from mutagen.id3 import ID3
+from conftest import TONE, ShowMaker, inserts_blocks, tree_digest
+from mutagen.id3 import ID3, TIT2
+from mutagen.id3._tags import ID3SaveConfig
 
 from toolkit import audio, journal
 from toolkit.build import build
@@ -50,8 +54,7 @@ def _hidden(folder: Path) -> list[str]:
 
 
 def test_a_first_tag_leaves_generous_room(mp3: Path, tags: audio.EpisodeTags) -> None:
-    result = audio.tag_file(mp3, tags)
-    assert not result.in_place
+    audio.tag_file(mp3, tags)
     data = mp3.read_bytes()
     room = audio.audio_start(data)
     assert room % audio.TAG_BLOCK == 0
@@ -73,13 +76,132 @@ def test_retag_writes_only_the_tag_in_place(mp3: Path, tags: audio.EpisodeTags) 
     assert _hidden(mp3.parent) == []  # no journal, no temporary file left
 
 
-def test_a_tag_that_outgrows_its_room_is_rewritten(mp3: Path, tags: audio.EpisodeTags) -> None:
+def test_a_tag_that_outgrows_its_room_gets_room_to_spare(
+    mp3: Path, tags: audio.EpisodeTags
+) -> None:
     audio.tag_file(mp3, tags)
+    before = mp3.read_bytes()
     huge = replace(tags, cover_jpeg=b"\xff\xd8" + bytes(200 * 1024) + b"\xff\xd9")
-    result = audio.tag_file(mp3, huge)
-    assert not result.in_place
+    audio.tag_file(mp3, huge)
     assert audio.audio_start(mp3.read_bytes()) % audio.TAG_BLOCK == 0
     assert ID3(mp3).getall("APIC")[0].data == huge.cover_jpeg
+    assert mp3.read_bytes() == audio.tag_bytes(before, huge)  # whichever way it was written
+
+
+# ---------------------------------------------------------------- growing in place
+
+needs_insert = pytest.mark.skipif(
+    not inserts_blocks(Path(tempfile.gettempdir())),
+    reason="the temporary folder's file system cannot insert blocks (tmpfs, btrfs...)",
+)
+
+
+@needs_insert
+@pytest.mark.parametrize("id3v1", [False, True])
+def test_a_first_tag_grows_the_file_in_place(
+    mp3: Path, tags: audio.EpisodeTags, id3v1: bool
+) -> None:
+    if id3v1:
+        mp3.write_bytes(TONE.read_bytes() + b"TAG" + b"old title".ljust(125, b"\0"))
+    before, inode = mp3.read_bytes(), mp3.stat().st_ino
+    assert audio.tag_file(mp3, tags).in_place
+    assert mp3.stat().st_ino == inode  # the same file: the audio was neither copied nor moved
+    assert mp3.read_bytes() == audio.tag_bytes(before, tags)  # what a copy would have written
+    assert _hidden(mp3.parent) == []
+
+
+@needs_insert
+@pytest.mark.parametrize("killed", ["journal", "insert", "write 1", "write 2"])
+@pytest.mark.parametrize("undo_killed", [None, "write 1", "write 2", "collapse"])
+def test_a_killed_growth_is_rolled_back_even_when_the_roll_back_is_killed(
+    mp3: Path,
+    tags: audio.EpisodeTags,
+    monkeypatch: pytest.MonkeyPatch,
+    killed: str,
+    undo_killed: str | None,
+) -> None:
+    """Killed once the journal is written, once the blocks are inserted, after the new tag and
+    after the new ID3v1 tag; then its roll-back killed after each of its steps: the next
+    roll-back gives the file back byte for byte, its modification time too."""
+    original = TONE.read_bytes() + b"TAG" + b"old title".ljust(125, b"\0")
+    mp3.write_bytes(original)
+    mtime = mp3.stat().st_mtime_ns
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        _kill_at(patched, killed)
+        audio.tag_file(mp3, tags)
+    assert journal.journal_path(mp3).exists()
+    assert (mp3.stat().st_size > len(original)) == (killed != "journal")  # blocks inserted
+    if undo_killed is not None:
+        with monkeypatch.context() as patched, contextlib.suppress(KeyboardInterrupt):
+            _kill_at(patched, undo_killed)
+            journal.roll_back(mp3)  # it may end before the step: then the next does nothing
+        journal.roll_back(mp3)
+    else:
+        assert "restored" in (journal.roll_back(mp3) or "")
+    assert mp3.read_bytes() == original
+    assert mp3.stat().st_mtime_ns == mtime
+    assert _hidden(mp3.parent) == []
+
+
+def _kill_at(patched: pytest.MonkeyPatch, step: str) -> None:
+    """Raise KeyboardInterrupt (a kill: nothing after it runs) at ``step``: "journal" (just
+    before the insertion), "insert" and "collapse" (once fallocate has done it), "write N"
+    (once the Nth region is written)."""
+    real_fallocate, real_pwrite = journal._fallocate, os.pwrite
+    writes = 0
+
+    def fallocate(fd: int, mode: int, offset: int, length: int) -> None:
+        if step == "journal":
+            raise KeyboardInterrupt
+        real_fallocate(fd, mode, offset, length)
+        if step == {journal._INSERT_RANGE: "insert", journal._COLLAPSE_RANGE: "collapse"}[mode]:
+            raise KeyboardInterrupt
+
+    def pwrite(fd: int, data: bytes, offset: int) -> int:
+        nonlocal writes
+        writes += 1
+        done = real_pwrite(fd, data, offset)
+        if step == f"write {writes}":
+            raise KeyboardInterrupt
+        return done
+
+    patched.setattr(journal, "_fallocate", fallocate)
+    patched.setattr(journal.os, "pwrite", pwrite)
+
+
+def test_a_tag_of_odd_size_is_rewritten_not_grown(mp3: Path, tags: audio.EpisodeTags) -> None:
+    """Another tool's tag of 100 bytes: growing it to podkit's size is not whole blocks."""
+    id3 = ID3()
+    id3.add(TIT2(encoding=1, text=["Old title"]))
+    id3.save(mp3, padding=lambda info: 100 - 10 - len(id3._write(ID3SaveConfig())))
+    before, inode = mp3.read_bytes(), mp3.stat().st_ino
+    assert audio.audio_start(before) == 100
+    assert not audio.tag_file(mp3, tags).in_place
+    assert mp3.stat().st_ino != inode
+    assert mp3.read_bytes() == audio.tag_bytes(before, tags)
+
+
+def test_growth_falls_back_to_a_copy_where_the_file_system_cannot_insert(
+    mp3: Path, tags: audio.EpisodeTags, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(fd: int, mode: int, offset: int, length: int) -> None:
+        raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
+
+    monkeypatch.setattr(journal, "_fallocate", refused)
+    before = mp3.read_bytes()
+    assert not audio.tag_file(mp3, tags).in_place
+    assert mp3.read_bytes() == audio.tag_bytes(before, tags)
+    assert _hidden(mp3.parent) == []
+
+
+def test_a_file_with_other_hard_links_is_rewritten_not_grown(
+    mp3: Path, tags: audio.EpisodeTags, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-name.mp3"
+    os.link(mp3, other)
+    assert not audio.tag_file(mp3, tags).in_place
+    assert other.read_bytes() == TONE.read_bytes()  # the other name keeps the file as it was
+    assert mp3.read_bytes() == audio.tag_bytes(TONE.read_bytes(), tags)
 
 
 def test_id3v1_is_rewritten_in_place_too(mp3: Path, tags: audio.EpisodeTags) -> None:

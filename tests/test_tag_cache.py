@@ -22,7 +22,7 @@ from toolkit.config import load_show
 # Runs `python -m toolkit ARGS...` and prints, at exit, the heavy packages it imported.
 PROBE = """
 import atexit, runpy, sys
-HEAVY = {"PIL", "markdown_it", "jinja2", "lxml", "feedgen"}
+HEAVY = {"PIL", "markdown_it", "jinja2", "lxml", "feedgen", "click"}
 atexit.register(lambda: print(" ".join(sorted({m.split(".")[0] for m in sys.modules} & HEAVY))))
 sys.argv = ["podkit", *sys.argv[1:]]
 runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
@@ -68,7 +68,7 @@ def test_a_cached_show_is_tagged_without_markdown_it_or_pillow(
     first = podkit_tag(mp3, episode)
     assert {"PIL", "markdown_it"} <= first  # nothing kept yet: both do the work
     tagged = ID3(mp3)
-    assert podkit_tag(mp3, episode) == set()  # not jinja2, lxml or feedgen either
+    assert podkit_tag(mp3, episode) == set()  # not jinja2, lxml, feedgen or click either
     again = ID3(mp3)
     assert again["COMM::fra"].text == tagged["COMM::fra"].text == ["Un épisode de test."]
     assert again.getall("APIC")[0].data == tagged.getall("APIC")[0].data

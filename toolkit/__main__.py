@@ -1,4 +1,99 @@
-from toolkit.cli import main
+"""The `podkit` command's entry point (the console script and `python -m toolkit`).
+
+A plain `podkit tag` is run here without importing click: starting Python and importing
+click are most of what re-tagging a file in place costs. Anything else (help, another
+command, an option this parser does not know, a usage error) goes to the click CLI in
+`toolkit.cli`, the one source of help and usage messages."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+_LEVELS = {"-q": logging.ERROR, "--quiet": logging.ERROR, "-v": logging.DEBUG}
+_LEVELS["--verbose"] = logging.DEBUG
+
+
+class TagCall(NamedTuple):
+    mp3s: list[Path]
+    episode_dir: Path
+    id3_version: int
+    level: int
+
+
+def plain_tag(args: list[str]) -> TagCall | None:
+    """The `tag` command these arguments make, when they are a well-formed one in the forms
+    this parser knows; None for anything else, which click then parses."""
+    if not args or args[0] != "tag":
+        return None
+    mp3s: list[Path] = []
+    episode: str | None = None
+    version, level = 3, logging.INFO
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg in _LEVELS:
+            level = _LEVELS[arg]  # the last of -q and -v wins, as in click
+        elif arg == "--id3v2.4":
+            version = 4
+        elif arg == "--episode" or arg.startswith("--episode="):
+            value = arg.partition("=")[2] if "=" in arg else next(rest, None)
+            if episode is not None or not value or value.startswith("-"):
+                return None  # given twice, or no folder after it: click says what it makes of it
+            episode = value
+        elif arg and not arg.startswith("-"):
+            mp3s.append(Path(arg))
+        else:
+            return None
+    if episode is None or not mp3s:
+        return None
+    return TagCall(mp3s, Path(episode), version, level)
+
+
+class _Print(logging.Handler):
+    """The library's log as `toolkit.cli` prints it: the bare message, problems and warnings
+    on stderr, the rest on stdout."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stream = sys.stderr if record.levelno >= logging.WARNING else sys.stdout
+        print(record.getMessage(), file=stream, flush=True)
+
+
+def run_tag(call: TagCall) -> int:
+    """Run `podkit tag` as the click CLI does: the same log, the same one line per problem on
+    stderr and exit status 1."""
+    from toolkit.errors import ToolkitError
+    from toolkit.one_episode import tag_episode_files
+
+    log = logging.getLogger("toolkit")
+    log.addHandler(_Print())
+    log.propagate = False
+    log.setLevel(call.level)
+    try:
+        log.info("%s", tag_episode_files(call.mp3s, call.episode_dir, call.id3_version).summary())
+    except ToolkitError as error:
+        print(error.message, file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nAborted!", file=sys.stderr, flush=True)
+        return 1
+    except BrokenPipeError:  # the reader of stdout is gone: exit quietly, as click does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
+def main() -> None:
+    call = plain_tag(sys.argv[1:])
+    if call is None:
+        from toolkit.cli import main as click_main
+
+        click_main()
+    else:
+        sys.exit(run_tag(call))
+
 
 if __name__ == "__main__":  # not when a spawned process imports it again
     main()

@@ -43,7 +43,7 @@ from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.journal import roll_back, write_in_place
+from toolkit.journal import CannotInsert, roll_back, write_in_place
 from toolkit.model import AudioInfo
 from toolkit.timecode import format_timestamp
 
@@ -588,22 +588,52 @@ class TagResult:
 
 def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> TagResult:
     """Tag an MP3 safely. When the new tag fits the room of the old one, only the tag is
-    written, in place, under a rollback journal (see `write_in_place`); otherwise the new file
-    is written beside it and renamed over it. A symbolic link stays a link: the file it points
-    to is tagged. A journal or temporary files left by an interrupted run are dealt with
-    first."""
+    written, in place, under a rollback journal (see `write_in_place`). When it needs more
+    room, the file system inserts it at the start of the file where it can (see `_grow`);
+    otherwise the new file is written beside it and renamed over it. A symbolic link stays a
+    link: the file it points to is tagged. A journal or temporary files left by an interrupted
+    run are dealt with first."""
     path = path.resolve(strict=True)
     recovered = roll_back(path)
     removed = remove_stale_temporaries(path)
     patch = tag_patch(path, tags, v2_version)
-    if fits_in_place(path, patch):
-        try:
+    try:
+        if fits_in_place(path, patch):
             write_in_place(path, patch.writes())
             return TagResult(True, removed, recovered)
-        except PermissionError:  # a read-only file in a writable folder: rewrite it
-            pass
+        if _grow(path, patch):
+            return TagResult(True, removed, recovered)
+    except PermissionError:  # a read-only file in a writable folder: rewrite it
+        pass
     _rewrite(path, tags, v2_version)
     return TagResult(False, removed, recovered)
+
+
+def _grow(path: Path, patch: TagPatch) -> bool:
+    """Write a tag larger than the file's room in place: the file system inserts whole blocks
+    before the old tag (moving no audio), and the new tag covers them and the old one, under
+    a rollback journal. False, nothing written, when the growth is not whole blocks, when the
+    file has other hard links (they would change too, where a rewrite leaves them as they
+    were) or when the file system cannot insert."""
+    with path.open("rb") as stream:
+        found = os.fstat(stream.fileno())
+        grown = patch.size - found.st_size
+        room = _id3v2_size(stream.read(10))
+        stream.seek(max(0, found.st_size - ID3V1_SIZE))
+        has_id3v1 = stream.read(3) == b"TAG" and found.st_size - room >= ID3V1_SIZE
+    if (
+        found.st_nlink != 1
+        or grown <= 0
+        or grown % found.st_blksize
+        or room + grown != len(patch.tag)
+        or has_id3v1 != bool(patch.id3v1)
+    ):
+        return False
+    try:
+        write_in_place(path, patch.writes(), inserted=grown)
+    except CannotInsert:
+        return False
+    return True
 
 
 def _rewrite(path: Path, tags: EpisodeTags, v2_version: int) -> None:

@@ -327,8 +327,9 @@ def transcript_align(
 def tag(mp3s: tuple[Path, ...], episode_dir: Path, id3v24: bool) -> None:
     """Write an episode's tags and chapters into one or more MP3s of that episode (its exports
     at several bitrates, say), safely: only the tag is rewritten when the new one fits its
-    room, under a journal that any podkit command rolls back after a crash; otherwise a
-    temporary file is renamed over the MP3.
+    room, or when the file system can insert room at the start of the file, under a journal
+    that any podkit command rolls back after a crash; otherwise a temporary file is renamed
+    over the MP3.
 
     Example: podkit tag final.mp3 final-64k.mp3 --episode episodes/001-antony-passemard
     """

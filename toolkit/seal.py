@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
 from functools import cache
 from pathlib import Path
 
@@ -72,6 +71,8 @@ def _key(path: Path) -> bytes | None:
 def _new_key(path: Path) -> bytes | None:
     """Create the key with O_EXCL under a temporary name, then link it into place: two
     processes starting at once end up with the same key, and nobody ever reads half a key."""
+    import secrets  # once per machine: every other run only reads the key
+
     key = secrets.token_bytes(KEY_BYTES)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
