@@ -515,52 +515,72 @@ def split_cues(text: str, width: int, first_prefix: str = "") -> list[str]:
 
 def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple[str, list[str]]]:
     """`split_cues`, with each cue's lines as `wrap` would make them (the first cue's first
-    line starting with ``first_prefix``), in one pass over the words."""
-    words = _words(text)
-    whole = " ".join(words)
+    line starting with ``first_prefix``), in one pass over the text."""
+    whole = " ".join(_words(text))
     if not first_prefix and len(whole) <= width:  # most sentences of a VTT: one line
-        return [(whole, [whole])] if words else []
+        return [(whole, [whole])] if whole else []
     cues: list[tuple[str, list[str]]] = []
     position = 0
-    while position < len(words):
-        taken, lines = _next_cue(words, position, width, first_prefix if not cues else "")
-        cues.append((" ".join(words[position : position + taken]), lines))
-        position += taken
+    while position < len(whole):
+        end, lines = _next_cue(whole, position, width, first_prefix if not cues else "")
+        cues.append((whole[position:end], lines))
+        position = end + 1
     return cues
 
 
-def _next_cue(
-    words: list[str], position: int, width: int, first_prefix: str
-) -> tuple[int, list[str]]:
-    """How many words from ``position`` make the next cue, and its lines."""
-    prefix = _words(first_prefix) if first_prefix else []
-    # Two lines of `width` hold at most `width + 1` words, and one more ends them.
-    following = words[position : position + width + 2]
-    tokens = [*prefix, *following] if prefix else following
-    second = 0  # the index of the token that starts the second line, if any
-    length = -1
-    placed = 0
-    for token in tokens:
-        if length < 0 or length + 1 + len(token) <= width:
-            length += 1 + len(token)  # a word longer than the width still starts a line
-        elif not second:
-            second, length = placed, len(token)
-        else:
-            break
-        placed += 1
-    taken = placed - len(prefix)
-    if taken < 1:  # the prefix alone filled both lines: one word goes on anyway
-        return 1, wrap(" ".join([*prefix, words[position]]), width)
-    if position + taken < len(words):
-        for cut in range(taken, max(1, taken // 2) - 1, -1):
-            if words[position + cut - 1][-1] in _CLAUSE_ENDS:
-                # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
-                taken = cut
-                break
-    end = len(prefix) + taken
+def _next_cue(whole: str, position: int, width: int, prefix: str) -> tuple[int, list[str]]:
+    """Where the next cue of ``whole`` (words joined by single spaces) that starts at
+    ``position`` ends, and its lines; ``prefix`` (``"Name: "``) goes before it, in its lines."""
+    words = _words(prefix)
+    if not words:
+        return _cue(whole, position, position, width)
+    named = " ".join(words) + " "
+    text = named + whole[position:]
+    end, lines = _cue(text, 0, len(named), width)
+    if end < len(named):  # the prefix alone filled both lines: one word goes on anyway
+        end = whole.find(" ", position)
+        end = len(whole) if end < 0 else end
+        return end, wrap(named + whole[position:end], width)
+    return position + end - len(named), lines
+
+
+def _cue(text: str, start: int, body: int, width: int) -> tuple[int, list[str]]:
+    """The cue that starts at ``start``: at most two greedily wrapped lines, cut back to its
+    last clause or sentence end when words follow and that keeps at least half of the words
+    from ``body`` on (what comes before ``body`` is a speaker's prefix). Returns where the
+    cue ends in ``text`` and its lines."""
+    first_end = _line_end(text, start, width)
+    end = first_end
+    second = 0
+    if end < len(text):
+        second = end + 1
+        end = _line_end(text, second, width)
+    if end < len(text) and end > body:
+        clause = _LAST_CLAUSE_END.match(text, body, end)
+        if clause is not None:
+            cut = clause.end()
+            kept = text.count(" ", body, cut) + 1
+            if kept >= max(1, (text.count(" ", body, end) + 1) // 2):
+                end = cut
     if second and second < end:
-        return taken, [" ".join(tokens[:second]), " ".join(tokens[second:end])]
-    return taken, [" ".join(tokens[:end])]
+        return end, [text[start:first_end], text[second:end]]
+    return end, [text[start:end]]
+
+
+def _line_end(text: str, start: int, width: int) -> int:
+    """Where the greedy line of at most ``width`` characters that starts at ``start`` ends
+    (a word longer than the width still makes a line)."""
+    if len(text) - start <= width:
+        return len(text)
+    space = text.rfind(" ", start, start + width + 1)
+    if space > start:
+        return space
+    space = text.find(" ", start)
+    return len(text) if space < 0 else space
+
+
+# The last word that ends with a clause or sentence end (words are joined by single spaces).
+_LAST_CLAUSE_END = re.compile(r".*[,;:.!?…»)](?= |\Z)", re.DOTALL)
 
 
 def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
@@ -646,18 +666,16 @@ def _srt_cues(segment: Segment, named: bool) -> list[tuple[str, list[str]]]:
         return [(cue, [f"<i>{line}</i>" for line in lines]) for cue, lines in notes]
     if segment.speaker == NO_SPEAKER:
         return cues_with_lines(segment.text, SRT_LINE)
-    words = _words(segment.text)
+    whole = " ".join(_words(segment.text))
     prefix = f"{segment.speaker}: "
     cues: list[tuple[str, list[str]]] = []
     position = 0
-    while position < len(words):
-        taken, lines = _next_cue(words, position, SRT_LINE, prefix if named else "")
-        cue = " ".join(words[position : position + taken])
-        if not named and srt_speaker(cue) is not None:
-            taken, lines = _next_cue(words, position, SRT_LINE, prefix)
-            cue = " ".join(words[position : position + taken])
-        cues.append((cue, lines))
-        position += taken
+    while position < len(whole):
+        end, lines = _next_cue(whole, position, SRT_LINE, prefix if named else "")
+        if not named and srt_speaker(whole[position:end]) is not None:
+            end, lines = _next_cue(whole, position, SRT_LINE, prefix)
+        cues.append((whole[position:end], lines))
+        position = end + 1
         named = False
     return cues
 
