@@ -113,6 +113,7 @@ def environment(show: Show) -> Environment:
     env.filters["href"] = _href
     env.filters["url"] = _url
     env.filters["transcript_text"] = transcript_text
+    env.filters["transcript_sentences"] = transcript_sentences
     return env
 
 
@@ -122,6 +123,19 @@ def transcript_text(text: str) -> Markup:
     if "[" not in text:
         return escape(text)
     return Markup(MARKER.sub(lambda m: f"<em>{m.group()}</em>", str(escape(text))))
+
+
+def transcript_sentences(sentences: list[PageSentence]) -> Markup:
+    """A paragraph's sentences as ``<span class="seg">`` elements, each followed by a space,
+    made in one pass: a template loop over them is most of a long transcript's page. A
+    show's own template may still loop over the sentences itself."""
+    spans = []
+    for s in sentences:
+        note = " note" if s.note else ""
+        # The times are numbers `_seconds` wrote: nothing in them to escape.
+        times = "" if s.start is None else f' data-start="{s.start}" data-end="{s.end}"'
+        spans.append(f'<span class="seg{note}"{times}>{transcript_text(s.text)}</span> ')
+    return Markup("".join(spans))
 
 
 @pass_context
