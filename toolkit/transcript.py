@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from toolkit.errors import LocatedError
@@ -49,7 +50,8 @@ def is_editor_note(text: str) -> bool:
     >>> is_editor_note("[La question n'a pas été captée.]"), is_editor_note("Oui [inaudible].")
     (True, False)
     """
-    return _EDITOR_NOTE.fullmatch(text.strip()) is not None
+    # Most sentences hold no bracket: a search in C spares them the strip and the regex.
+    return "[" in text and _EDITOR_NOTE.fullmatch(text.strip()) is not None
 
 
 def _segment(speaker: str, text: str, start: float | None, end: float | None = None) -> Segment:
@@ -531,7 +533,7 @@ def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple
 def _next_cue(whole: str, position: int, width: int, prefix: str) -> tuple[int, list[str]]:
     """Where the next cue of ``whole`` (words joined by single spaces) that starts at
     ``position`` ends, and its lines; ``prefix`` (``"Name: "``) goes before it, in its lines."""
-    words = _words(prefix)
+    words = _words(prefix) if prefix else []
     if not words:
         return _cue(whole, position, position, width)
     named = " ".join(words) + " "
@@ -549,12 +551,9 @@ def _cue(text: str, start: int, body: int, width: int) -> tuple[int, list[str]]:
     last clause or sentence end when words follow and that keeps at least half of the words
     from ``body`` on (what comes before ``body`` is a speaker's prefix). Returns where the
     cue ends in ``text`` and its lines."""
-    first_end = _line_end(text, start, width)
-    end = first_end
-    second = 0
-    if end < len(text):
-        second = end + 1
-        end = _line_end(text, second, width)
+    lines = _two_lines(width).match(text, start)
+    assert lines is not None  # a line always starts at a word
+    end, second = lines.end(), lines.start(1)  # -1: no second line
     if end < len(text) and end > body:
         clause = _LAST_CLAUSE_END.match(text, body, end)
         if clause is not None:
@@ -562,21 +561,18 @@ def _cue(text: str, start: int, body: int, width: int) -> tuple[int, list[str]]:
             kept = text.count(" ", body, cut) + 1
             if kept >= max(1, (text.count(" ", body, end) + 1) // 2):
                 end = cut
-    if second and second < end:
-        return end, [text[start:first_end], text[second:end]]
+    if 0 < second < end:
+        return end, [text[start : second - 1], text[second:end]]
     return end, [text[start:end]]
 
 
-def _line_end(text: str, start: int, width: int) -> int:
-    """Where the greedy line of at most ``width`` characters that starts at ``start`` ends
-    (a word longer than the width still makes a line)."""
-    if len(text) - start <= width:
-        return len(text)
-    space = text.rfind(" ", start, start + width + 1)
-    if space > start:
-        return space
-    space = text.find(" ", start)
-    return len(text) if space < 0 else space
+@cache
+def _two_lines(width: int) -> re.Pattern[str]:
+    """Two lines of ``width`` characters wrapped greedily from a word's start, in words
+    joined by single spaces: each the longest run of whole words that fits, or one word
+    longer than the width. Group 1 is the second line."""
+    line = rf"[^ ].{{0,{width - 1}}}(?= |\Z)|[^ ]+"
+    return re.compile(rf"(?:{line})(?: ({line}))?", re.DOTALL)
 
 
 # The last word that ends with a clause or sentence end (words are joined by single spaces).
@@ -672,9 +668,12 @@ def _srt_cues(segment: Segment, named: bool) -> list[tuple[str, list[str]]]:
     position = 0
     while position < len(whole):
         end, lines = _next_cue(whole, position, SRT_LINE, prefix if named else "")
-        if not named and srt_speaker(whole[position:end]) is not None:
+        cue = whole[position:end]
+        # A name needs a colon: most cues are spared the speaker rule's regex.
+        if not named and ":" in cue and srt_speaker(cue) is not None:
             end, lines = _next_cue(whole, position, SRT_LINE, prefix)
-        cues.append((whole[position:end], lines))
+            cue = whole[position:end]
+        cues.append((cue, lines))
         position = end + 1
         named = False
     return cues
@@ -683,24 +682,28 @@ def _srt_cues(segment: Segment, named: bool) -> list[tuple[str, list[str]]]:
 def write_json(transcript: Transcript, duration: float | None = None) -> str:
     _require_times(transcript, "Podcasting 2.0 JSON")
     transcript = with_ends(transcript, duration)
-    segments = [
-        {
-            **({"speaker": _voice(s)} if _voice(s) else {}),  # optional in the spec
-            "startTime": round(s.start or 0.0, 3),
-            "endTime": round(s.end or 0.0, 3),
-            "body": s.text,
-        }
-        for s in transcript.segments
-    ]
+    segments = [_json_segment(s) for s in transcript.segments]
     # Compact: this file is for apps, and json's C encoder is much faster without indent.
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False)
 
 
+def _json_segment(segment: Segment) -> dict[str, object]:
+    voice = _voice(segment)
+    row = {
+        "speaker": voice,
+        "startTime": round(segment.start or 0.0, 3),
+        "endTime": round(segment.end or 0.0, 3),
+        "body": segment.text,
+    }
+    if not voice:  # optional in the spec
+        del row["speaker"]
+    return row
+
+
 def published_formats(transcript: Transcript) -> tuple[str, ...]:
     """The files the build publishes: every format when timed, plain text otherwise."""
-    return tuple(
-        f.name for f in REGISTRY if f.mime_type and (transcript.timed or not f.needs_times)
-    )
+    timed = transcript.timed  # a walk over every segment: once, not once per format
+    return tuple(f.name for f in REGISTRY if f.mime_type and (timed or not f.needs_times))
 
 
 # ---------------------------------------------------------------- the formats
