@@ -447,7 +447,9 @@ def _page_turns(episode: Episode, chapters: list[dict[str, Any]]) -> list[dict[s
             while starts and last is not None and starts[0][0] <= last + 0.001:
                 headings.append(starts.pop(0)[1])
             paragraph = _page_paragraph(chunk, number, episode.audio_info.duration)
-            paragraphs.append(paragraph._replace(headings=tuple(headings)))
+            paragraphs.append(
+                paragraph._replace(headings=tuple(headings)) if headings else paragraph
+            )
         page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
     return page_turns
 
@@ -458,16 +460,24 @@ def _page_paragraph(chunk: list[Segment], number: int, duration: float) -> PageP
         anchor=f"p-{number}",
         start=None if start is None else _seconds(start),
         clock=None if start is None else format_clock(start),
-        segments=[
-            PageSentence(
-                text=s.text,
-                note=is_editor_note(s.text),
-                start=None if s.start is None else _seconds(s.start),
-                end=_seconds(s.end if s.end is not None else duration),
-            )
-            for s in chunk
-        ],
+        segments=_page_sentences(chunk, duration),
     )
+
+
+def _page_sentences(chunk: list[Segment], duration: float) -> list[PageSentence]:
+    """A paragraph's sentences for the page. A sentence mostly starts where the one before
+    it ends: that time is written once (a long transcript has thousands)."""
+    sentences = []
+    ended: float | None = None
+    ended_text = ""
+    for s in chunk:
+        start = None
+        if s.start is not None:
+            start = ended_text if s.start == ended else _seconds(s.start)
+        ended = s.end if s.end is not None else duration
+        ended_text = _seconds(ended)
+        sentences.append(PageSentence(s.text, is_editor_note(s.text), start, ended_text))
+    return sentences
 
 
 class PageSentence(NamedTuple):
