@@ -114,6 +114,7 @@ def environment(show: Show) -> Environment:
     env.filters["url"] = _url
     env.filters["transcript_text"] = transcript_text
     env.filters["transcript_sentences"] = transcript_sentences
+    env.filters["transcript_paragraph"] = transcript_paragraph
     return env
 
 
@@ -136,6 +137,22 @@ def transcript_sentences(sentences: list[PageSentence]) -> Markup:
         times = "" if s.start is None else f' data-start="{s.start}" data-end="{s.end}"'
         spans.append(f'<span class="seg{note}"{times}>{transcript_text(s.text)}</span> ')
     return Markup("".join(spans))
+
+
+def transcript_paragraph(p: PageParagraph, t: dict[str, str]) -> Markup:
+    """A transcript paragraph as ``<p class="para">``: its time as a link that plays from
+    it, its sentences (`transcript_sentences`), and a permalink; made in Python, as a long
+    transcript has hundreds."""
+    sentences = transcript_sentences(p.segments)
+    if p.start is None:
+        return Markup(f'<p class="para" id="{p.anchor}">{sentences}</p>')
+    # The anchor, the time and the clock are podkit's own: only the words need escaping.
+    play, link = escape(f"{t['play_from']} {p.clock}"), escape(f"{t['link_to']} {p.clock}")
+    return Markup(
+        f'<p class="para" id="{p.anchor}"><a class="seek ts" href="#t={p.start}" '
+        f'data-start="{p.start}" aria-label="{play}">{p.clock}</a> {sentences}'
+        f'<a class="permalink" href="#{p.anchor}" tabindex="-1" aria-label="{link}">#</a></p>'
+    )
 
 
 @pass_context
