@@ -147,17 +147,19 @@ def parse_turns(text: str) -> Transcript:
     >>> [(s.speaker, s.text, s.start, s.end) for s in t.segments]
     [('Ana', 'Bonjour.', 1.5, 3.0), ('Bo', 'Salut !', 3.0, None)]
     """
-    segments: list[Segment] = []
+    read: list[tuple[str, str, float | None]] = []  # speaker, text, start
     lines: list[int] = []
     speaker: str | None = None
+    speakers: set[str] = set()  # checked already: a turn's name comes back again and again
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("- ") or line == "-":
             speaker = line[1:].strip()
-            if speaker != NO_SPEAKER:  # a "-" alone starts a turn nobody is named for
+            if speaker != NO_SPEAKER and speaker not in speakers:  # "-": nobody is named
                 _check_speaker(number, speaker)
+                speakers.add(speaker)
             continue
         if speaker is None:
             raise TranscriptError(number, "text before the first speaker: add a '- Name' line")
@@ -169,9 +171,15 @@ def parse_turns(text: str) -> Transcript:
             except ValueError as error:
                 raise TranscriptError(number, str(error)) from None
             line = line[match.end() :]
-        segments.append(_segment(speaker, line, start))
+        read.append((NO_SPEAKER if is_editor_note(line) else speaker, line, start))
         lines.append(number)
-    return _checked(segments, lines, fill_ends=True)
+    _check_times([(start, None) for _, _, start in read], lines)
+    # Timed, each segment ends where the next starts: segments are made once, with their
+    # ends (a transcript has thousands).
+    starts = [start for _, _, start in read]
+    timed = bool(read) and None not in starts
+    ends = [*starts[1:], None] if timed else [None] * len(read)
+    return Transcript(tuple(Segment(*row, end) for row, end in zip(read, ends, strict=True)))
 
 
 SPEAKER_LIMIT = 60  # characters: an SRT reader takes a longer "Name:" for text
@@ -211,38 +219,38 @@ def _check_speaker(where: int | str, speaker: str) -> None:
         raise TranscriptError(where, problem)
 
 
-def _checked(segments: list[Segment], where: list[int], fill_ends: bool = False) -> Transcript:
-    """Check times ascend and do not overlap; optionally end each segment at the next start."""
-    timed = [s.start is not None for s in segments]
+def _checked(segments: list[Segment], where: list[int]) -> Transcript:
+    """The segments as a transcript, once their times are checked (`_check_times`)."""
+    _check_times([(s.start, s.end) for s in segments], where)
+    return Transcript(tuple(segments))
+
+
+def _check_times(times: list[tuple[float | None, float | None]], where: list[int]) -> None:
+    """Check the segments' (start, end) times ascend and do not overlap."""
+    timed = [start is not None for start, _ in times]
     if any(timed) and not all(timed):
         missing = where[timed.index(False)]
         raise TranscriptError(missing, "this segment has no time while others do: add [HH:MM:SS]")
-    previous: Segment | None = None
-    for index, segment in enumerate(segments):
-        if segment.start is None:
+    previous: tuple[float | None, float | None] | None = None
+    for index, (start, end) in enumerate(times):
+        if start is None:
             continue
-        if segment.end is not None and segment.end + _EPSILON < segment.start:
+        if end is not None and end + _EPSILON < start:
             raise TranscriptError(where[index], "ends before it starts")
-        if previous is not None and previous.start is not None:
-            if segment.start + _EPSILON < previous.start:
+        if previous is not None and previous[0] is not None:
+            if start + _EPSILON < previous[0]:
                 raise TranscriptError(
                     where[index],
-                    f"starts at {format_timestamp(segment.start)}, before the previous "
-                    f"segment ({format_timestamp(previous.start)}): put the times in order",
+                    f"starts at {format_timestamp(start)}, before the previous "
+                    f"segment ({format_timestamp(previous[0])}): put the times in order",
                 )
-            if previous.end is not None and segment.start + _EPSILON < previous.end:
+            if previous[1] is not None and start + _EPSILON < previous[1]:
                 raise TranscriptError(
                     where[index],
-                    f"starts at {format_timestamp(segment.start)}, before the previous cue "
-                    f"ends ({format_timestamp(previous.end)}): cues must not overlap",
+                    f"starts at {format_timestamp(start)}, before the previous cue "
+                    f"ends ({format_timestamp(previous[1])}): cues must not overlap",
                 )
-        previous = segment
-    if fill_ends and all(timed):
-        ends = [s.start for s in segments[1:]] + [segments[-1].end] if segments else []
-        segments = [
-            Segment(s.speaker, s.text, s.start, end) for s, end in zip(segments, ends, strict=True)
-        ]
-    return Transcript(tuple(segments))
+        previous = (start, end)
 
 
 _CUE_TIMING = re.compile(r"^(\S+)\s+-->\s+(\S+)")
