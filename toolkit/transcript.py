@@ -587,17 +587,18 @@ def _two_lines(width: int) -> re.Pattern[str]:
 _LAST_CLAUSE_END = re.compile(r".*[,;:.!?…»)](?= |\Z)", re.DOTALL)
 
 
-def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
-    """Share the segment's time among its pieces by their length."""
+def _cue_times(segment: Segment, cues: list[tuple[str, list[str]]]) -> list[tuple[float, float]]:
+    """Share the segment's time among its cues by the length of their text (milliseconds)."""
     assert segment.start is not None and segment.end is not None
-    total = sum(len(p) for p in pieces) or 1
+    if len(cues) == 1:  # most sentences of a VTT
+        return [(round(segment.start * 1000) / 1000, round(segment.end * 1000) / 1000)]
+    total = sum(len(cue) for cue, _ in cues) or 1
     span = segment.end - segment.start
     out = []
     position = segment.start
-    for i, piece in enumerate(pieces):
-        end = segment.end if i == len(pieces) - 1 else position + span * len(piece) / total
-        start_ms, end_ms = round(position * 1000) / 1000, round(end * 1000) / 1000
-        out.append((start_ms, end_ms, piece))
+    for i, (cue, _) in enumerate(cues):
+        end = segment.end if i == len(cues) - 1 else position + span * len(cue) / total
+        out.append((round(position * 1000) / 1000, round(end * 1000) / 1000))
         position = end
     return out
 
@@ -623,7 +624,7 @@ def _escape_vtt(text: str) -> str:
 def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
     _require_times(transcript, "WebVTT")
     transcript = with_ends(transcript, duration)
-    out = ["WEBVTT", ""]
+    out = ["WEBVTT", ""]  # then a block of lines per cue, each ending with a blank line
     timing = _timings(".")
     for segment in transcript.segments:
         # Speech nobody is named for and editor's notes are cues without a voice: players
@@ -631,11 +632,9 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
         name = _voice(segment)
         voice = f"<v {_escape_vtt(name)}>" if name else ""
         cues = cues_with_lines(segment.text, VTT_LINE)
-        pieces = _timed_pieces(segment, [cue for cue, _ in cues])
-        for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
-            out.append(timing(start, end))
-            out.append(voice + _escape_vtt("\n".join(lines)))
-            out.append("")
+        for (start, end), (_, lines) in zip(_cue_times(segment, cues), cues, strict=True):
+            text = _escape_vtt("\n".join(lines))
+            out.append(f"{timing(start, end)}\n{voice}{text}\n")
     return "\n".join(out)
 
 
@@ -649,13 +648,9 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
     for segment in transcript.segments:
         voice = _voice(segment)
         cues = _srt_cues(segment, named=voice not in (speaker, NO_SPEAKER))
-        pieces = _timed_pieces(segment, [cue for cue, _ in cues])
-        for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
+        for (start, end), (_, lines) in zip(_cue_times(segment, cues), cues, strict=True):
             number += 1
-            out.append(str(number))
-            out.append(timing(start, end))
-            out.extend(lines)
-            out.append("")
+            out.append(f"{number}\n{timing(start, end)}\n" + "\n".join(lines) + "\n")
         if voice != NO_SPEAKER:  # a note leaves the speaker named before it
             speaker = segment.speaker
     return "\n".join(out)
