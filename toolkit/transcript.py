@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from toolkit.errors import LocatedError
@@ -594,13 +595,12 @@ def _cue_times(segment: Segment, cues: list[tuple[str, list[str]]]) -> list[tupl
         return [(round(segment.start * 1000) / 1000, round(segment.end * 1000) / 1000)]
     total = sum(len(cue) for cue, _ in cues) or 1
     span = segment.end - segment.start
-    out = []
-    position = segment.start
-    for i, (cue, _) in enumerate(cues):
-        end = segment.end if i == len(cues) - 1 else position + span * len(cue) / total
-        out.append((round(position * 1000) / 1000, round(end * 1000) / 1000))
-        position = end
-    return out
+    bounds = [segment.start]  # each cue ends where the next starts
+    for cue, _ in cues[:-1]:
+        bounds.append(bounds[-1] + span * len(cue) / total)
+    bounds.append(segment.end)
+    times = [round(bound * 1000) / 1000 for bound in bounds]
+    return list(pairwise(times))
 
 
 def _timings(separator: str) -> Callable[[float, float], str]:
