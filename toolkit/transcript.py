@@ -494,9 +494,6 @@ def _require_times(transcript: Transcript, fmt: str) -> None:
         raise TranscriptError(None, f"{fmt} needs times: add [HH:MM:SS] to every segment first")
 
 
-_CLAUSE_ENDS = frozenset(",;:.!?…»)")  # a full cue prefers to break after these
-
-
 def wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap (a word longer than the width gets a line of its own).
 
@@ -584,7 +581,8 @@ def _two_lines(width: int) -> re.Pattern[str]:
     return re.compile(rf"(?:{line})(?: ({line}))?", re.DOTALL)
 
 
-# The last word that ends with a clause or sentence end (words are joined by single spaces).
+# The last word that ends with a clause or sentence end, where a full cue prefers to break
+# (words are joined by single spaces).
 _LAST_CLAUSE_END = re.compile(r".*[,;:.!?…»)](?= |\Z)", re.DOTALL)
 
 
