@@ -10,11 +10,12 @@ from urllib.parse import unquote, urlparse
 
 import feedparser
 import pytest
-from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, ShowMaker, need_program
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker, need_program
 from lxml import etree, html
 from PIL import Image
 
 from toolkit.build import build
+from toolkit.site import builtin_templates
 
 
 @pytest.fixture
@@ -380,3 +381,44 @@ def test_the_feed_names_its_stylesheet_and_stays_a_feed(site: Path) -> None:
     html_page = etree.XSLT(etree.parse(str(site / "assets" / "feed.xsl")))(tree)
     assert html_page.xpath("//h1/text()") == ["Test Show"]
     assert html_page.xpath("//ol//h3/a/@href") == ["https://example.org/show/001-premier/"]
+
+
+# The transcript paragraph as a show's own template may write it, sentence by sentence.
+PARAGRAPH_LOOP = """<p class="para" id="{{ p.anchor }}">
+        {%- if p.start is not none %}<a class="seek ts" href="#t={{ p.start }}" data-start="{{ p.start }}" aria-label="{{ t.play_from }} {{ p.clock }}">{{ p.clock }}</a> {% endif %}
+        {%- for s in p.segments %}<span class="seg{% if s.note %} note{% endif %}"{% if s.start is not none %} data-start="{{ s.start }}" data-end="{{ s.end }}"{% endif %}>{{ s.text | transcript_text }}</span> {% endfor %}
+        {%- if p.start is not none %}<a class="permalink" href="#{{ p.anchor }}" tabindex="-1" aria-label="{{ t.link_to }} {{ p.clock }}">#</a>{% endif %}</p>
+"""
+SENTENCES_FILTER = """<p class="para" id="{{ p.anchor }}">
+        {%- if p.start is not none %}<a class="seek ts" href="#t={{ p.start }}" data-start="{{ p.start }}" aria-label="{{ t.play_from }} {{ p.clock }}">{{ p.clock }}</a> {% endif %}
+        {{- p.segments | transcript_sentences }}
+        {%- if p.start is not none %}<a class="permalink" href="#{{ p.anchor }}" tabindex="-1" aria-label="{{ t.link_to }} {{ p.clock }}">#</a>{% endif %}</p>
+"""
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    [
+        TRANSCRIPT + "-\n[00:00:50.000] [Rires & « applaudissements »]\n"
+        "- Hôte Un\n[00:00:52.000] Oui [inaudible] \"d'accord\" <b>a</b> & c'est 'tout'.\n",
+        "- Hôte Un\nSans heure [note] ici.\n-\n[Une note]\n- Invitée Deux\n<i>Oui</i> & non.\n",
+    ],
+)
+@pytest.mark.parametrize("loop", [PARAGRAPH_LOOP, SENTENCES_FILTER])
+def test_paragraph_filters_write_what_a_template_loop_writes(
+    make_show: ShowMaker, tmp_path: Path, transcript: str, loop: str
+) -> None:
+    """A show's own template may write a transcript paragraph itself, or only its
+    sentences with `transcript_sentences`: the page is the same, byte for byte, as the
+    built-in `transcript_paragraph` filter's."""
+    theme = (builtin_templates() / "episode.html").read_text(encoding="utf-8")
+    assert theme.count("{{ p | transcript_paragraph(t) }}\n") == 1
+    looped = theme.replace("{{ p | transcript_paragraph(t) }}\n", loop)
+    built = make_show(**{"001-premier__transcript.txt": transcript})
+    build(built, tmp_path / "built")
+    (built / "_templates").mkdir()
+    (built / "_templates" / "episode.html").write_text(looped, encoding="utf-8")
+    build(built, tmp_path / "looped")
+    name = Path("001-premier", "index.html")
+    assert (tmp_path / "built" / name).read_bytes() == (tmp_path / "looped" / name).read_bytes()
+    assert b'<span class="seg note"' in (tmp_path / "built" / name).read_bytes()

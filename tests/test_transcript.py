@@ -263,6 +263,42 @@ def test_a_cue_has_the_lines_wrapping_it_gives(text: str, width: int, prefix: st
         assert lines == tr.wrap((prefix if index == 0 else "") + cue, width)
 
 
+def reference_cues(text: str, width: int, prefix: str) -> list[str]:
+    """The cue rule in words, slowly: each cue takes the words that two greedily wrapped
+    lines hold (the prefix's words first, in the first cue); when words follow, it ends at
+    its last word that ends a clause, if that keeps at least half of its words; a prefix
+    that fills both lines still lets one word on."""
+    words, named = text.split(), prefix.split()
+    cues: list[str] = []
+    while words:
+        lead = named if not cues else []
+        lines = tr.wrap(" ".join([*lead, *words]), width)[:2]
+        taken = len(" ".join(lines).split()) - len(lead)
+        if taken < 1:
+            taken = 1
+        elif taken < len(words):
+            ends = [
+                n for n in range(max(1, taken // 2), taken + 1) if words[n - 1][-1] in ",;:.!?…»)"
+            ]
+            taken = ends[-1] if ends else taken
+        cues.append(" ".join(words[:taken]))
+        words = words[taken:]
+    return cues
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "bb", "ccccccc", "é,", "d.", "e…", "«", "»", ")", ";", "x" * 12]),
+        max_size=50,
+    ).map(" ".join),
+    st.integers(1, 40),
+    st.sampled_from(["", "Ève: ", "Laura Guibora: ", "Une oratrice au nom bien long: "]),
+)
+def test_cues_follow_the_rule_in_words(text: str, width: int, prefix: str) -> None:
+    assert tr.split_cues(text, width, prefix) == reference_cues(text, width, prefix)
+
+
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [("a.TXT", "turns"), ("a.vtt", "vtt"), ("a.srt", "srt"), ("a.json", "json"), ("a.md", None)],

@@ -123,10 +123,11 @@ def test_an_episode_typeset_on_use_reads_as_the_typeset_episode() -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.text(alphabet="ab 1:;!?%«»\"'.@`w/\u00a0\u202f…-", max_size=30),
+    st.text(alphabet="ab 1\u0661:;!?%«»\"'.@`w/\u00a0\u202f…-", max_size=30),
     st.sampled_from(["fr", "fr-CA", "en", "de"]),
     st.sampled_from(["", " ", "a", "'", "1", ":"]),
 )
+@example("v\u0661.\u0662 l'a \u0661\u0662\u0663\u0664\u0665 %", "fr", "")  # other digits
 @example("a ;", "fr", "")
 @example("a : b", "fr", "")
 @example("12345", "fr", "")

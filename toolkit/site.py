@@ -113,6 +113,8 @@ def environment(show: Show) -> Environment:
     env.filters["href"] = _href
     env.filters["url"] = _url
     env.filters["transcript_text"] = transcript_text
+    env.filters["transcript_sentences"] = transcript_sentences
+    env.filters["transcript_paragraph"] = transcript_paragraph
     return env
 
 
@@ -122,6 +124,35 @@ def transcript_text(text: str) -> Markup:
     if "[" not in text:
         return escape(text)
     return Markup(MARKER.sub(lambda m: f"<em>{m.group()}</em>", str(escape(text))))
+
+
+def transcript_sentences(sentences: list[PageSentence]) -> Markup:
+    """A paragraph's sentences as ``<span class="seg">`` elements, each followed by a space,
+    made in one pass: a template loop over them is most of a long transcript's page. A
+    show's own template may still loop over the sentences itself."""
+    spans = []
+    for s in sentences:
+        note = " note" if s.note else ""
+        # The times are numbers `_seconds` wrote: nothing in them to escape.
+        times = "" if s.start is None else f' data-start="{s.start}" data-end="{s.end}"'
+        spans.append(f'<span class="seg{note}"{times}>{transcript_text(s.text)}</span> ')
+    return Markup("".join(spans))
+
+
+def transcript_paragraph(p: PageParagraph, t: dict[str, str]) -> Markup:
+    """A transcript paragraph as ``<p class="para">``: its time as a link that plays from
+    it, its sentences (`transcript_sentences`), and a permalink; made in Python, as a long
+    transcript has hundreds."""
+    sentences = transcript_sentences(p.segments)
+    if p.start is None:
+        return Markup(f'<p class="para" id="{p.anchor}">{sentences}</p>')
+    # The anchor, the time and the clock are podkit's own: only the words need escaping.
+    play, link = escape(f"{t['play_from']} {p.clock}"), escape(f"{t['link_to']} {p.clock}")
+    return Markup(
+        f'<p class="para" id="{p.anchor}"><a class="seek ts" href="#t={p.start}" '
+        f'data-start="{p.start}" aria-label="{play}">{p.clock}</a> {sentences}'
+        f'<a class="permalink" href="#{p.anchor}" tabindex="-1" aria-label="{link}">#</a></p>'
+    )
 
 
 @pass_context
@@ -433,7 +464,9 @@ def _page_turns(episode: Episode, chapters: list[dict[str, Any]]) -> list[dict[s
             while starts and last is not None and starts[0][0] <= last + 0.001:
                 headings.append(starts.pop(0)[1])
             paragraph = _page_paragraph(chunk, number, episode.audio_info.duration)
-            paragraphs.append(paragraph._replace(headings=tuple(headings)))
+            paragraphs.append(
+                paragraph._replace(headings=tuple(headings)) if headings else paragraph
+            )
         page_turns.append({"speaker": group[0].speaker, "paragraphs": paragraphs})
     return page_turns
 
@@ -444,16 +477,24 @@ def _page_paragraph(chunk: list[Segment], number: int, duration: float) -> PageP
         anchor=f"p-{number}",
         start=None if start is None else _seconds(start),
         clock=None if start is None else format_clock(start),
-        segments=[
-            PageSentence(
-                text=s.text,
-                note=is_editor_note(s.text),
-                start=None if s.start is None else _seconds(s.start),
-                end=_seconds(s.end if s.end is not None else duration),
-            )
-            for s in chunk
-        ],
+        segments=_page_sentences(chunk, duration),
     )
+
+
+def _page_sentences(chunk: list[Segment], duration: float) -> list[PageSentence]:
+    """A paragraph's sentences for the page. A sentence mostly starts where the one before
+    it ends: that time is written once (a long transcript has thousands)."""
+    sentences = []
+    ended: float | None = None
+    ended_text = ""
+    for s in chunk:
+        start = None
+        if s.start is not None:
+            start = ended_text if s.start == ended else _seconds(s.start)
+        ended = s.end if s.end is not None else duration
+        ended_text = _seconds(ended)
+        sentences.append(PageSentence(s.text, is_editor_note(s.text), start, ended_text))
+    return sentences
 
 
 class PageSentence(NamedTuple):

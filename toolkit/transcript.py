@@ -23,6 +23,8 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from toolkit.errors import LocatedError
@@ -49,7 +51,8 @@ def is_editor_note(text: str) -> bool:
     >>> is_editor_note("[La question n'a pas été captée.]"), is_editor_note("Oui [inaudible].")
     (True, False)
     """
-    return _EDITOR_NOTE.fullmatch(text.strip()) is not None
+    # Most sentences hold no bracket: a search in C spares them the strip and the regex.
+    return "[" in text and _EDITOR_NOTE.fullmatch(text.strip()) is not None
 
 
 def _segment(speaker: str, text: str, start: float | None, end: float | None = None) -> Segment:
@@ -145,17 +148,19 @@ def parse_turns(text: str) -> Transcript:
     >>> [(s.speaker, s.text, s.start, s.end) for s in t.segments]
     [('Ana', 'Bonjour.', 1.5, 3.0), ('Bo', 'Salut !', 3.0, None)]
     """
-    segments: list[Segment] = []
+    read: list[tuple[str, str, float | None]] = []  # speaker, text, start
     lines: list[int] = []
     speaker: str | None = None
+    speakers: set[str] = set()  # checked already: a turn's name comes back again and again
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("- ") or line == "-":
             speaker = line[1:].strip()
-            if speaker != NO_SPEAKER:  # a "-" alone starts a turn nobody is named for
+            if speaker != NO_SPEAKER and speaker not in speakers:  # "-": nobody is named
                 _check_speaker(number, speaker)
+                speakers.add(speaker)
             continue
         if speaker is None:
             raise TranscriptError(number, "text before the first speaker: add a '- Name' line")
@@ -167,9 +172,15 @@ def parse_turns(text: str) -> Transcript:
             except ValueError as error:
                 raise TranscriptError(number, str(error)) from None
             line = line[match.end() :]
-        segments.append(_segment(speaker, line, start))
+        read.append((NO_SPEAKER if is_editor_note(line) else speaker, line, start))
         lines.append(number)
-    return _checked(segments, lines, fill_ends=True)
+    _check_times([(start, None) for _, _, start in read], lines)
+    # Timed, each segment ends where the next starts: segments are made once, with their
+    # ends (a transcript has thousands).
+    starts = [start for _, _, start in read]
+    timed = bool(read) and None not in starts
+    ends = [*starts[1:], None] if timed else [None] * len(read)
+    return Transcript(tuple(Segment(*row, end) for row, end in zip(read, ends, strict=True)))
 
 
 SPEAKER_LIMIT = 60  # characters: an SRT reader takes a longer "Name:" for text
@@ -209,38 +220,38 @@ def _check_speaker(where: int | str, speaker: str) -> None:
         raise TranscriptError(where, problem)
 
 
-def _checked(segments: list[Segment], where: list[int], fill_ends: bool = False) -> Transcript:
-    """Check times ascend and do not overlap; optionally end each segment at the next start."""
-    timed = [s.start is not None for s in segments]
+def _checked(segments: list[Segment], where: list[int]) -> Transcript:
+    """The segments as a transcript, once their times are checked (`_check_times`)."""
+    _check_times([(s.start, s.end) for s in segments], where)
+    return Transcript(tuple(segments))
+
+
+def _check_times(times: list[tuple[float | None, float | None]], where: list[int]) -> None:
+    """Check the segments' (start, end) times ascend and do not overlap."""
+    timed = [start is not None for start, _ in times]
     if any(timed) and not all(timed):
         missing = where[timed.index(False)]
         raise TranscriptError(missing, "this segment has no time while others do: add [HH:MM:SS]")
-    previous: Segment | None = None
-    for index, segment in enumerate(segments):
-        if segment.start is None:
+    previous: tuple[float | None, float | None] | None = None
+    for index, (start, end) in enumerate(times):
+        if start is None:
             continue
-        if segment.end is not None and segment.end + _EPSILON < segment.start:
+        if end is not None and end + _EPSILON < start:
             raise TranscriptError(where[index], "ends before it starts")
-        if previous is not None and previous.start is not None:
-            if segment.start + _EPSILON < previous.start:
+        if previous is not None and previous[0] is not None:
+            if start + _EPSILON < previous[0]:
                 raise TranscriptError(
                     where[index],
-                    f"starts at {format_timestamp(segment.start)}, before the previous "
-                    f"segment ({format_timestamp(previous.start)}): put the times in order",
+                    f"starts at {format_timestamp(start)}, before the previous "
+                    f"segment ({format_timestamp(previous[0])}): put the times in order",
                 )
-            if previous.end is not None and segment.start + _EPSILON < previous.end:
+            if previous[1] is not None and start + _EPSILON < previous[1]:
                 raise TranscriptError(
                     where[index],
-                    f"starts at {format_timestamp(segment.start)}, before the previous cue "
-                    f"ends ({format_timestamp(previous.end)}): cues must not overlap",
+                    f"starts at {format_timestamp(start)}, before the previous cue "
+                    f"ends ({format_timestamp(previous[1])}): cues must not overlap",
                 )
-        previous = segment
-    if fill_ends and all(timed):
-        ends = [s.start for s in segments[1:]] + [segments[-1].end] if segments else []
-        segments = [
-            Segment(s.speaker, s.text, s.start, end) for s, end in zip(segments, ends, strict=True)
-        ]
-    return Transcript(tuple(segments))
+        previous = (start, end)
 
 
 _CUE_TIMING = re.compile(r"^(\S+)\s+-->\s+(\S+)")
@@ -483,9 +494,6 @@ def _require_times(transcript: Transcript, fmt: str) -> None:
         raise TranscriptError(None, f"{fmt} needs times: add [HH:MM:SS] to every segment first")
 
 
-_CLAUSE_ENDS = frozenset(",;:.!?…»)")  # a full cue prefers to break after these
-
-
 def wrap(text: str, width: int) -> list[str]:
     """Greedy word wrap (a word longer than the width gets a line of its own).
 
@@ -515,67 +523,82 @@ def split_cues(text: str, width: int, first_prefix: str = "") -> list[str]:
 
 def cues_with_lines(text: str, width: int, first_prefix: str = "") -> list[tuple[str, list[str]]]:
     """`split_cues`, with each cue's lines as `wrap` would make them (the first cue's first
-    line starting with ``first_prefix``), in one pass over the words."""
-    words = _words(text)
-    whole = " ".join(words)
+    line starting with ``first_prefix``), in one pass over the text."""
+    whole = " ".join(_words(text))
     if not first_prefix and len(whole) <= width:  # most sentences of a VTT: one line
-        return [(whole, [whole])] if words else []
+        return [(whole, [whole])] if whole else []
     cues: list[tuple[str, list[str]]] = []
     position = 0
-    while position < len(words):
-        taken, lines = _next_cue(words, position, width, first_prefix if not cues else "")
-        cues.append((" ".join(words[position : position + taken]), lines))
-        position += taken
+    while position < len(whole):
+        end, lines = _next_cue(whole, position, width, first_prefix if not cues else "")
+        cues.append((whole[position:end], lines))
+        position = end + 1
     return cues
 
 
-def _next_cue(
-    words: list[str], position: int, width: int, first_prefix: str
-) -> tuple[int, list[str]]:
-    """How many words from ``position`` make the next cue, and its lines."""
-    prefix = _words(first_prefix) if first_prefix else []
-    # Two lines of `width` hold at most `width + 1` words, and one more ends them.
-    following = words[position : position + width + 2]
-    tokens = [*prefix, *following] if prefix else following
-    second = 0  # the index of the token that starts the second line, if any
-    length = -1
-    placed = 0
-    for token in tokens:
-        if length < 0 or length + 1 + len(token) <= width:
-            length += 1 + len(token)  # a word longer than the width still starts a line
-        elif not second:
-            second, length = placed, len(token)
-        else:
-            break
-        placed += 1
-    taken = placed - len(prefix)
-    if taken < 1:  # the prefix alone filled both lines: one word goes on anyway
-        return 1, wrap(" ".join([*prefix, words[position]]), width)
-    if position + taken < len(words):
-        for cut in range(taken, max(1, taken // 2) - 1, -1):
-            if words[position + cut - 1][-1] in _CLAUSE_ENDS:
-                # Greedy wrapping of fewer words keeps the same breaks: cut the lines.
-                taken = cut
-                break
-    end = len(prefix) + taken
-    if second and second < end:
-        return taken, [" ".join(tokens[:second]), " ".join(tokens[second:end])]
-    return taken, [" ".join(tokens[:end])]
+def _next_cue(whole: str, position: int, width: int, prefix: str) -> tuple[int, list[str]]:
+    """Where the next cue of ``whole`` (words joined by single spaces) that starts at
+    ``position`` ends, and its lines; ``prefix`` (``"Name: "``) goes before it, in its lines."""
+    words = _words(prefix) if prefix else []
+    if not words:
+        return _cue(whole, position, position, width)
+    named = " ".join(words) + " "
+    text = named + whole[position:]
+    end, lines = _cue(text, 0, len(named), width)
+    if end < len(named):  # the prefix alone filled both lines: one word goes on anyway
+        end = whole.find(" ", position)
+        end = len(whole) if end < 0 else end
+        return end, wrap(named + whole[position:end], width)
+    return position + end - len(named), lines
 
 
-def _timed_pieces(segment: Segment, pieces: list[str]) -> list[tuple[float, float, str]]:
-    """Share the segment's time among its pieces by their length."""
+def _cue(text: str, start: int, body: int, width: int) -> tuple[int, list[str]]:
+    """The cue that starts at ``start``: at most two greedily wrapped lines, cut back to its
+    last clause or sentence end when words follow and that keeps at least half of the words
+    from ``body`` on (what comes before ``body`` is a speaker's prefix). Returns where the
+    cue ends in ``text`` and its lines."""
+    lines = _two_lines(width).match(text, start)
+    assert lines is not None  # a line always starts at a word
+    end, second = lines.end(), lines.start(1)  # -1: no second line
+    if end < len(text) and end > body:
+        clause = _LAST_CLAUSE_END.match(text, body, end)
+        if clause is not None:
+            cut = clause.end()
+            kept = text.count(" ", body, cut) + 1
+            if kept >= max(1, (text.count(" ", body, end) + 1) // 2):
+                end = cut
+    if 0 < second < end:
+        return end, [text[start : second - 1], text[second:end]]
+    return end, [text[start:end]]
+
+
+@cache
+def _two_lines(width: int) -> re.Pattern[str]:
+    """Two lines of ``width`` characters wrapped greedily from a word's start, in words
+    joined by single spaces: each the longest run of whole words that fits, or one word
+    longer than the width. Group 1 is the second line."""
+    line = rf"[^ ].{{0,{width - 1}}}(?= |\Z)|[^ ]+"
+    return re.compile(rf"(?:{line})(?: ({line}))?", re.DOTALL)
+
+
+# The last word that ends with a clause or sentence end, where a full cue prefers to break
+# (words are joined by single spaces).
+_LAST_CLAUSE_END = re.compile(r".*[,;:.!?…»)](?= |\Z)", re.DOTALL)
+
+
+def _cue_times(segment: Segment, cues: list[tuple[str, list[str]]]) -> list[tuple[float, float]]:
+    """Share the segment's time among its cues by the length of their text (milliseconds)."""
     assert segment.start is not None and segment.end is not None
-    total = sum(len(p) for p in pieces) or 1
+    if len(cues) == 1:  # most sentences of a VTT
+        return [(round(segment.start * 1000) / 1000, round(segment.end * 1000) / 1000)]
+    total = sum(len(cue) for cue, _ in cues) or 1
     span = segment.end - segment.start
-    out = []
-    position = segment.start
-    for i, piece in enumerate(pieces):
-        end = segment.end if i == len(pieces) - 1 else position + span * len(piece) / total
-        start_ms, end_ms = round(position * 1000) / 1000, round(end * 1000) / 1000
-        out.append((start_ms, end_ms, piece))
-        position = end
-    return out
+    bounds = [segment.start]  # each cue ends where the next starts
+    for cue, _ in cues[:-1]:
+        bounds.append(bounds[-1] + span * len(cue) / total)
+    bounds.append(segment.end)
+    times = [round(bound * 1000) / 1000 for bound in bounds]
+    return list(pairwise(times))
 
 
 def _timings(separator: str) -> Callable[[float, float], str]:
@@ -599,7 +622,7 @@ def _escape_vtt(text: str) -> str:
 def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
     _require_times(transcript, "WebVTT")
     transcript = with_ends(transcript, duration)
-    out = ["WEBVTT", ""]
+    out = ["WEBVTT", ""]  # then a block of lines per cue, each ending with a blank line
     timing = _timings(".")
     for segment in transcript.segments:
         # Speech nobody is named for and editor's notes are cues without a voice: players
@@ -607,11 +630,9 @@ def write_vtt(transcript: Transcript, duration: float | None = None) -> str:
         name = _voice(segment)
         voice = f"<v {_escape_vtt(name)}>" if name else ""
         cues = cues_with_lines(segment.text, VTT_LINE)
-        pieces = _timed_pieces(segment, [cue for cue, _ in cues])
-        for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
-            out.append(timing(start, end))
-            out.append(voice + _escape_vtt("\n".join(lines)))
-            out.append("")
+        for (start, end), (_, lines) in zip(_cue_times(segment, cues), cues, strict=True):
+            text = _escape_vtt("\n".join(lines))
+            out.append(f"{timing(start, end)}\n{voice}{text}\n")
     return "\n".join(out)
 
 
@@ -625,13 +646,9 @@ def write_srt(transcript: Transcript, duration: float | None = None) -> str:
     for segment in transcript.segments:
         voice = _voice(segment)
         cues = _srt_cues(segment, named=voice not in (speaker, NO_SPEAKER))
-        pieces = _timed_pieces(segment, [cue for cue, _ in cues])
-        for (start, end, _), (_, lines) in zip(pieces, cues, strict=True):
+        for (start, end), (_, lines) in zip(_cue_times(segment, cues), cues, strict=True):
             number += 1
-            out.append(str(number))
-            out.append(timing(start, end))
-            out.extend(lines)
-            out.append("")
+            out.append(f"{number}\n{timing(start, end)}\n" + "\n".join(lines) + "\n")
         if voice != NO_SPEAKER:  # a note leaves the speaker named before it
             speaker = segment.speaker
     return "\n".join(out)
@@ -646,18 +663,19 @@ def _srt_cues(segment: Segment, named: bool) -> list[tuple[str, list[str]]]:
         return [(cue, [f"<i>{line}</i>" for line in lines]) for cue, lines in notes]
     if segment.speaker == NO_SPEAKER:
         return cues_with_lines(segment.text, SRT_LINE)
-    words = _words(segment.text)
+    whole = " ".join(_words(segment.text))
     prefix = f"{segment.speaker}: "
     cues: list[tuple[str, list[str]]] = []
     position = 0
-    while position < len(words):
-        taken, lines = _next_cue(words, position, SRT_LINE, prefix if named else "")
-        cue = " ".join(words[position : position + taken])
-        if not named and srt_speaker(cue) is not None:
-            taken, lines = _next_cue(words, position, SRT_LINE, prefix)
-            cue = " ".join(words[position : position + taken])
+    while position < len(whole):
+        end, lines = _next_cue(whole, position, SRT_LINE, prefix if named else "")
+        cue = whole[position:end]
+        # A name needs a colon: most cues are spared the speaker rule's regex.
+        if not named and ":" in cue and srt_speaker(cue) is not None:
+            end, lines = _next_cue(whole, position, SRT_LINE, prefix)
+            cue = whole[position:end]
         cues.append((cue, lines))
-        position += taken
+        position = end + 1
         named = False
     return cues
 
@@ -665,24 +683,28 @@ def _srt_cues(segment: Segment, named: bool) -> list[tuple[str, list[str]]]:
 def write_json(transcript: Transcript, duration: float | None = None) -> str:
     _require_times(transcript, "Podcasting 2.0 JSON")
     transcript = with_ends(transcript, duration)
-    segments = [
-        {
-            **({"speaker": _voice(s)} if _voice(s) else {}),  # optional in the spec
-            "startTime": round(s.start or 0.0, 3),
-            "endTime": round(s.end or 0.0, 3),
-            "body": s.text,
-        }
-        for s in transcript.segments
-    ]
+    segments = [_json_segment(s) for s in transcript.segments]
     # Compact: this file is for apps, and json's C encoder is much faster without indent.
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False)
 
 
+def _json_segment(segment: Segment) -> dict[str, object]:
+    voice = _voice(segment)
+    row = {
+        "speaker": voice,
+        "startTime": round(segment.start or 0.0, 3),
+        "endTime": round(segment.end or 0.0, 3),
+        "body": segment.text,
+    }
+    if not voice:  # optional in the spec
+        del row["speaker"]
+    return row
+
+
 def published_formats(transcript: Transcript) -> tuple[str, ...]:
     """The files the build publishes: every format when timed, plain text otherwise."""
-    return tuple(
-        f.name for f in REGISTRY if f.mime_type and (transcript.timed or not f.needs_times)
-    )
+    timed = transcript.timed  # a walk over every segment: once, not once per format
+    return tuple(f.name for f in REGISTRY if f.mime_type and (timed or not f.needs_times))
 
 
 # ---------------------------------------------------------------- the formats

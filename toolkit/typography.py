@@ -22,7 +22,7 @@ from dataclasses import replace
 from types import MethodType
 from typing import Any
 
-from toolkit.model import Chapter, Episode, EpisodeExtras, Show, Transcript
+from toolkit.model import Chapter, Episode, EpisodeExtras, Segment, Show, Transcript
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -63,7 +63,7 @@ def typeset(text: str, language: str, before: str = "") -> str:
     if not text:
         return text
     language = language.split("-")[0].lower()
-    if not _NEEDED.get(language, _ELLIPSIS).search(before[-1:] + text):
+    if not _needs_rules(before[-1:] + text, language):
         # Most sentences: no rule applies, but French's apostrophe is always turned.
         return text.replace("'", "’") if language == "fr" else text
     return _by_rules(text, language, before)
@@ -147,12 +147,23 @@ def _other(text: str) -> str:
 
 
 _RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
-# What a text needs for a language's rules to change it beyond the French apostrophe (or for a
-# span to be protected: a URL, an e-mail, code, a time, a version).
-_NEEDED = {
-    "fr": re.compile(r"[\"«»;!?:%\d@`]|\.\.\.|www\."),
-    "en": re.compile(r"[\"']|\.\.\."),
-}
+
+
+def _needs_rules(text: str, language: str) -> bool:
+    """Whether ``language``'s rules could change ``text`` beyond the French apostrophe, or a
+    span of it must be protected (a URL, an e-mail, code, a time, a version). Substring
+    tests and one character class: most sentences need no rule, and are told so fast."""
+    if "..." in text:
+        return True
+    if language == "fr":
+        return "www." in text or _FRENCH_SIGNS.search(text) is not None
+    if language == "en":
+        return '"' in text or "'" in text
+    return False
+
+
+# ASCII digits: every number rule starts with one, and a time's span has a colon.
+_FRENCH_SIGNS = re.compile(r"[\"«»;!?:%0-9@`]")
 
 # ---------------------------------------------------------------- HTML and the model
 
@@ -184,9 +195,14 @@ def typeset_html(fragment: str, language: str) -> str:
 
 
 def typeset_transcript(transcript: Transcript, language: str) -> Transcript:
-    return Transcript(
-        tuple(replace(s, text=typeset(s.text, language)) for s in transcript.segments)
-    )
+    return Transcript(tuple(_typeset_segment(s, language) for s in transcript.segments))
+
+
+def _typeset_segment(segment: Segment, language: str) -> Segment:
+    # A sentence typesetting leaves as it is stays the same object: a long transcript has
+    # thousands, and copying a frozen dataclass is most of the cost.
+    text = typeset(segment.text, language)
+    return segment if text == segment.text else replace(segment, text=text)
 
 
 def typeset_chapter(chapter: Chapter, language: str) -> Chapter:
