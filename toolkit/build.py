@@ -92,6 +92,7 @@ def build(
     show = published_only(show, now or datetime.now(UTC), drafts)
     stage = Stage(out, previous)
     try:
+        stage.begin()
         check_folders(out, paths.folders(show))
         tags_key = partial(_tags_key, cache, transcripts, show_key(source, base_url))
         outputs, enclosures = tag_audio(show, stage, id3_version, progress, tags_key)
@@ -109,7 +110,10 @@ def build(
         names = [*map(str, outputs), *kept]
         entries = cache.entries(show, transcripts, formats, names, warnings)
         pages_record = cache.pages(map(str, pages))
-        report = write_site(out, outputs, previous, entries, pages_record, kept)
+        sweep = stage.killed_before
+        report = write_site(out, outputs, previous, entries, pages_record, kept, sweep)
+        cache.keep_loads()
+        stage.end()
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
         raise ToolkitError([template_problem(error, source)]) from None

@@ -20,11 +20,11 @@ from pathlib import Path
 from lxml import etree
 
 from toolkit import seal
-from toolkit.cache import code_key, files_key
+from toolkit.cache import CACHE_FOLDER, code_key, files_key
 from toolkit.errors import ToolkitError
 from toolkit.feed import Enclosure, render_feed
 from toolkit.model import Episode, Show
-from toolkit.writer import CACHE_FOLDER, atomic_write
+from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)
 
