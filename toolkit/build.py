@@ -101,7 +101,9 @@ def build(
         outputs[paths.FEED] = stage.add_written(
             paths.FEED,
             cache.feed_key(show, transcripts, enclosures),
-            lambda stream: stream.write(build_feed(out, show, enclosures, formats)),
+            lambda stream: stream.write(
+                build_feed(out, show, enclosures, formats, cache.records())
+            ),
         )
         pages = show_files(show, cache.pages_key(show, transcripts), stage)
         outputs.update(pages)
@@ -216,9 +218,10 @@ def tag_audio(
     outputs: dict[PurePosixPath, Output] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
     jobs: list[_TagJob] = []
+    audio_paths: dict[str, PurePosixPath] = {}  # by slug
     for episode in show.episodes:
         if episode.audio is not None:  # linked audio: the build never tags a file it lacks
-            path = paths.audio(episode)
+            path = audio_paths[episode.slug] = paths.audio(episode)
             tags = None if tags_key else episode_tags(show, episode, show_cover)
             key = tag_key(episode, tags_key(episode) if tags_key else tags, id3_version)
             kept = stage.previous.kept(stage.out, path, key)
@@ -244,7 +247,7 @@ def tag_audio(
         if episode.linked:  # the length episode.toml gives: the old host's file
             enclosures[episode.slug] = Enclosure(episode.linked.url, episode.audio_info.size)
             continue
-        path = paths.audio(episode)
+        path = audio_paths[episode.slug]
         output = outputs[path]  # the length of the file the site will hold
         if isinstance(output, Kept):
             length = output.entry.size  # checked against the file just now

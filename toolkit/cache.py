@@ -190,7 +190,8 @@ def is_site_name(name: object) -> bool:
     (`feed.xml`, `001-ep/index.html`): never absolute, never `..`, never the manifest."""
     if not isinstance(name, str) or name == MANIFEST or "\\" in name or "\0" in name:
         return False
-    return all(part not in ("", ".", "..") for part in name.split("/"))
+    parts = name.split("/")
+    return "" not in parts and "." not in parts and ".." not in parts
 
 
 def _file_entries(raw: object) -> tuple[dict[str, FileEntry], list[str]]:
@@ -467,6 +468,11 @@ class Cache:
         if key is not None:
             record = loaded_record(episode, transcript_file, warnings)
             self._loads[episode.slug] = _Load(key, named, record)
+
+    def records(self) -> dict[str, bytes]:
+        """Each episode's record as loaded (see `loaded_record`), by slug, when it has one: it
+        makes the very episode this build uses."""
+        return {slug: load.record for slug, load in self._loads.items()}
 
     def keep_loads(self) -> None:
         """Writes the episodes as loaded for the next build, unless they are those read."""

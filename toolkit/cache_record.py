@@ -31,6 +31,9 @@ def to_record(transcript_formats: tuple[str, ...]) -> dict[str, Any]:
     return {"transcript_formats": list(transcript_formats)}
 
 
+_KNOWN_FORMATS = frozenset(fmt.name for fmt in REGISTRY)
+
+
 def formats_from_record(
     record: dict[str, Any], slug: str, outputs: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -38,9 +41,8 @@ def formats_from_record(
     formats = record["transcript_formats"]
     if not isinstance(formats, list):
         raise TypeError("transcript formats: expected a list")
-    known = {fmt.name for fmt in REGISTRY}
     for fmt in formats:
-        if fmt not in known:
+        if fmt not in _KNOWN_FORMATS:
             raise ValueError(f"unknown transcript format {fmt!r}")
         if f"{slug}/{paths.transcript_name(fmt)}" not in outputs:
             raise ValueError(f"no published transcript.{fmt}")
