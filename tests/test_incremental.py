@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -529,6 +530,21 @@ def test_an_episode_with_a_file_changed_just_now_is_not_kept_as_loaded(
     source, out = make_show(), tmp_path / "site"
     build(source, out)
     assert EP not in cache_module.read_loads(out)  # it may change again within its clock's tick
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """A build pauses the cyclic collector while it loads, and keeps what it loaded out of the
+    collector's passes until it ends: after it, as after a failed one, all is as before."""
+    source, out = make_show(), tmp_path / "site"
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    build(source, out)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (source / EP / "episode.toml").write_text("title = 3\n", encoding="utf-8")
+    with pytest.raises(ToolkitError):
+        build(source, out)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def add_episode(source: Path, number: int = 2) -> None:

@@ -12,10 +12,12 @@ shape is left out (its file is made again, its episode loaded anew); a name list
 (a killed build was about to change it) is a file in an unknown state.
 
 Content is taken back only from sealed records (`toolkit.seal`: an HMAC under a key outside
-the show and the site): an episode as loaded, while every file of its folder and every file it
-names is still the very file read (same size, modification time, change time and inode), and
-the names of the show's own pages. A record whose seal does not verify, or that does not fit
-the model's types, is no record: the episode is loaded from its files, the pages made again.
+the show and the site): the names of the show's own pages, in the manifest, and each episode as
+loaded, in `.podkit-cache/episodes` (one seal for the whole file, checked once; each episode's
+record opened only when every file of its folder and every file it names is still the very
+file read: same size, modification time, change time and inode). A record whose seal does not
+verify, or that is not made of the model's types, is no record: the episode is loaded from its
+files, the pages made again.
 """
 
 from __future__ import annotations
@@ -141,10 +143,11 @@ class Manifest:
 
     def kept(self, out: Path, path: PurePosixPath, key: str) -> Kept | None:
         """The output as it is on disk, if it has this key and is as the last build left it."""
-        entry = self.files.get(str(path))
+        name = str(path)
+        entry = self.files.get(name)
         if entry is None or entry.key != key:
             return None
-        return unchanged(out / path, entry)
+        return unchanged(os.path.join(out, name), entry)  # os.path: called per file
 
     def kept_pages(self, out: Path, key: str) -> dict[str, Kept] | None:
         """The show's own files, if the last build made them from inputs of this key and
