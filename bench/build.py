@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/build.py                 # 100 and 1,000 episodes
     .venv/bin/python bench/build.py 100 1000 10000  # the growth curve up to 10,000
+    .venv/bin/python bench/build.py 10000 --keep DIR  # a show kept in DIR between runs
 
 Each episode gets a ~10,000-word timed transcript, eight chapters, show notes and a small
 MP3 (ten minutes of MPEG silence, made here: no encoder needed). Everything is generated in a
@@ -10,12 +11,18 @@ rebuild with nothing changed, after editing one episode's notes, after adding an
 feed generation alone, and the floor of a rebuild: a process that only lists the show's
 folders and stats every file in them (what a rebuild must do to know nothing changed).
 Whole-process times (`python -m toolkit build`), with the load average beside them.
+
+With ``--keep DIR`` (one size), the show is generated once in DIR/episodes and built into
+DIR/site, both kept: a later run skips the generation and, while DIR/site is there, the cold
+build too (its column then shows the first build, cold only after a change of podkit's code).
+The episode the run adds is removed at its end, so the next run measures the same show.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -164,35 +171,53 @@ def load() -> str:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [100, 1000]
+    arguments = sys.argv[1:]
+    keep = None
+    if "--keep" in arguments:
+        at = arguments.index("--keep")
+        keep = Path(arguments[at + 1])
+        del arguments[at : at + 2]
+    sizes = [int(a) for a in arguments] or [100, 1000]
+    if keep and len(sizes) != 1:
+        sys.exit("--keep DIR measures one size")
     compile_podkit()
     print(machine_speed())
     print("targets at 10,000: unchanged < 2 s, 1 edited < 3 s, 1 added < 3 s, cold < 300 s and")
     print("< 1 GB; at 1,000: cold < 15 s. floor: the stat walk alone / its whole process.")
+    print("CPU: user+sys seconds of the build's processes.")
     print(
-        f"{'episodes':>8} {'cold':>8} {'cold CPU':>9} {'peak MB':>8} {'unchanged':>10} {'1 edited':>9} {'1 added':>8} {'feed':>7} {'floor':>7} {'floor proc':>10}"
+        f"{'episodes':>8} {'cold':>8} {'cold CPU':>9} {'peak MB':>8} {'unchanged':>10} {'CPU':>5} {'1 edited':>9} {'CPU':>5} {'1 added':>8} {'CPU':>5} {'feed':>7} {'floor':>7} {'floor proc':>10}"
     )
     for size in sizes:
+        if keep:
+            measure(keep, size, kept=True)
+            continue
         with tempfile.TemporaryDirectory() as temporary:
-            root = Path(temporary)
-            source = make_show(root, size)
-            out = root / "site"
-            cold, peak, cpu = timed_build(source, out)
-            timed_build(source, out)  # records the episodes the cold build saw just written
-            time.sleep(2)  # files written this recently are loaded again (see toolkit.cache)
-            unchanged, _, _ = timed_build(source, out)
-            notes = next(source.glob("*-episode")) / "notes.md"
-            notes.write_text(
-                notes.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8"
-            )
-            edited, _, _ = timed_build(source, out)
-            write_episode(source, size + 1, shared_audio(source), random.Random(0))
-            added, _, _ = timed_build(source, out)
-            feed = feed_alone(source)
-            floor, floor_process = stat_floor(source)
-            print(
-                f"{size:>8} {cold:>7.1f}s {cpu:>8.1f}s {peak:>8.0f} {unchanged:>9.2f}s {edited:>8.2f}s {added:>7.2f}s {feed:>6.2f}s {floor:>6.2f}s {floor_process:>9.2f}s  ({load()})"
-            )
+            measure(Path(temporary), size, kept=False)
+
+
+def measure(root: Path, size: int, kept: bool) -> None:
+    """Prints one line of figures for the show of ``size`` episodes in ``root``."""
+    source, out = root / "episodes", root / "site"
+    if not source.is_dir():
+        root.mkdir(parents=True, exist_ok=True)
+        make_show(root, size)
+    cold, peak, cpu = timed_build(source, out)
+    timed_build(source, out)  # records the episodes the cold build saw just written
+    time.sleep(2)  # files written this recently are loaded again (see toolkit.cache)
+    unchanged, _, unchanged_cpu = timed_build(source, out)
+    notes = next(source.glob("*-episode")) / "notes.md"
+    notes.write_text(notes.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
+    edited, _, edited_cpu = timed_build(source, out)
+    write_episode(source, size + 1, shared_audio(source), random.Random(0))
+    added, _, added_cpu = timed_build(source, out)
+    feed = feed_alone(source)
+    floor, floor_process = stat_floor(source)
+    if kept:  # the same show for the next run
+        shutil.rmtree(source / f"{size + 1:05d}-episode")
+    print(
+        f"{size:>8} {cold:>7.1f}s {cpu:>8.1f}s {peak:>8.0f} {unchanged:>9.2f}s {unchanged_cpu:>5.2f} {edited:>8.2f}s {edited_cpu:>5.2f} {added:>7.2f}s {added_cpu:>5.2f} {feed:>6.2f}s {floor:>6.2f}s {floor_process:>9.2f}s  ({load()})"
+    )
 
 
 if __name__ == "__main__":

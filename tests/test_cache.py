@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import os
+import pickle
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Manifest, Sealed
-from toolkit.cache_record import episode_from_record, episode_to_record
+from toolkit.cache_record import RecordError, loaded_from_record, loaded_record
 from toolkit.config import load_show
 
 slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?", fullmatch=True)
@@ -39,8 +40,7 @@ def manifests(draw: st.DrawFn) -> Manifest:
         files.update({name: draw(file_entries) for name in names})
         record = draw(st.dictionaries(st.text(max_size=5), json_values, max_size=3))
         warnings = draw(st.lists(json_values, max_size=2))
-        loaded = draw(st.none() | st.builds(Sealed, st.text(max_size=9), st.text(max_size=9)))
-        episodes[slug] = EpisodeEntry(draw(keys), tuple(names), record, warnings, loaded)
+        episodes[slug] = EpisodeEntry(draw(keys), tuple(names), record, warnings)
     files.update(draw(st.dictionaries(leaves.filter(lambda n: n != MANIFEST), file_entries)))
     pages = draw(st.none() | st.builds(Sealed, st.text(max_size=9), st.text(max_size=9)))
     return Manifest(files, episodes, pages=pages)
@@ -55,25 +55,38 @@ def test_a_manifest_reads_back_as_it_was_written(manifest: Manifest) -> None:
 
 
 def test_a_loaded_episode_reads_back_as_it_was_recorded() -> None:
-    show, _ = load_show(KEYTIME, read_transcripts=False)
+    show, warnings = load_show(KEYTIME, read_transcripts=False)
     for episode in show.episodes:
-        record = json.loads(json.dumps(episode_to_record(episode)))
-        assert episode_from_record(record) == episode
+        transcript = episode.directory / "transcript.txt"
+        record = loaded_record(episode, transcript, warnings)
+        assert loaded_from_record(record) == (episode, transcript, tuple(warnings))
 
 
-@given(json_values)
-def test_a_record_of_another_shape_is_refused_with_a_type_or_value_error(value: object) -> None:
-    with pytest.raises((TypeError, ValueError)):
-        episode_from_record(value)
+@given(st.binary(max_size=64))
+def test_bytes_that_are_no_record_are_refused_with_a_record_error(data: bytes) -> None:
+    with pytest.raises(RecordError):
+        loaded_from_record(data)
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("title", 3), ("number", True), ("published", "2024-01-15T08:00:00"), ("episode_type", "x")],
+    "value",
+    [
+        [1, None, ()],
+        (1, None, ()),
+        ("episode", "transcript.txt", ()),
+        (Path("x"), None, ()),
+        (print, None, ()),
+        (os.system, None, ()),
+    ],
 )
-def test_a_recorded_field_of_the_wrong_type_is_refused(field: str, value: object) -> None:
+def test_a_record_of_another_shape_or_class_is_refused(value: object) -> None:
+    with pytest.raises(RecordError):
+        loaded_from_record(pickle.dumps(value))
+
+
+def test_a_record_with_another_transcript_or_warnings_is_refused() -> None:
     show, _ = load_show(KEYTIME, read_transcripts=False)
-    record = episode_to_record(replace(show.episodes[0], transcript=None))
-    record[field] = value
-    with pytest.raises((TypeError, ValueError)):
-        episode_from_record(record)
+    episode = replace(show.episodes[0], transcript=None)
+    for value in [(episode, "transcript.txt", ()), (episode, None, ("a warning",))]:
+        with pytest.raises(RecordError):
+            loaded_from_record(pickle.dumps(value))

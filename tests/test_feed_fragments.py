@@ -279,7 +279,7 @@ def test_a_feed_without_items_keeps_no_fragments_file(source: Path, tmp_path: Pa
     build(source, out, now=datetime.fromisoformat("2024-01-01T00:00:00+00:00"), drafts=True)
     assert (out / feed_fragments.FILE).is_file()
     build(source, out, now=datetime.fromisoformat("2024-01-01T00:00:00+00:00"))  # all drafts
-    assert not (out / feed_fragments.FILE).parent.exists()  # as a first build leaves it
+    assert not (out / feed_fragments.FILE).exists()  # as a first build leaves it
 
 
 # In memory: the assembly against a full render, over the episodes' fields.

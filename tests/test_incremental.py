@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
+import pickle
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -16,10 +18,11 @@ from lxml import etree
 from toolkit import cache as cache_module
 from toolkit import config, transcript
 from toolkit.build import build
-from toolkit.cache import MANIFEST, Cache, Manifest, site_key
+from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
 from toolkit.errors import ToolkitError
 from toolkit.model import Episode
+from toolkit.seal import seal
 
 EP = "001-premier"
 build_module = importlib.import_module("toolkit.build")  # `toolkit.build` is the function
@@ -393,13 +396,21 @@ def test_a_file_replaced_by_one_of_the_same_size_and_time_is_loaded_again(
 
 
 def edit_sealed_title(out: Path) -> None:
-    """Change the title inside the episode's sealed record, keeping its seal."""
-    manifest = out / MANIFEST
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    text, seal = data["episodes"][EP]["loaded"]
-    assert "Premier épisode" in text
-    data["episodes"][EP]["loaded"] = [text.replace("Premier épisode", "Piraté"), seal]
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    """Change the title inside the episode's sealed record, keeping its seal (the same
+    length, so the record still unpickles)."""
+    path = out / LOADED
+    data = path.read_bytes()
+    title, pirate = "Premier épisode".encode(), "Piraté épisode".encode()
+    assert title in data and len(title) == len(pirate)
+    path.write_bytes(data.replace(title, pirate))
+
+
+def seal_loads(out: Path, value: object) -> None:
+    """Write a store of episodes as loaded holding this value, under this machine's seal."""
+    body = cache_module._LOADED_HEADER + pickle.dumps(value)
+    tag = seal(body, "loaded episodes")
+    assert tag is not None
+    (out / LOADED).write_bytes(tag.encode() + b"\n" + body)
 
 
 def test_an_edited_record_publishes_nothing_from_it(
@@ -417,25 +428,67 @@ def test_an_edited_record_publishes_nothing_from_it(
     assert site_files(out) == clean_build(source, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["torn", "unsealed", "forged", "not a list"])
+@pytest.mark.parametrize("damage", ["torn", "unsealed", "forged", "not a dict", "a list"])
 def test_a_damaged_sealed_record_loads_the_episode_from_its_files(
     make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     source, out = make_show(), tmp_path / "site"
     build(source, out)
+    data = (out / LOADED).read_bytes()
+    tag, body = data[:65], data[65:]
+    if damage == "not a dict":
+        seal_loads(out, [EP])
+    elif damage == "a list":  # an episode's entry of another shape
+        key, named, record = cache_module.read_loads(out)[EP]
+        seal_loads(out, {EP: [key, list(named), record]})
+    else:
+        damaged = {
+            "torn": tag + body[: len(body) // 2],
+            "unsealed": b" " * 64 + b"\n" + body,
+            "forged": b"0" * 64 + b"\n" + body,
+        }[damage]
+        (out / LOADED).write_bytes(damaged)
     manifest = out / MANIFEST
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    text, seal = data["episodes"][EP]["loaded"]
-    data["episodes"][EP]["loaded"] = {
-        "torn": [text[: len(text) // 2], seal],
+    pages = json.loads(manifest.read_text(encoding="utf-8"))
+    text, pages_seal = pages["pages"]
+    pages["pages"] = {  # the show's pages' record too
+        "torn": [text[: len(text) // 2], pages_seal],
         "unsealed": [text, ""],
         "forged": [text, "0" * 64],
-        "not a list": text,
+        "not a dict": text,
+        "a list": [text],
     }[damage]
-    data["pages"] = data["episodes"][EP]["loaded"]  # the show's pages' record too
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    manifest.write_text(json.dumps(pages), encoding="utf-8")
     reads = loads_from_files(monkeypatch)
     build(source, out)
+    assert source / EP / "episode.toml" in reads
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+class Called(Exception):
+    """Raised by code a record must never run."""
+
+
+def called(*args: object) -> None:
+    raise Called(args)
+
+
+def test_a_sealed_record_that_names_other_code_runs_nothing(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even under this machine's seal, a loaded episode is made of the model's objects only:
+    a record naming any other function is refused, unrun, and the episode loaded anew."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    key, named, _ = cache_module.read_loads(out)[EP]
+
+    class Runs:
+        def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+            return called, ("ran",)
+
+    seal_loads(out, {EP: (key, named, pickle.dumps((Runs(), None, ())))})
+    reads = loads_from_files(monkeypatch)
+    build(source, out)  # Called would propagate out of the build
     assert source / EP / "episode.toml" in reads
     assert site_files(out) == clean_build(source, tmp_path)
 
@@ -462,7 +515,7 @@ def test_a_build_without_a_seal_key_is_right_and_keeps_nothing_as_loaded(
     source, out = make_show(), tmp_path / "site"
     build(source, out)
     data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert "loaded" not in data["episodes"][EP] and "pages" not in data
+    assert not (out / LOADED).exists() and "pages" not in data
     (source / EP / "notes.md").write_text("Changées.\n", encoding="utf-8")
     reads = loads_from_files(monkeypatch)
     build(source, out)
@@ -476,8 +529,22 @@ def test_an_episode_with_a_file_changed_just_now_is_not_kept_as_loaded(
     monkeypatch.setattr(cache_module, "RACY_NS", 3_600 * 10**9)  # "just now": this hour
     source, out = make_show(), tmp_path / "site"
     build(source, out)
-    data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert "loaded" not in data["episodes"][EP]  # it may change again within its clock's tick
+    assert EP not in cache_module.read_loads(out)  # it may change again within its clock's tick
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """A build pauses the cyclic collector while it loads, and keeps what it loaded out of the
+    collector's passes until it ends: after it, as after a failed one, all is as before."""
+    source, out = make_show(), tmp_path / "site"
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    build(source, out)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (source / EP / "episode.toml").write_text("title = 3\n", encoding="utf-8")
+    with pytest.raises(ToolkitError):
+        build(source, out)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def add_episode(source: Path, number: int = 2) -> None:

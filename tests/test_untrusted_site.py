@@ -320,9 +320,10 @@ def test_an_unchanged_rebuild_reads_no_output(
     opened: list[str] = []
     real_open = os.open
 
-    def spy(path: str, *args: object, **kwargs: object) -> int:
-        opened.append(str(path))
-        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+    def spy(path: str, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & os.O_ACCMODE != os.O_WRONLY:  # the build's marker is written, not read
+            opened.append(str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", spy)
     report = build(source, out)
@@ -370,7 +371,9 @@ def test_stale_temporary_files_are_removed_and_nothing_else(
         (out / name).write_bytes(b"left")
     (tmp_path / "target").write_bytes(b"keep")
     (out / ".link.abcdefgh.tmp").symlink_to(tmp_path / "target")
+    (out / writer.BUILDING).touch()  # as the killed builds left it
     build(source, out)
+    assert not (out / writer.BUILDING).exists()
     for name in stale:
         assert not (out / name).exists(), name
     assert not (out / "new-episode").exists()
@@ -428,6 +431,31 @@ def test_the_build_after_a_killed_one_gives_the_whole_site(
     if revert:
         shutil.rmtree(source)
         shutil.copytree(before, source, symlinks=True)
+    assert (out / writer.BUILDING).exists()  # the killed build's mark
     build(source, out)
     assert [p for p in out.rglob("*.tmp")] == []
+    assert not (out / writer.BUILDING).exists()
     assert_same_site(out, fresh_build(source, tmp_path))
+
+
+def test_only_a_build_after_a_killed_one_sweeps_the_whole_site(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    walked: list[str] = []
+    real_walk = os.walk
+
+    def spy(top: str, *args: object, **kwargs: object) -> object:
+        walked.append(str(top))
+        return real_walk(top, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(writer.os, "walk", spy)
+    (source / EP / "notes.md").write_text("Autres notes.\n", encoding="utf-8")
+    build(source, out)
+    assert walked == [str(out / writer.CACHE_FOLDER)]  # where other commands write too
+    (source / EP / "notes.md").write_text("Encore d'autres notes.\n", encoding="utf-8")
+    killed_build(source, out, 0)
+    walked.clear()
+    build(source, out)
+    assert walked == [str(out)]

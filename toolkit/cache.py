@@ -12,10 +12,12 @@ shape is left out (its file is made again, its episode loaded anew); a name list
 (a killed build was about to change it) is a file in an unknown state.
 
 Content is taken back only from sealed records (`toolkit.seal`: an HMAC under a key outside
-the show and the site): an episode as loaded, while every file of its folder and every file it
-names is still the very file read (same size, modification time, change time and inode), and
-the names of the show's own pages. A record whose seal does not verify, or that does not fit
-the model's types, is no record: the episode is loaded from its files, the pages made again.
+the show and the site): the names of the show's own pages, in the manifest, and each episode as
+loaded, in `.podkit-cache/episodes` (one seal for the whole file, checked once; each episode's
+record opened only when every file of its folder and every file it names is still the very
+file read: same size, modification time, change time and inode). A record whose seal does not
+verify, or that is not made of the model's types, is no record: the episode is loaded from its
+files, the pages made again.
 """
 
 from __future__ import annotations
@@ -35,16 +37,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from toolkit import __version__
 from toolkit.artwork import FORMAT_EXTENSIONS
 from toolkit.cache_record import (
-    episode_from_record,
-    episode_to_record,
+    RecordError,
     formats_from_record,
-    load_warning_from_record,
-    load_warning_record,
+    loaded_from_record,
+    loaded_record,
     to_record,
+    unpickled,
     warning_from_record,
     warning_record,
 )
-from toolkit.errors import Problem
+from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Episode, Show
 from toolkit.seal import seal, verified
 
@@ -53,6 +55,12 @@ if TYPE_CHECKING:
     from toolkit.feed import Enclosure
 
 MANIFEST = ".podkit-manifest.json"
+# podkit's caches in the site (feed items, episodes as loaded...): hidden, so never deployed.
+CACHE_FOLDER = ".podkit-cache"
+# The episodes as loaded, for the next build: a seal line, then the sealed body (see `_Loads`).
+LOADED = f"{CACHE_FOLDER}/episodes"
+_LOADED_HEADER = b"podkit loaded episodes 1\n"
+_SEAL_LINE = 65  # 64 hex digits and a newline
 
 
 class FileEntry(NamedTuple):
@@ -77,14 +85,13 @@ class Kept:
 
 @dataclass(frozen=True)
 class EpisodeEntry:
-    """An episode as a build loaded it: the key of its inputs, the files made from them, and
-    its serialised record and warnings (read back only when the episode is reused)."""
+    """An episode as a build published it: the key of its inputs, the files made from them,
+    and its serialised record and warnings (read back only when the episode is reused)."""
 
     key: str
     outputs: tuple[str, ...]
     record: dict[str, Any]
     warnings: list[Any]
-    loaded: Sealed | None = None  # the episode as loaded, taken back while its files are
 
 
 class Sealed(NamedTuple):
@@ -136,10 +143,11 @@ class Manifest:
 
     def kept(self, out: Path, path: PurePosixPath, key: str) -> Kept | None:
         """The output as it is on disk, if it has this key and is as the last build left it."""
-        entry = self.files.get(str(path))
+        name = str(path)
+        entry = self.files.get(name)
         if entry is None or entry.key != key:
             return None
-        return unchanged(out / path, entry)
+        return unchanged(os.path.join(out, name), entry)  # os.path: called per file
 
     def kept_pages(self, out: Path, key: str) -> dict[str, Kept] | None:
         """The show's own files, if the last build made them from inputs of this key and
@@ -185,7 +193,8 @@ def is_site_name(name: object) -> bool:
     (`feed.xml`, `001-ep/index.html`): never absolute, never `..`, never the manifest."""
     if not isinstance(name, str) or name == MANIFEST or "\\" in name or "\0" in name:
         return False
-    return all(part not in ("", ".", "..") for part in name.split("/"))
+    parts = name.split("/")
+    return "" not in parts and "." not in parts and ".." not in parts
 
 
 def _file_entries(raw: object) -> tuple[dict[str, FileEntry], list[str]]:
@@ -245,7 +254,7 @@ def _episode_entry(value: object) -> EpisodeEntry | None:
         return None
     if not all(isinstance(name, str) for name in names):
         return None
-    return EpisodeEntry(key, tuple(names), record, warnings, _sealed(value.get("loaded")))
+    return EpisodeEntry(key, tuple(names), record, warnings)
 
 
 def _sealed(value: object) -> Sealed | None:
@@ -256,15 +265,12 @@ def _sealed(value: object) -> Sealed | None:
 
 
 def _episode_json(entry: EpisodeEntry) -> dict[str, Any]:
-    data = {
+    return {
         "key": entry.key,
         "files": list(entry.outputs),
         "episode": entry.record,
         "warnings": entry.warnings,
     }
-    if entry.loaded is not None:
-        data["loaded"] = list(entry.loaded)
-    return data
 
 
 def files_key(paths: Iterable[Path], salt: str = "") -> str:
@@ -294,7 +300,7 @@ def site_key(source: Path, base_url: str | None) -> str:
 
 def images_key(source: Path) -> str:
     """Changes with the JPEG and PNG files at the top of the show's folder (the cover)."""
-    return files_key([p for p in source.iterdir() if p.is_file() and _is_image(p)])
+    return files_key([p for p in _top_files(source) if _is_image(p)])
 
 
 def _is_image(path: Path) -> bool:
@@ -305,8 +311,15 @@ def show_key(source: Path, base_url: str | None, images: bool = True) -> str:
     """Changes with podkit's code, the base URL and the files at the top of the show's folder
     (show.toml, the cover): what every MP3's tags are made from, with the episode's own.
     Without ``images``, the JPEG and PNG files there (the cover) are left out."""
-    files = [p for p in source.iterdir() if p.is_file() and (images or not _is_image(p))]
+    files = [p for p in _top_files(source) if images or not _is_image(p)]
     return files_key(files, salt=f"{code_key()}\0{base_url}")
+
+
+def _top_files(source: Path) -> list[Path]:
+    """The files at the top of the show's folder (a link's target's kind), told apart from its
+    thousands of episode folders by the folder's listing, without a stat of each."""
+    with os.scandir(source) as entries:
+        return [Path(entry.path) for entry in entries if entry.is_file()]
 
 
 _IMAGE_SUFFIXES = {suffix for suffixes in FORMAT_EXTENSIONS.values() for suffix in suffixes}
@@ -415,7 +428,8 @@ class Cache:
         self._taken: dict[str, _Taken] = {}  # by slug: the episodes reused
         self._folders: dict[str, State] = {}  # by slug, taken before the folder is read
         self._named: dict[str, State] = {}  # by slug: the files its episode.toml names
-        self._loads: dict[str, Sealed] = {}  # by slug: the episodes as loaded, for the next build
+        self._stored: dict[str, _Load] | None = None  # the last build's, read on first use
+        self._loads: dict[str, _Load] = {}  # by slug: the episodes as loaded, for the next build
         self._keys: dict[str, str] = {}  # by slug, once the show is loaded
         self._pages_key = ""
 
@@ -429,25 +443,21 @@ class Cache:
     def loaded(self, directory: Path) -> Loaded | None:
         """The episode as the last build loaded it, if podkit sealed that record and the
         folder and the files the episode names are still the very files it read."""
-        entry = self.previous.episodes.get(directory.name)
-        sealed = entry.loaded if entry else None
-        record = sealed.opened() if sealed else None
-        if sealed is None or not isinstance(record, dict):
+        if self._stored is None:
+            self._stored = read_loads(self.out)
+        stored = self._stored.get(directory.name)
+        if stored is None:
             return None
-        try:
-            named = record["named"]
-            if not (isinstance(named, list) and all(isinstance(n, str) for n in named)):
-                return None
-            files = files_state(named)
-            key = self._load_key(directory, files)
-            if key is None or record["key"] != key:
-                return None
-            loaded = _loaded(record)
-        except (KeyError, TypeError, ValueError):  # another podkit's record: loaded anew
+        files = files_state(stored.named)
+        if self._load_key(directory, files) != stored.key:
+            return None
+        try:  # the key holds podkit's code key: only this very podkit's records are opened
+            loaded = Loaded(*loaded_from_record(stored.record))
+        except RecordError:
             return None
         if loaded.episode.directory != directory:
             return None
-        self._named[directory.name], self._loads[directory.name] = files, sealed
+        self._named[directory.name], self._loads[directory.name] = files, stored
         return loaded
 
     def remember(
@@ -455,21 +465,24 @@ class Cache:
     ) -> None:
         """Keeps the episode as loaded from its sources for the next build, unless one of its
         files changed too recently to tell whether it changes again unseen."""
-        named = sorted(map(str, _load_files(episode, transcript_file)))
+        named = tuple(sorted(map(str, _load_files(episode, transcript_file))))
         files = self._named[episode.slug] = files_state(named)
         key = self._load_key(episode.directory, files)
-        if key is None:
-            return
-        record = {
-            "key": key,
-            "named": named,
-            "episode": episode_to_record(episode),
-            "transcript": None if transcript_file is None else str(transcript_file),
-            "warnings": [load_warning_record(w) for w in warnings],
-        }
-        sealed = Sealed.of(record)
-        if sealed is not None:
-            self._loads[episode.slug] = sealed
+        if key is not None:
+            record = loaded_record(episode, transcript_file, warnings)
+            self._loads[episode.slug] = _Load(key, named, record)
+
+    def records(self) -> dict[str, bytes]:
+        """Each episode's record as loaded (see `loaded_record`), by slug, when it has one: it
+        makes the very episode this build uses."""
+        return {slug: load.record for slug, load in self._loads.items()}
+
+    def keep_loads(self) -> None:
+        """Writes the episodes as loaded for the next build, unless they are those read."""
+        if self._stored is None:
+            self._stored = read_loads(self.out)
+        if self._loads != self._stored:  # the records taken back are the very objects read
+            write_loads(self.out, self._loads)
 
     def _load_key(self, directory: Path, files: State) -> str | None:
         """Changes with podkit's code and the identity of every file in the folder and of
@@ -591,8 +604,7 @@ class Cache:
             # Only the transcript's warnings: the rest come again as the episode is loaded.
             kept = [warning_record(w, e.directory) for w in warnings if _about(w, transcript_file)]
             key, outputs_of = self.key(e, transcript_file), tuple(sorted(files[e.slug]))
-            loaded = self._loads.get(e.slug)
-            entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept, loaded)
+            entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept)
         return entries
 
 
@@ -605,15 +617,63 @@ def _load_files(episode: Episode, transcript_file: Path | None) -> list[Path]:
     return [*named, *([transcript_file] if transcript_file else [])]
 
 
-def _loaded(record: dict[str, Any]) -> Loaded:
-    transcript = record["transcript"]
-    if not isinstance(transcript, str | None):
-        raise TypeError("a transcript's path: expected a text")
-    return Loaded(
-        episode_from_record(record["episode"]),
-        None if transcript is None else Path(transcript),
-        tuple(load_warning_from_record(w) for w in record["warnings"]),
+class _Load(NamedTuple):
+    """An episode as loaded: the key of the files it was loaded from, their names (those its
+    episode.toml names), and the record of the episode (`loaded_record`)."""
+
+    key: str
+    named: tuple[str, ...]
+    record: bytes
+
+
+def read_loads(out: Path) -> dict[str, _Load]:
+    """The episodes as the last build loaded them, by slug; none when the file is not as this
+    machine's podkit sealed it (a person, another machine or a crash may have changed it)."""
+    try:
+        data = (out / LOADED).read_bytes()
+    except OSError:
+        return {}
+    body, tag = data[_SEAL_LINE:], data[: _SEAL_LINE - 1].decode("ascii", "replace")
+    if not body.startswith(_LOADED_HEADER) or not verified(body, tag, "loaded episodes"):
+        return {}
+    try:  # builtin values only: a dict of tuples of texts and bytes
+        loads = unpickled(body[len(_LOADED_HEADER) :])
+    except RecordError:
+        return {}
+    if not isinstance(loads, dict):
+        return {}
+    return {slug: _Load(*value) for slug, value in loads.items() if _is_load(value)}
+
+
+def _is_load(value: object) -> bool:
+    """Of the shape `write_loads` writes (another podkit's file may hold another)."""
+    if not (isinstance(value, tuple) and len(value) == 3):
+        return False
+    key, named, record = value
+    return (
+        isinstance(key, str)
+        and isinstance(named, tuple)
+        and all(isinstance(n, str) for n in named)
+        and isinstance(record, bytes)
     )
+
+
+def write_loads(out: Path, loads: dict[str, _Load]) -> None:
+    """Written atomically and sealed as a whole; without a seal key, or without episodes,
+    nothing is kept (no file, as a first build of the same show would leave)."""
+    from toolkit.writer import atomic_write  # the writer reads the manifest: imported on use
+
+    records = {slug: tuple(load) for slug, load in sorted(loads.items())}
+    body = _LOADED_HEADER + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+    tag = seal(body, "loaded episodes") if loads else None
+    path = out / LOADED
+    try:
+        if tag is not None:
+            atomic_write(path, tag.encode() + b"\n" + body)
+        else:
+            path.unlink(missing_ok=True)
+    except (OSError, ToolkitError):  # a read-only cache folder: only the next build is slower
+        return
 
 
 def _about(problem: Problem, file: Path | None) -> bool:

@@ -3,24 +3,24 @@ published and the warnings its transcript gave, the two things a rebuild does no
 
 The manifest sits in the site, which others may edit: it holds nothing that is published or
 printed without a check. An episode as loaded is taken back only from a sealed record (see
-`toolkit.cache`), and read against the model's types. A recorded format counts only when its
+`toolkit.cache`), made of the model's types only. A recorded format counts only when its
 file is one of the episode's files on disk; a warning only when it names the transcript and is
-one printable line. Reading a damaged record raises KeyError, TypeError or ValueError; the
-caller then loads the episode anew.
+one printable line. Reading a damaged record raises KeyError, TypeError or ValueError
+(RecordError for a loaded episode); the caller then loads the episode anew.
 """
 
 from __future__ import annotations
 
+import datetime
+import io
 import os
-from collections.abc import Callable
-from dataclasses import fields, is_dataclass, replace
-from datetime import datetime
-from functools import cache
-from pathlib import Path
-from types import UnionType
-from typing import Any, Literal, Union, cast, get_args, get_origin, get_type_hints
+import pickle
+from collections.abc import Iterable
+from dataclasses import is_dataclass, replace
+from pathlib import Path, PosixPath
+from typing import Any
 
-from toolkit import paths
+from toolkit import model, paths
 from toolkit.errors import Problem
 from toolkit.model import Episode
 from toolkit.textcheck import character_problem
@@ -31,6 +31,9 @@ def to_record(transcript_formats: tuple[str, ...]) -> dict[str, Any]:
     return {"transcript_formats": list(transcript_formats)}
 
 
+_KNOWN_FORMATS = frozenset(fmt.name for fmt in REGISTRY)
+
+
 def formats_from_record(
     record: dict[str, Any], slug: str, outputs: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -38,9 +41,8 @@ def formats_from_record(
     formats = record["transcript_formats"]
     if not isinstance(formats, list):
         raise TypeError("transcript formats: expected a list")
-    known = {fmt.name for fmt in REGISTRY}
     for fmt in formats:
-        if fmt not in known:
+        if fmt not in _KNOWN_FORMATS:
             raise ValueError(f"unknown transcript format {fmt!r}")
         if f"{slug}/{paths.transcript_name(fmt)}" not in outputs:
             raise ValueError(f"no published transcript.{fmt}")
@@ -76,157 +78,74 @@ def _text(value: object) -> str:
     return value
 
 
-# A loaded episode, kept between builds. Its record is sealed (see toolkit.seal), and still read
-# back against the model's types, field by field: a record another podkit wrote, or one that
-# does not fit the model any more, is refused (TypeError or ValueError) and the episode loaded
-# from its sources.
+# A loaded episode, kept between builds in a file sealed as a whole (see toolkit.cache), read
+# back only by the podkit that wrote it (its load key holds podkit's code key): pickled, and
+# unpickled by an unpickler that makes nothing but the model's objects, paths, moments and
+# problems, so even a record podkit did not mean to write runs no other code.
 
 
-def episode_to_record(episode: Episode) -> dict[str, Any]:
-    return cast(dict[str, Any], _to_json(replace(episode, transcript=None)))
+def loaded_record(
+    episode: Episode, transcript_file: Path | None, warnings: Iterable[Problem]
+) -> bytes:
+    """The episode as loaded (without its transcript), its transcript's path, its warnings."""
+    record = (replace(episode, transcript=None), transcript_file, tuple(warnings))
+    stream = io.BytesIO()
+    _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(record)
+    return stream.getvalue()
 
 
-def episode_from_record(record: object) -> Episode:
-    return cast(Episode, _reader(Episode)(record))
+def loaded_from_record(data: bytes) -> tuple[Episode, Path | None, tuple[Problem, ...]]:
+    """Raises RecordError for a record of another shape."""
+    record = unpickled(data, _MODEL)
+    if not (isinstance(record, tuple) and len(record) == 3):
+        raise RecordError("a loaded episode: expected (episode, transcript, warnings)")
+    episode, transcript, warnings = record
+    if not (isinstance(episode, Episode) and isinstance(transcript, Path | None)):
+        raise RecordError("a loaded episode: not an episode and a transcript's path")
+    if not (isinstance(warnings, tuple) and all(isinstance(w, Problem) for w in warnings)):
+        raise RecordError("a loaded episode's warnings: not problems")
+    return episode, transcript, warnings
 
 
-def load_warning_record(problem: Problem) -> list[Any]:
-    return [str(problem.file), problem.where, problem.message]
+class RecordError(ValueError):
+    """A pickled record that is not what podkit writes."""
 
 
-def load_warning_from_record(record: object) -> Problem:
-    """A warning an episode's files gave as it was loaded: a file, a place, one line."""
-    if not (isinstance(record, list) and len(record) == 3):
-        raise TypeError("a warning: expected [file, place, message]")
-    file, where, message = _text(record[0]), record[1], _text(record[2])
-    if not isinstance(where, str | int | None) or isinstance(where, bool):
-        raise TypeError("a warning's place must be a key, a line number or nothing")
-    if character_problem(file + message + str(where or "")):
-        raise ValueError("a recorded warning holds a control character")
-    return Problem(Path(file), where, message, "warning")
+def unpickled(data: bytes, allowed: dict[tuple[str, str], Any] | None = None) -> object:
+    """The value pickled in ``data``, made of builtin values and the ``allowed`` classes only;
+    raises RecordError for anything else."""
+    try:
+        return _Unpickler(io.BytesIO(data), allowed or {}).load()
+    except RecordError:
+        raise
+    except Exception as error:  # whatever a torn pickle raises
+        raise RecordError(f"not a record: {error}") from None
 
 
-def _to_json(value: object) -> object:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [_to_json(item) for item in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float):
-        return value
-    raise TypeError(f"cannot record a {type(value).__name__}")
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        # A path as its text: unpickled by one call, not by joining its parts again.
+        if type(obj) is PosixPath:
+            return PosixPath, (str(obj),)
+        return NotImplemented
 
 
-Reader = Callable[[object], Any]
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, stream: io.BytesIO, allowed: dict[tuple[str, str], Any]) -> None:
+        super().__init__(stream)
+        self.allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self.allowed.get((module, name))
+        if found is None:
+            raise RecordError(f"{module}.{name} is no part of a record")
+        return found
 
 
-@cache
-def _reader(hint: Any) -> Reader:
-    """A function that checks a JSON value against a type of the model and returns it as
-    that type; made once per type."""
-    origin, arguments = get_origin(hint), get_args(hint)
-    if is_dataclass(hint):
-        return _dataclass_reader(cast(type, hint))
-    if origin is tuple:
-        return _tuple_reader(_reader(arguments[0]))
-    if origin in (Union, UnionType) and type(None) in arguments and len(arguments) == 2:
-        return _optional_reader(_reader(next(a for a in arguments if a is not type(None))))
-    if origin in (Union, UnionType):
-        return _union_reader(tuple(_reader(a) for a in arguments))
-    if origin is Literal:
-        return _literal_reader(arguments)
-    if hint is type(None):
-        return _exact(type(None))
-    if hint is Path:
-        return lambda value: Path(_text(value))
-    if hint is datetime:
-        return _moment
-    if hint is float:  # as the loader made it: a whole number may be an int
-        return _exact(int, float)
-    if hint in (str, int, bool):
-        return _exact(hint)
-    raise TypeError(f"no record of a {hint}")
-
-
-def _dataclass_reader(cls: type) -> Reader:
-    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
-        raise TypeError(f"no record of a {cls.__name__}")
-    hints = get_type_hints(cls)
-    readers = {f.name: _reader(hints[f.name]) for f in fields(cls) if f.init}
-    items = tuple(readers.items())
-
-    def read(value: object) -> Any:
-        if not isinstance(value, dict) or value.keys() != readers.keys():
-            raise ValueError(f"not a record of a {cls.__name__}")
-        # Every field is checked above and below: fill the frozen object directly, as its
-        # __init__ would (the model's classes have no __post_init__), at a fraction of the cost.
-        made: Any = object.__new__(cls)
-        made.__dict__.update({name: read(value[name]) for name, read in items})
-        return made
-
-    return read
-
-
-def _tuple_reader(item: Reader) -> Reader:
-    def read(value: object) -> tuple[Any, ...]:
-        if not isinstance(value, list):
-            raise TypeError("expected a list")
-        return tuple(item(v) for v in value)
-
-    return read
-
-
-def _optional_reader(reader: Reader) -> Reader:
-    return lambda value: None if value is None else reader(value)
-
-
-def _union_reader(options: tuple[Reader, ...]) -> Reader:
-    def read(value: object) -> Any:
-        for option in options:
-            try:
-                return option(value)
-            except (TypeError, ValueError):
-                continue
-        raise TypeError(f"unexpected {type(value).__name__}")
-
-    return read
-
-
-def _literal_reader(choices: tuple[Any, ...]) -> Reader:
-    def read(value: object) -> Any:
-        if value not in choices or not isinstance(value, str):
-            raise ValueError(f"unexpected {value!r}")
-        return value
-
-    return read
-
-
-def _exact(*kinds: type) -> Reader:
-    """A value of exactly one of these types (a bool is not an int here)."""
-
-    if len(kinds) == 1:
-        kind = kinds[0]
-
-        def read_one(value: object) -> Any:
-            if type(value) is not kind:
-                raise TypeError(f"expected a {kind.__name__}, found {type(value).__name__}")
-            return value
-
-        return read_one
-
-    def read(value: object) -> Any:
-        if type(value) not in kinds:
-            raise TypeError(f"expected a {kinds[0].__name__}, found {type(value).__name__}")
-        return value
-
-    return read
-
-
-def _moment(value: object) -> datetime:
-    moment = datetime.fromisoformat(_text(value))
-    if moment.tzinfo is None:
-        raise ValueError("a date-time without its offset")
-    return moment
+# What a loaded episode is made of: the model's classes, paths, moments and problems.
+_MODEL: dict[tuple[str, str], Any] = {
+    **{("toolkit.model", n): v for n, v in vars(model).items() if is_dataclass(v)},
+    ("pathlib", "PosixPath"): PosixPath,
+    ("toolkit.errors", "Problem"): Problem,
+    **{("datetime", n): getattr(datetime, n) for n in ("datetime", "timedelta", "timezone")},
+}

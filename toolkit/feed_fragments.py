@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import replace
 from functools import cache
@@ -20,11 +22,11 @@ from pathlib import Path
 from lxml import etree
 
 from toolkit import seal
-from toolkit.cache import code_key, files_key
+from toolkit.cache import CACHE_FOLDER, code_key, files_key
 from toolkit.errors import ToolkitError
 from toolkit.feed import Enclosure, render_feed
 from toolkit.model import Episode, Show
-from toolkit.writer import CACHE_FOLDER, atomic_write
+from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +43,19 @@ def build_feed(
     show: Show,
     enclosures: dict[str, Enclosure],
     transcripts: dict[str, tuple[str, ...]],
+    records: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The feed `toolkit.feed.build_feed` makes, rendering only the items that the site's
-    kept fragments do not hold, then keeping the fragments of this feed's items."""
+    kept fragments do not hold, then keeping the fragments of this feed's items.
+    ``records``: episodes as loaded, by slug, as `toolkit.cache` records them (bytes that
+    make the episode: cheaper to key than the episode itself)."""
     path = out / FILE
     shared = shared_inputs(show)
+    records = records or {}
     keys = {
-        e.slug: item_key(shared, e, enclosures[e.slug], transcripts.get(e.slug, ()))
+        e.slug: item_key(
+            shared, e, enclosures[e.slug], transcripts.get(e.slug, ()), records.get(e.slug)
+        )
         for e in show.episodes
     }
     stored = read(path)
@@ -60,16 +68,21 @@ def build_feed(
 
 
 def item_key(
-    shared: bytes, episode: Episode, enclosure: Enclosure, formats: tuple[str, ...]
+    shared: bytes,
+    episode: Episode,
+    enclosure: Enclosure,
+    formats: tuple[str, ...],
+    record: bytes | None = None,
 ) -> str:
     """Changes with anything the item's XML depends on: podkit and the show's settings
-    (``shared``), the episode as loaded, its enclosure and transcript formats, and the
-    episode cover's file (the feed gives its width)."""
-    if episode.transcript is not None:  # the item names the formats, not the words
-        episode = replace(episode, transcript=None)
+    (``shared``), the episode as loaded (or ``record``, bytes that make it), its enclosure
+    and transcript formats, and the episode cover's file (the feed gives its width)."""
+    if record is None:  # the item names the formats, not the words
+        record = pickle.dumps(replace(episode, transcript=None), pickle.HIGHEST_PROTOCOL)
     cover = files_key([episode.cover]) if episode.cover else None
     digest = hashlib.sha256(shared)
-    digest.update(repr((episode, enclosure, formats, cover)).encode())
+    digest.update(hashlib.sha256(record).digest())
+    digest.update(repr((enclosure, formats, cover)).encode())
     return digest.hexdigest()
 
 

@@ -210,8 +210,9 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         _label(episode, t),
         long_date(_local(show, episode.published).date(), show.language),
         human_duration(episode.audio_info.duration),
-        paths.href(paths.episode_page(episode), paths.HOME),
-        paths.href(paths.episode_cover(episode) or paths.COVER_SMALL, paths.HOME),
+        # From the home page, at the top of the site, a site path is its own relative URL.
+        paths.quoted(paths.episode_page(episode)),
+        paths.quoted(paths.episode_cover(episode) or paths.COVER_SMALL),
     )
 
 

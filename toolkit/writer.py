@@ -26,15 +26,25 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 
-from toolkit.cache import MANIFEST, UNKNOWN, EpisodeEntry, FileEntry, Kept, Manifest, Sealed
+from toolkit.cache import (
+    CACHE_FOLDER,
+    MANIFEST,
+    UNKNOWN,
+    EpisodeEntry,
+    FileEntry,
+    Kept,
+    Manifest,
+    Sealed,
+)
 from toolkit.errors import Problem, ToolkitError
 from toolkit.journal import write_in_place
 
 # The names of podkit's temporary files: `.<name>.<random>.tmp` (atomic_write) and
 # `.<name>.<mark>.<random>.tmp` (Stage), <random> being tempfile's eight characters.
 TEMPORARY = re.compile(r"\..+\.(?:[0-9a-f]{12}\.)?[a-z0-9_]{8}\.tmp")
-# podkit's caches in the site (feed items, loudness figures): hidden, so never deployed.
-CACHE_FOLDER = ".podkit-cache"
+# Exists while a build may leave temporary files in the site: one found at the start of a
+# build was left by a build that was killed, and only then is the whole site swept.
+BUILDING = f"{CACHE_FOLDER}/building"
 
 
 @dataclass(frozen=True)
@@ -86,23 +96,27 @@ def check_out(source: Path, out: Path) -> None:
 def check_folders(out: Path, folders: Iterable[PurePosixPath]) -> None:
     """Refuse to write through a link, or over something that is not a folder, where the
     site has a folder: neither is podkit's, and a link would take its files out of the site."""
-    problems = [p for folder in sorted(set(folders)) if (p := _folder_problem(out, folder))]
+    # Sorted by parts, as paths sort, without a comparison in Python per pair.
+    ordered = sorted(set(folders), key=lambda folder: folder.parts)
+    problems = [p for folder in ordered if (p := _folder_problem(out, folder))]
     if problems:
         raise ToolkitError(problems)
 
 
 def _folder_problem(out: Path, folder: PurePosixPath) -> Problem | None:
-    path = out
+    path = str(out)  # os.path: a folder per episode, thousands of them
     for part in folder.parts:
-        path = path / part
+        path = os.path.join(path, part)
         try:
-            mode = path.lstat().st_mode
+            mode = os.lstat(path).st_mode
         except FileNotFoundError:
             return None
         if stat.S_ISLNK(mode):
-            return Problem(path, None, "is a link where the site has a folder: remove the link")
+            return Problem(
+                Path(path), None, "is a link where the site has a folder: remove the link"
+            )
         if not stat.S_ISDIR(mode):
-            return Problem(path, None, "is in the way of the site's folder: move it out")
+            return Problem(Path(path), None, "is in the way of the site's folder: move it out")
     return None
 
 
@@ -142,6 +156,18 @@ class Stage:
         # Every file this build stages carries this mark, whichever process wrote it, so a
         # failed build finds and removes all of its own (and nothing else).
         self.mark = uuid.uuid4().hex[:12]
+        self.killed_before = False  # whether `begin` found a killed build's marker
+
+    def begin(self) -> None:
+        """Marks the site as being built before anything is written to it (see BUILDING)."""
+        marker = self.out / BUILDING
+        self.killed_before = os.path.lexists(marker)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644))
+
+    def end(self) -> None:
+        """The build left no temporary file: the next one need not sweep the site."""
+        (self.out / BUILDING).unlink(missing_ok=True)
 
     def add(self, path: PurePosixPath, data: bytes) -> Output:
         return self.add_written(path, content_key(data), lambda stream: stream.write(data))
@@ -185,6 +211,9 @@ class Stage:
         if self.out.is_dir():
             for temporary in self.out.rglob(f".*.{self.mark}.*.tmp"):
                 temporary.unlink(missing_ok=True)
+            if not self.killed_before:  # else the next build still sweeps for that one
+                self.end()
+                _remove_empty_folders(self.out, self.out / CACHE_FOLDER)
 
 
 def write_site(
@@ -194,10 +223,12 @@ def write_site(
     episodes: dict[str, EpisodeEntry] | None = None,
     pages: Sealed | None = None,
     kept: dict[str, Kept] | None = None,
+    sweep: bool = True,
 ) -> WriteReport:
     """Rename or write what changed into place, remove what is no longer made, and record
     it all in the manifest. ``kept``: files on disk as this build would make them, by name
-    (unless ``outputs`` has them too)."""
+    (unless ``outputs`` has them too). ``sweep``: look for killed builds' temporary files in
+    the whole site, not only in podkit's caches."""
     records: dict[str, FileEntry] = {}
     changed: dict[str, Staged | Patched | bytes] = {}
     for path, output in sorted(outputs.items(), key=lambda item: str(item[0])):
@@ -223,7 +254,7 @@ def write_site(
         if not isinstance(output, Patched):
             records[name] = _put(out / name, output)
     removed, warnings = remove_stale(out, stale)
-    remove_temporary_files(out)
+    remove_temporary_files(out, everywhere=sweep)
     manifest = Manifest(records, episodes or {}, pages=pages)
     if changed or stale or manifest != previous:  # an unchanged site: the manifest as read
         _write_manifest(out, manifest)
@@ -317,11 +348,11 @@ def _ignored_name(out: Path, name: str) -> Problem:
     )
 
 
-def remove_temporary_files(out: Path) -> None:
+def remove_temporary_files(out: Path, everywhere: bool = True) -> None:
     """Remove the temporary files that builds killed before they could, whoever left them:
     plain files named as podkit names them, in the site's folders (never a hidden one but
-    podkit's own caches)."""
-    for folder, folders, names in os.walk(out):
+    podkit's own caches), or only in podkit's caches (where other commands write too)."""
+    for folder, folders, names in os.walk(out if everywhere else out / CACHE_FOLDER):
         folders[:] = [f for f in folders if not f.startswith(".") or f == CACHE_FOLDER]
         swept = False
         for name in names:
