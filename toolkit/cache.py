@@ -356,18 +356,26 @@ def files_state(names: Iterable[str | Path]) -> State:
     return State(digest.hexdigest(), racy)
 
 
-def tag_key(episode: Episode, tags: EpisodeTags | str | None, id3_version: int) -> str:
+def tag_key(
+    episode: Episode, tags: EpisodeTags | str | None, id3_version: int, cover: str = ""
+) -> str:
     """Changes when the source audio, the tags or podkit itself change: a key of the audio
-    (see `same_audio`) followed by a key of the tags (or of what they are made from)."""
+    (see `same_audio`), a key of the tags (or of what they are made from but the cover), and
+    a key of the ``cover`` they show, when the tags' key leaves it out (see `same_but_cover`)."""
     assert episode.audio is not None  # a linked episode is never tagged
     found = episode.audio.stat()
     audio = (__version__, id3_version, found.st_size, found.st_mtime_ns)
-    return _half_key(audio) + _half_key(tags)
+    return _half_key(audio) + _half_key(tags) + _half_key(cover)
 
 
 def same_audio(key: str, other: str) -> bool:
     """Whether two tag keys are of the same source audio (their tags may differ)."""
     return key[:32] == other[:32]
+
+
+def same_but_cover(key: str, other: str) -> bool:
+    """Whether two tag keys are of the same source audio and tags but for the cover."""
+    return key[:64] == other[:64]
 
 
 def _half_key(inputs: object) -> str:
