@@ -523,6 +523,36 @@ def test_a_new_cover_renders_no_page_again(make_show: ShowMaker, tmp_path: Path)
     assert site_files(out) == clean_build(source, tmp_path)
 
 
+def test_a_new_cover_makes_only_the_cover_files_of_the_show_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    calls: list[object] = []
+    real = build_module.build_site
+    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    new_cover(source / "cover.jpg")
+    made = written(source, out)
+    assert calls == []  # the home page, the sitemap and the assets are kept
+    assert {"cover.jpg", "cover-600.jpg", "favicon.png"} <= made
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_a_cover_kept_in_a_folder_of_the_show_is_published_again_when_it_changes(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    show_toml = SHOW_TOML.replace('cover = "cover.jpg"', 'cover = "art/cover.jpg"')
+    assert show_toml != SHOW_TOML
+    source, out = make_show(**{"show.toml": show_toml}), tmp_path / "site"
+    (source / "art").mkdir()
+    shutil.move(source / "cover.jpg", source / "art" / "cover.jpg")
+    build(source, out)
+    new_cover(source / "art" / "cover.jpg")
+    made = written(source, out)
+    assert {"cover.jpg", f"{EP}/episode.mp3"} <= made
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
 @pytest.mark.parametrize("id3_version", [3, 4])
 def test_a_new_cover_is_swapped_into_each_mp3_without_making_its_tags_again(
     make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, id3_version: int

@@ -45,6 +45,7 @@ from toolkit.journal import roll_back
 from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, episode_files
+from toolkit.site import cover_files as site_cover_files
 from toolkit.transcript import published_formats
 from toolkit.writer import (
     Output,
@@ -108,6 +109,7 @@ def build(
         )
         pages = show_files(show, cache.pages_key(show, transcripts), stage)
         outputs.update(pages)
+        outputs.update(cover_files(show, cache.cover_key(show), stage))
         # A reused episode's files are on disk as they would be made: kept, by name.
         kept = {name: k for e in show.episodes for name, k in cache.kept_files(e.slug).items()}
         names = [*map(str, outputs), *kept]
@@ -135,6 +137,17 @@ def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output
     if kept is not None:
         return {PurePosixPath(name): file for name, file in kept.items()}
     return dict(build_site(show))
+
+
+def cover_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
+    """The site's files of the show's cover (`site.cover_files`), made again only when the
+    cover or the site changed."""
+    files = site_cover_files(show).items()
+    return {path: stage.add_written(path, key, _made(make)) for path, make in files}
+
+
+def _made(make: Callable[[], bytes]) -> Callable[[BinaryIO], object]:
+    return lambda stream: stream.write(make())
 
 
 def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Episode) -> str:

@@ -225,7 +225,7 @@ def write_site(
         pending = dict.fromkeys(changed, UNKNOWN)
         _write_manifest(out, Manifest({**previous.files, **pending}, previous.episodes))
     patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
-    with ThreadPoolExecutor(max_workers=8) as pool:  # each waits on the disk for its fsyncs
+    with ThreadPoolExecutor(max_workers=32) as pool:  # each waits on the disk for its fsyncs
         done = pool.map(_patch, [out / name for name in patches], patches.values())
         records.update(zip(patches, done, strict=True))
     for name, output in changed.items():
