@@ -538,6 +538,17 @@ def test_a_new_cover_makes_only_the_cover_files_of_the_show_again(
     assert site_files(out) == clean_build(source, tmp_path)
 
 
+def test_the_cover_files_are_kept_when_only_the_show_settings_change(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    CHANGES["show"](source)
+    made = written(source, out)
+    assert "index.html" in made
+    assert not {"cover.jpg", "cover-600.jpg", "favicon.png"} & made
+
+
 def test_a_cover_kept_in_a_folder_of_the_show_is_published_again_when_it_changes(
     make_show: ShowMaker, tmp_path: Path
 ) -> None:

@@ -141,7 +141,7 @@ def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output
 
 def cover_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
     """The site's files of the show's cover (`site.cover_files`), made again only when the
-    cover or the site changed."""
+    cover or podkit changed."""
     files = site_cover_files(show).items()
     return {path: stage.add_written(path, key, _made(make)) for path, make in files}
 

@@ -564,8 +564,8 @@ class Cache:
         return self._pages_key
 
     def cover_key(self, show: Show) -> str:
-        """Changes with the site and with the show's cover: the files made from it."""
-        inputs = f"cover\0{self.site_key}\0{files_key([show.cover])}"
+        """Changes with podkit's code and the show's cover: the files made from it alone."""
+        inputs = f"cover\0{code_key()}\0{files_key([show.cover])}"
         return hashlib.sha256(inputs.encode()).hexdigest()
 
     def pages(self, names: Iterable[str]) -> Sealed | None:
