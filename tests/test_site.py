@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
 import feedparser
@@ -15,6 +16,8 @@ from lxml import etree, html
 from PIL import Image
 
 from toolkit.build import build
+from toolkit.config import load_show
+from toolkit.site import episode_files
 
 
 @pytest.fixture
@@ -380,3 +383,16 @@ def test_the_feed_names_its_stylesheet_and_stays_a_feed(site: Path) -> None:
     html_page = etree.XSLT(etree.parse(str(site / "assets" / "feed.xsl")))(tree)
     assert html_page.xpath("//h1/text()") == ["Test Show"]
     assert html_page.xpath("//ol//h3/a/@href") == ["https://example.org/show/001-premier/"]
+
+
+def test_each_show_rendered_in_one_process_gets_its_own_words(make_show: ShowMaker) -> None:
+    """A show loaded after another one freed often takes its id: the renderer kept for the
+    first must not render the second."""
+    show, _ = load_show(make_show(), read_transcripts=False)
+    for number in range(6):
+        language = ("fr", "en")[number % 2]
+        changed = replace(show, language=language)
+        files = episode_files(changed, changed.episodes[0])
+        text = files[PurePosixPath("001-premier", "index.html")].decode()
+        assert ("\u00a0:" in text) == (language == "fr"), language
+        del changed, files

@@ -281,15 +281,18 @@ def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
     return _episode_files(show, _item(show, episode), _cached_renderer(show))
 
 
-_renderers: dict[int, Render] = {}
+_renderers: dict[int, tuple[Show, Render]] = {}
 
 
 def _cached_renderer(show: Show) -> Render:
-    """One Jinja2 environment per show and process (a worker renders many episodes)."""
-    if id(show) not in _renderers:
+    """One Jinja2 environment per show and process (a worker renders many episodes). The show
+    is kept with it: an id names one object only while that object lives, and the next show
+    loaded in this process often gets the id of the one before."""
+    cached = _renderers.get(id(show))
+    if cached is None or cached[0] is not show:
         _renderers.clear()
-        _renderers[id(show)] = _renderer(typeset_show(show, episodes=False))
-    return _renderers[id(show)]
+        cached = _renderers[id(show)] = (show, _renderer(typeset_show(show, episodes=False)))
+    return cached[1]
 
 
 def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:
