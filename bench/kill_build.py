@@ -5,7 +5,8 @@
 Makes its own show in a temporary folder (the Keytime example and copies of its episode) and
 deletes it afterwards. Each trial starts from a site built from the show as it is (A), changes
 the sources (B: the show's title, which changes every page and MP3, or some episodes' notes
-with one episode added and one removed, or both), starts `podkit build` and kills its whole
+with one episode added and one removed, or both, or a new cover, which podkit swaps into
+every MP3's tag in place under a rollback journal), starts `podkit build` and kills its whole
 process group with SIGKILL at a random moment between a quarter of what an
 uninterrupted build takes (Python has started by then) and a little after its end. It then
 counts, in the site:
@@ -40,7 +41,7 @@ KEYTIME = Path(__file__).resolve().parents[1] / "episodes"
 EPISODE = "001-antony-passemard"
 MANIFEST = ".podkit-manifest.json"
 TEMPORARY = re.compile(r"\..+\.(?:[0-9a-f]{12}\.)?[a-z0-9_]{8}\.tmp")
-CHANGES = ("title", "episodes", "both")
+CHANGES = ("title", "episodes", "both", "cover")
 
 
 def podkit_build(source: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -121,6 +122,10 @@ def changed_show(show_a: Path, folder: Path, change: str, episodes: int) -> Path
             notes.write_text(notes.read_text(encoding="utf-8") + "\nAjout.\n", "utf-8")
         shutil.rmtree(show / f"{episodes:03d}-copie")
         add_episode(show, episodes + 1)
+    if change == "cover":
+        from PIL import Image
+
+        Image.new("RGB", (1400, 1400), (200, 30, 40)).save(show / "cover.jpg", "JPEG")
     return show
 
 

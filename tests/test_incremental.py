@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import EPISODE_TOML, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
+from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
+from toolkit import audio, config, transcript
 from toolkit import cache as cache_module
-from toolkit import config, transcript
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
@@ -587,6 +587,89 @@ def test_a_new_cover_renders_no_page_again(make_show: ShowMaker, tmp_path: Path)
     made = written(source, out)
     assert not [name for name in made if name.endswith(".html")], made
     assert {"cover.jpg", f"{EP}/episode.mp3"} <= made
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_a_new_cover_makes_only_the_cover_files_of_the_show_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    calls: list[object] = []
+    real = build_module.build_site
+    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    new_cover(source / "cover.jpg")
+    made = written(source, out)
+    assert calls == []  # the home page, the sitemap and the assets are kept
+    assert {"cover.jpg", "cover-600.jpg", "favicon.png"} <= made
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_the_cover_files_are_kept_when_only_the_show_settings_change(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    CHANGES["show"](source)
+    made = written(source, out)
+    assert "index.html" in made
+    assert not {"cover.jpg", "cover-600.jpg", "favicon.png"} & made
+
+
+def test_a_cover_kept_in_a_folder_of_the_show_is_published_again_when_it_changes(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    show_toml = SHOW_TOML.replace('cover = "cover.jpg"', 'cover = "art/cover.jpg"')
+    assert show_toml != SHOW_TOML
+    source, out = make_show(**{"show.toml": show_toml}), tmp_path / "site"
+    (source / "art").mkdir()
+    shutil.move(source / "cover.jpg", source / "art" / "cover.jpg")
+    build(source, out)
+    new_cover(source / "art" / "cover.jpg")
+    made = written(source, out)
+    assert {"cover.jpg", f"{EP}/episode.mp3"} <= made
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+@pytest.mark.parametrize("id3_version", [3, 4])
+def test_a_new_cover_is_swapped_into_each_mp3_without_making_its_tags_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, id3_version: int
+) -> None:
+    """Only the show's cover changed: each site copy gets the new picture in place, its other
+    frames as they are, and the site is the one a clean build makes."""
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source)
+    build(source, out, id3_version=id3_version)
+    inodes = {p: p.stat().st_ino for p in out.glob("*/episode.mp3")}
+    new_cover(source / "cover.jpg")
+    rendered: list[object] = []
+    real = audio.render_tag
+    monkeypatch.setattr(audio, "render_tag", lambda *a, **k: rendered.append(a) or real(*a, **k))
+    made = set(build(source, out, id3_version=id3_version).written.written)
+    assert rendered == []
+    assert {f"{EP}/episode.mp3", "002-ep/episode.mp3"} <= made
+    assert {p: p.stat().st_ino for p in out.glob("*/episode.mp3")} == inodes  # in place
+    monkeypatch.setattr(audio, "render_tag", real)
+    out_clean = tmp_path / "clean"
+    build(source, out_clean, id3_version=id3_version)
+    assert site_files(out) == site_files(out_clean)
+
+
+def test_a_new_show_cover_leaves_the_mp3_of_an_episode_with_its_own_cover(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source)
+    shutil.copy(KEYTIME / "cover.jpg", source / EP / "own.jpg")
+    own = EPISODE_TOML.replace(
+        'audio = "episode.mp3"\n', 'audio = "episode.mp3"\ncover = "own.jpg"\n'
+    )
+    (source / EP / "episode.toml").write_text(own, encoding="utf-8")
+    build(source, out)
+    new_cover(source / "cover.jpg")
+    made = written(source, out)
+    assert f"{EP}/episode.mp3" not in made
+    assert "002-ep/episode.mp3" in made
     assert site_files(out) == clean_build(source, tmp_path)
 
 

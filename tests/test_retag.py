@@ -10,11 +10,14 @@ import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from conftest import TONE, ShowMaker, inserts_blocks, tree_digest
-from mutagen.id3 import ID3, TIT2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mutagen.id3 import APIC, ID3, TIT2, PictureType
 from mutagen.id3._tags import ID3SaveConfig
 
 from toolkit import audio, journal
@@ -313,6 +316,95 @@ def test_tag_of_several_files_reports_every_problem_and_writes_none(
     assert "is a folder" in stderr
     assert "Traceback" not in stderr
     assert good.read_bytes() == TONE.read_bytes()
+
+
+# ---------------------------------------------------------------- a new cover
+
+
+def _patched(path: Path, writes: list[tuple[int, bytes]]) -> bytes:
+    data = bytearray(path.read_bytes())
+    for offset, new in writes:
+        data[offset : offset + len(new)] = new
+    return bytes(data)
+
+
+def _with_pictures(mp3: Path, version: int, *descriptions: str) -> None:
+    """Give the source its own tag: a back cover and a front cover under these descriptions,
+    and a frame mutagen does not know (carried over as it is)."""
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=["Titre de l'éditeur"]))
+    for number, description in enumerate(descriptions):
+        kind = PictureType.COVER_BACK if number % 2 == 0 else PictureType.COVER_FRONT
+        id3.add(APIC(encoding=3, mime="image/png", type=kind, desc=description, data=b"\x89PNG"))
+    id3.save(mp3, v2_version=version)
+    data = mp3.read_bytes()  # an unknown frame (XXXX), put before the padding
+    size = audio.audio_start(data)
+    frames = data[10:size].rstrip(b"\0") + b"XXXX" + bytes((0, 0, 0, 3, 0, 0)) + b"abc"
+    tag = frames.ljust(size - 10, b"\0")
+    mp3.write_bytes(data[:6] + _syncsafe(len(tag)) + tag + data[size:])
+
+
+def _syncsafe(value: int) -> bytes:
+    return bytes((value >> shift) & 0x7F for shift in (21, 14, 7, 0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    version=st.sampled_from([3, 4]),
+    own_tag=st.sampled_from([(), ("Cover",), ("Cover", "Cover 2", "Autre"), ("Été", "€")]),
+    old_size=st.integers(0, 40_000),
+    new_size=st.integers(0, 80_000),
+)
+def test_a_new_cover_is_swapped_in_as_a_full_tag_would_write_it(
+    tmp_path_factory: pytest.TempPathFactory,
+    version: int,
+    own_tag: tuple[str, ...],
+    old_size: int,
+    new_size: int,
+) -> None:
+    """Only the cover frame and what follows it are written; the file is then byte for byte
+    the copy a full tag would make, or, when that copy would not fit the room, no patch."""
+    folder = tmp_path_factory.mktemp("cover")
+    source, site_copy = folder / "source.mp3", folder / "site.mp3"
+    source.write_bytes(TONE.read_bytes() + b"TAG" + bytes(125))
+    if own_tag:
+        _with_pictures(source, version, *own_tag)
+    tags = audio.EpisodeTags(
+        "Épisode", "Hôte", "Émission", "2024-05-01", 3, "Résumé", "fra", "g", "https://e/1",
+        "https://e/f", b"\xff\xd8" + bytes(old_size), (audio.ChapterTag(0, 500, "Un"),),
+    )  # fmt: skip
+    site_copy.write_bytes(audio.tag_bytes(source.read_bytes(), tags, version))
+    new = replace(tags, cover_jpeg=b"\xff\xd8" + os.urandom(new_size))
+    full = audio.tag_patch(source, new, version)
+    patch = audio.cover_patch(site_copy, source, new.cover_jpeg or b"", version)
+    if audio.fits_in_place(site_copy, full):
+        assert patch is not None
+        assert patch.size == site_copy.stat().st_size
+        assert _patched(site_copy, patch.writes) == audio.tag_bytes(
+            source.read_bytes(), new, version
+        )
+        assert min(offset for offset, _ in patch.writes) > 10  # the frames before it stay
+    else:
+        assert patch is None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda tag: tag[:5] + b"\x80" + tag[6:],  # a tag flag podkit never sets
+        lambda tag: tag.replace(b"image/jpeg", b"image/jpog"),  # not podkit's picture
+        lambda tag: tag.replace(b"APIC", b"APIX"),  # no picture frame
+        lambda tag: tag[:14] + b"\x7f\xff\xff\xff" + tag[18:],  # a frame past the tag's end
+    ],
+)
+def test_a_cover_frame_not_as_podkit_writes_it_gets_no_patch(
+    mp3: Path, tags: audio.EpisodeTags, tmp_path: Path, damage: Any
+) -> None:
+    site_copy = tmp_path / "site.mp3"
+    data = audio.tag_bytes(mp3.read_bytes(), tags)
+    size = audio.audio_start(data)
+    site_copy.write_bytes(damage(data[:size]) + data[size:])
+    assert audio.cover_patch(site_copy, mp3, b"\xff\xd8new", 3) is None
 
 
 # ---------------------------------------------------------------- the build's copies

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
 import feedparser
@@ -15,7 +16,8 @@ from lxml import etree, html
 from PIL import Image
 
 from toolkit.build import build
-from toolkit.site import builtin_templates
+from toolkit.config import load_show
+from toolkit.site import builtin_templates, episode_files
 
 
 @pytest.fixture
@@ -422,3 +424,16 @@ def test_paragraph_filters_write_what_a_template_loop_writes(
     name = Path("001-premier", "index.html")
     assert (tmp_path / "built" / name).read_bytes() == (tmp_path / "looped" / name).read_bytes()
     assert b'<span class="seg note"' in (tmp_path / "built" / name).read_bytes()
+
+
+def test_each_show_rendered_in_one_process_gets_its_own_words(make_show: ShowMaker) -> None:
+    """A show loaded after another one freed often takes its id: the renderer kept for the
+    first must not render the second."""
+    show, _ = load_show(make_show(), read_transcripts=False)
+    for number in range(6):
+        language = ("fr", "en")[number % 2]
+        changed = replace(show, language=language)
+        files = episode_files(changed, changed.episodes[0])
+        text = files[PurePosixPath("001-premier", "index.html")].decode()
+        assert ("\u00a0:" in text) == (language == "fr"), language
+        del changed, files

@@ -8,11 +8,11 @@ import os
 import re
 import struct
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from mutagen import MutagenError
+from mutagen import MutagenError, PaddingInfo
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -549,6 +549,115 @@ def tag_patch(source: Path, tags: EpisodeTags, v2_version: int = 3) -> TagPatch:
     tag = render_tag(head, tags, v2_version)
     id3v1 = id3v1_tag(tags) if end < size else b""
     return TagPatch(tag, id3v1, len(tag) + end - len(head) + len(id3v1))
+
+
+@dataclass(frozen=True)
+class CoverPatch:
+    """What a new front cover changes in a tagged file: the regions from its cover frame to
+    the end of its frames (the rest of the tag and the audio stay)."""
+
+    writes: list[tuple[int, bytes]]  # (offset, bytes); the new cover frame is shared
+    size: int  # the file's size, the same before and after
+
+
+def cover_patch(
+    path: Path, source: Path, cover_jpeg: bytes, v2_version: int = 3
+) -> CoverPatch | None:
+    """What replacing the front cover of ``path``, podkit's tagged copy of ``source``, by
+    ``cover_jpeg`` writes: the file is then byte for byte as `tag_patch` would make it when
+    nothing else in its tags changed, but its other frames are not made again. None when the
+    tag is not laid out as podkit writes it, or the new one does not fit its room."""
+    with source.open("rb") as stream:
+        available = _id3v2_size(stream.read(10))  # the room `render_tag` sizes the tag from
+    with path.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        head = stream.read(10)
+        tag = head + stream.read(_id3v2_size(head) - 10) if _id3v2_size(head) else b""
+    found = _cover_frame(tag, v2_version)
+    if found is None:
+        return None
+    start, end, frames_end = found
+    frame = _with_picture(tag[start:end], cover_jpeg, v2_version)
+    if frame is None:
+        return None
+    after = tag[end:frames_end]  # the pictures podkit keeps, the frames it does not know
+    needed = start + len(frame) + len(after)
+    if needed + _padding(available, PaddingInfo(available - needed, 0)) != len(tag):
+        return None  # the tag's size changes: the file is written anew
+    writes = [(start, frame), (start + len(frame), after)]
+    if frames_end > needed:  # the old frames' end, past the new ones, becomes padding
+        writes.append((needed, _zeros(frames_end - needed)))
+    return CoverPatch([(offset, data) for offset, data in writes if data], size)
+
+
+def _cover_frame(tag: bytes, v2_version: int) -> tuple[int, int, int] | None:
+    """Where the first picture frame of the tag starts and ends, and where its frames end
+    (the padding begins); None when the tag is not an ID3v2 tag of this version without
+    flags, or has no picture frame. podkit's front cover sorts first among the pictures."""
+    if len(tag) < 10 or tag[:6] != b"ID3" + bytes((v2_version, 0, 0)):
+        return None
+    position, cover = 10, None
+    while position + 10 <= len(tag) and tag[position] != 0:
+        end = position + 10 + _frame_size(tag[position + 4 : position + 8], v2_version)
+        if end > len(tag):
+            return None
+        if cover is None and tag[position : position + 4] == b"APIC":
+            cover = position, end
+        position = end
+    return None if cover is None else (*cover, position)
+
+
+def _frame_size(raw: bytes, v2_version: int) -> int:
+    bits = 7 if v2_version == 4 else 8
+    size = 0
+    for byte in raw:
+        size = (size << bits) | byte
+    return size
+
+
+def _with_picture(frame: bytes, jpeg: bytes, v2_version: int) -> bytes | None:
+    """The APIC ``frame`` (a JPEG front cover, as podkit writes it) with another picture;
+    None when it is not such a frame."""
+    if frame[8:10] != b"\0\0":  # flags: compressed, encrypted... are not podkit's
+        return None
+    body = _picture_head(frame[10:])
+    return None if body is None else _picture_frame(body, jpeg, v2_version)
+
+
+@lru_cache(maxsize=8)
+def _picture_frame(head: bytes, jpeg: bytes, v2_version: int) -> bytes:
+    """One object for every file whose cover frame has this head: a show's episodes share it."""
+    bits = 7 if v2_version == 4 else 8
+    return b"APIC" + _to_int(len(head) + len(jpeg), bits) + b"\0\0" + head + jpeg
+
+
+@lru_cache(maxsize=8)
+def _zeros(count: int) -> bytes:
+    return bytes(count)
+
+
+def _picture_head(body: bytes) -> bytes | None:
+    """An APIC frame's fields before its picture (encoding, MIME type, picture type and
+    description), when it is a JPEG front cover; else None."""
+    mime_end = body.find(b"\0", 1)
+    if body[1:mime_end] != b"image/jpeg" or body[mime_end + 1 : mime_end + 2] != b"\3":
+        return None
+    description = mime_end + 2
+    if body[0] in (1, 2):  # UTF-16: a two-byte terminator on a character boundary
+        end = description
+        while end + 1 < len(body) and body[end : end + 2] != b"\0\0":
+            end += 2
+        end += 2
+    else:
+        end = body.find(b"\0", description) + 1
+    if end <= description or end > len(body):
+        return None
+    return body[:end]
+
+
+def _to_int(value: int, bits: int) -> bytes:
+    mask = (1 << bits) - 1
+    return bytes((value >> (bits * shift)) & mask for shift in (3, 2, 1, 0))
 
 
 def fits_in_place(path: Path, patch: TagPatch) -> bool:

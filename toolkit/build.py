@@ -28,8 +28,10 @@ from toolkit.cache import (
     Cache,
     Kept,
     Manifest,
+    files_key,
     images_key,
     same_audio,
+    same_but_cover,
     show_key,
     site_key,
     tag_key,
@@ -45,6 +47,7 @@ from toolkit.journal import roll_back
 from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, episode_files
+from toolkit.site import cover_files as site_cover_files
 from toolkit.transcript import published_formats
 from toolkit.writer import (
     Output,
@@ -97,7 +100,9 @@ def build(
     try:
         stage.begin()
         check_folders(out, paths.folders(show))
-        tags_key = partial(_tags_key, cache, transcripts, show_key(source, base_url))
+        # The show's cover has a key of its own (see `tag_key`).
+        without_cover = show_key(source, base_url, images=False)
+        tags_key = partial(_tags_key, cache, transcripts, without_cover)
         outputs, enclosures = tag_audio(show, stage, id3_version, progress, tags_key)
         formats = make_episode_files(show, transcripts, cache, stage, outputs)
         # Made again only when its inputs changed: it lists every episode.
@@ -110,6 +115,7 @@ def build(
         )
         pages = show_files(show, cache.pages_key(show, transcripts), stage)
         outputs.update(pages)
+        outputs.update(cover_files(show, cache.cover_key(show), stage))
         # A reused episode's files are on disk as they would be made: kept, by name.
         kept = {name: k for e in show.episodes for name, k in cache.kept_files(e.slug).items()}
         names = [*map(str, outputs), *kept]
@@ -158,6 +164,17 @@ def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output
     if kept is not None:
         return {PurePosixPath(name): file for name, file in kept.items()}
     return dict(build_site(show))
+
+
+def cover_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
+    """The site's files of the show's cover (`site.cover_files`), made again only when the
+    cover or podkit changed."""
+    files = site_cover_files(show).items()
+    return {path: stage.add_written(path, key, _made(make)) for path, make in files}
+
+
+def _made(make: Callable[[], bytes]) -> Callable[[BinaryIO], object]:
+    return lambda stream: stream.write(make())
 
 
 def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Episode) -> str:
@@ -238,16 +255,20 @@ def tag_audio(
     even made."""
     outputs: dict[PurePosixPath, Output] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
+    cover_key = files_key([show.cover]) if tags_key else ""
     jobs: list[_TagJob] = []
     audio_paths: dict[str, PurePosixPath] = {}  # by slug
     for episode in show.episodes:
         if episode.audio is not None:  # linked audio: the build never tags a file it lacks
             path = audio_paths[episode.slug] = paths.audio(episode)
             tags = None if tags_key else episode_tags(show, episode, show_cover)
-            key = tag_key(episode, tags_key(episode) if tags_key else tags, id3_version)
+            cover = "" if episode.cover else cover_key  # an episode's own: one of its files
+            key = tag_key(episode, tags_key(episode) if tags_key else tags, id3_version, cover)
             kept = stage.previous.kept(stage.out, path, key)
             if kept:
                 outputs[path] = kept
+            elif patched := _new_cover(stage, path, key, episode.audio, show_cover, id3_version):
+                outputs[path] = patched
             else:
                 tags = tags or episode_tags(show, episode, show_cover)
                 job = _TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key))
@@ -289,6 +310,24 @@ def _retaggable(stage: Stage, path: PurePosixPath, key: str) -> bool:
         and same_audio(entry.key, key)
         and unchanged(stage.out / path, entry) is not None
     )
+
+
+def _new_cover(
+    stage: Stage, path: PurePosixPath, key: str, source: Path, cover: bytes, id3_version: int
+) -> Patched | None:
+    """The site's copy with the show's new cover, staged for writing in place, when it has
+    the tags this build makes but for the cover, is as the last build left it, and the new
+    cover fits its room. Its other frames are not made again: this is cheap enough to do here
+    for every episode of a show, and the new cover is held once in memory for them all."""
+    entry = stage.previous.files.get(str(path))
+    if entry is None or not same_but_cover(entry.key, key):
+        return None
+    site_copy = stage.out / path
+    roll_back(site_copy)  # an interrupted build's re-tag: the copy is as it was before
+    if unchanged(site_copy, entry) is None:
+        return None
+    patch = audio.cover_patch(site_copy, source, cover, id3_version)
+    return None if patch is None else stage.hold_patch(path, key, patch.writes, patch.size)
 
 
 def _copy(source: Path) -> Callable[[BinaryIO], object]:

@@ -369,18 +369,26 @@ def files_state(names: Iterable[str | Path]) -> State:
     return State(digest.hexdigest(), racy)
 
 
-def tag_key(episode: Episode, tags: EpisodeTags | str | None, id3_version: int) -> str:
+def tag_key(
+    episode: Episode, tags: EpisodeTags | str | None, id3_version: int, cover: str = ""
+) -> str:
     """Changes when the source audio, the tags or podkit itself change: a key of the audio
-    (see `same_audio`) followed by a key of the tags (or of what they are made from)."""
+    (see `same_audio`), a key of the tags (or of what they are made from but the cover), and
+    a key of the ``cover`` they show, when the tags' key leaves it out (see `same_but_cover`)."""
     assert episode.audio is not None  # a linked episode is never tagged
     found = episode.audio.stat()
     audio = (__version__, id3_version, found.st_size, found.st_mtime_ns)
-    return _half_key(audio) + _half_key(tags)
+    return _half_key(audio) + _half_key(tags) + _half_key(cover)
 
 
 def same_audio(key: str, other: str) -> bool:
     """Whether two tag keys are of the same source audio (their tags may differ)."""
     return key[:32] == other[:32]
+
+
+def same_but_cover(key: str, other: str) -> bool:
+    """Whether two tag keys are of the same source audio and tags but for the cover."""
+    return key[:64] == other[:64]
 
 
 def _half_key(inputs: object) -> str:
@@ -422,8 +430,8 @@ class Cache:
 
     def __init__(self, previous: Manifest, out: Path, key: str, images_key: str = "") -> None:
         self.previous, self.out, self.site_key = previous, out, key
-        # The site's own files (the cover's copies, the favicon) and the feed (which gives
-        # the cover's size) are made from the images at the top of the show; pages are not.
+        # The feed (which gives the cover's size) is made from the images at the top of the
+        # show; pages are not (the cover's own files have `cover_key`).
         self.shared_key = f"{key}\0{images_key}"
         self._taken: dict[str, _Taken] = {}  # by slug: the episodes reused
         self._folders: dict[str, State] = {}  # by slug, taken before the folder is read
@@ -561,12 +569,17 @@ class Cache:
 
     def pages_key(self, show: Show, transcripts: dict[str, Path]) -> str:
         """Changes with the site and with any published episode: the home page and the
-        sitemap list them all."""
-        digest = hashlib.sha256(f"pages\0{self.shared_key}".encode())
+        sitemap list them all. Not with the cover, which they name and never read."""
+        digest = hashlib.sha256(f"pages\0{self.site_key}".encode())
         for e in show.episodes:
             digest.update(f"{e.slug}\0{self.key(e, transcripts.get(e.slug))}\n".encode())
         self._pages_key = digest.hexdigest()
         return self._pages_key
+
+    def cover_key(self, show: Show) -> str:
+        """Changes with podkit's code and the show's cover: the files made from it alone."""
+        inputs = f"cover\0{code_key()}\0{files_key([show.cover])}"
+        return hashlib.sha256(inputs.encode()).hexdigest()
 
     def pages(self, names: Iterable[str]) -> Sealed | None:
         """The record of the show's own files, made from inputs of `pages_key`."""
@@ -575,8 +588,9 @@ class Cache:
     def feed_key(
         self, show: Show, transcripts: dict[str, Path], enclosures: dict[str, Enclosure]
     ) -> str:
-        """Changes with the site and with any published episode or its tagged MP3."""
-        digest = hashlib.sha256(self.shared_key.encode())
+        """Changes with the site, the show's cover (wherever it is kept) and with any
+        published episode or its tagged MP3."""
+        digest = hashlib.sha256(f"{self.shared_key}\0{files_key([show.cover])}".encode())
         for e in show.episodes:
             key, enclosure = self.key(e, transcripts.get(e.slug)), enclosures[e.slug]
             digest.update(f"{e.slug}\0{key}\0{enclosure.url}\0{enclosure.length}\n".encode())

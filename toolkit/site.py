@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import PurePosixPath
@@ -268,8 +269,8 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
 
 
 def build_site(show: Show) -> dict[PurePosixPath, bytes]:
-    """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
-    each episode's files come from `episode_files`."""
+    """The home, 404 and sitemap pages and the theme's assets; the cover art and the favicon
+    come from `cover_files`, each episode's files from `episode_files`."""
     show = typeset_show(show, episodes=False)
     # Typeset as read: the home page and the sitemap show a few fields of every episode.
     listed = (cast(Episode, TypesetOnUse(e, show.language)) for e in show.episodes)
@@ -292,10 +293,17 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     for asset in paths.ASSETS:
         source, _, _ = env.loader.get_source(env, str(asset))  # type: ignore[union-attr]
         files[asset] = source.encode("utf-8")
-    files[paths.show_cover(show)] = show.cover.read_bytes()
-    files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
-    files[paths.FAVICON] = favicon_png(show.cover)
     return files
+
+
+def cover_files(show: Show) -> dict[PurePosixPath, Callable[[], bytes]]:
+    """How to make the site's files of the show's cover: its copy, the pages' 600 px one and
+    the favicon. Apart from the pages, which only name them: a new cover makes only these."""
+    return {
+        paths.show_cover(show): show.cover.read_bytes,
+        paths.COVER_SMALL: partial(resized_jpeg, show.cover, 600),
+        paths.FAVICON: partial(favicon_png, show.cover),
+    }
 
 
 def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
@@ -305,15 +313,18 @@ def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
     return _episode_files(show, _item(show, episode), _cached_renderer(show))
 
 
-_renderers: dict[int, Render] = {}
+_renderers: dict[int, tuple[Show, Render]] = {}
 
 
 def _cached_renderer(show: Show) -> Render:
-    """One Jinja2 environment per show and process (a worker renders many episodes)."""
-    if id(show) not in _renderers:
+    """One Jinja2 environment per show and process (a worker renders many episodes). The show
+    is kept with it: an id names one object only while that object lives, and the next show
+    loaded in this process often gets the id of the one before."""
+    cached = _renderers.get(id(show))
+    if cached is None or cached[0] is not show:
         _renderers.clear()
-        _renderers[id(show)] = _renderer(typeset_show(show, episodes=False))
-    return _renderers[id(show)]
+        cached = _renderers[id(show)] = (show, _renderer(typeset_show(show, episodes=False)))
+    return cached[1]
 
 
 def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:

@@ -58,13 +58,14 @@ class Staged:
 @dataclass(frozen=True)
 class Patched:
     """New bytes for some regions of a file the last build wrote, waiting under a temporary
-    name (the regions one after the other); written into the file in place, under a rollback
-    journal (see `toolkit.journal`), when the site is written."""
+    name (the regions one after the other), or held in memory; written into the file in
+    place, under a rollback journal (see `toolkit.journal`), when the site is written."""
 
     key: str
-    temporary: Path
+    temporary: Path | None  # None: the bytes are ``held``
     regions: tuple[tuple[int, int], ...]  # (offset, length) in the file
     size: int  # the file's size, the same before and after
+    held: tuple[bytes, ...] = ()  # each region's bytes, when not in a temporary file
 
 
 Output = bytes | Kept | Staged | Patched
@@ -206,6 +207,14 @@ class Stage:
         regions = tuple((offset, len(data)) for offset, data in writes)
         return Patched(key, cast(Staged, staged).temporary, regions, size)
 
+    def hold_patch(
+        self, path: PurePosixPath, key: str, writes: list[tuple[int, bytes]], size: int
+    ) -> Patched:
+        """New bytes for these regions of the site's file at ``path``, held in memory: for
+        bytes that many files share (a show's new cover), so they take no room per file."""
+        regions = tuple((offset, len(data)) for offset, data in writes)
+        return Patched(key, None, regions, size, tuple(data for _, data in writes))
+
     def discard(self) -> None:
         """Remove every file this build staged and did not rename."""
         if self.out.is_dir():
@@ -247,7 +256,7 @@ def write_site(
         pending = dict.fromkeys(changed, UNKNOWN)
         _write_manifest(out, Manifest({**previous.files, **pending}, previous.episodes))
     patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
-    with ThreadPoolExecutor(max_workers=8) as pool:  # each waits on the disk for its fsyncs
+    with ThreadPoolExecutor(max_workers=32) as pool:  # each waits on the disk for its fsyncs
         done = pool.map(_patch, [out / name for name in patches], patches.values())
         records.update(zip(patches, done, strict=True))
     for name, output in changed.items():
@@ -288,13 +297,18 @@ def _put(target: Path, output: Staged | bytes) -> FileEntry:
 
 def _patch(target: Path, patch: Patched) -> FileEntry:
     """Write a staged patch into the file in place, under a rollback journal."""
-    data = patch.temporary.read_bytes()
-    writes, position = [], 0
-    for offset, length in patch.regions:
-        writes.append((offset, data[position : position + length]))
-        position += length
+    if patch.temporary is None:
+        regions = zip(patch.regions, patch.held, strict=True)
+        writes = [(offset, data) for (offset, _), data in regions]
+    else:
+        data = patch.temporary.read_bytes()
+        writes, position = [], 0
+        for offset, length in patch.regions:
+            writes.append((offset, data[position : position + length]))
+            position += length
     write_in_place(target, writes)
-    patch.temporary.unlink()
+    if patch.temporary is not None:
+        patch.temporary.unlink()
     written = target.stat()
     return FileEntry(patch.key, written.st_size, written.st_mtime_ns)
 
