@@ -19,7 +19,8 @@ counts, in the site:
 
 Then it builds again, from B or from A restored (half the trials each, as a user who reverts
 an edit), and compares the site with a fresh build of the same sources (`diff -rq`, the
-manifest aside: it records modification times), and counts the temporary files left.
+manifest and `.podkit-cache/` aside: they record inodes and modification times), and counts
+the temporary files left.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pathlib import Path
 KEYTIME = Path(__file__).resolve().parents[1] / "episodes"
 EPISODE = "001-antony-passemard"
 MANIFEST = ".podkit-manifest.json"
+CACHE = ".podkit-cache"  # the build's own records, sealed; they name inodes and times
 TEMPORARY = re.compile(r"\..+\.(?:[0-9a-f]{12}\.)?[a-z0-9_]{8}\.tmp")
 CHANGES = ("title", "episodes", "both", "cover")
 
@@ -139,7 +141,10 @@ def site_files(site: Path) -> dict[str, Path]:
     return {
         str(p.relative_to(site)): p
         for p in site.rglob("*")
-        if p.is_file() and not TEMPORARY.fullmatch(p.name) and p.name != MANIFEST
+        if p.is_file()
+        and not TEMPORARY.fullmatch(p.name)
+        and p.name != MANIFEST
+        and CACHE not in p.relative_to(site).parts
     }
 
 
@@ -166,7 +171,9 @@ def torn_and_mixed(site: Path, old: Path, new: Path) -> tuple[int, bool]:
 
 def differing(site: Path, fresh: Path) -> int:
     result = subprocess.run(
-        ["diff", "-rq", "-x", MANIFEST, str(site), str(fresh)], capture_output=True, text=True
+        ["diff", "-rq", "-x", MANIFEST, "-x", CACHE, str(site), str(fresh)],
+        capture_output=True,
+        text=True,
     )
     return len(result.stdout.splitlines())
 
