@@ -1,4 +1,5 @@
-"""The build, as a script of named stages: load -> audio -> feed -> site -> write.
+"""The build, as a script of named stages: load -> episodes (their files and tagged MP3s, on
+all cores) -> feed -> site -> write.
 
 Each stage stages its outputs beside their place in the site (big ones as hidden temporary
 files, small ones in memory); only the last stage renames them into place. A problem before
