@@ -670,7 +670,37 @@ def test_a_new_show_cover_leaves_the_mp3_of_an_episode_with_its_own_cover(
     made = written(source, out)
     assert f"{EP}/episode.mp3" not in made
     assert "002-ep/episode.mp3" in made
+
+
+def test_episodes_and_their_mp3s_are_made_in_one_pool(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An episode's files and its tagged MP3 are made by the same worker, in one pool over
+    the episodes: no core waits for the other between the copies and the pages. A new cover
+    sends nothing to the workers (it is swapped into each copy in place), new tags only the
+    MP3s."""
+    jobs: list[list[tuple[str, bool, bool]]] = []
+    real = build_module.fork_map
+
+    def spy(function: object, items: list) -> object:  # type: ignore[type-arg]
+        jobs.append([(j.episode.slug, j.make_files, j.copy is not None) for j in items])
+        return real(function, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "fork_map", spy)
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source)
+    build(source, out)
+    assert jobs == [[(EP, True, True), ("002-ep", True, True)]]
+    jobs.clear()
+    new_cover(source / "cover.jpg")
+    build(source, out)
+    assert jobs == [[]]
     assert site_files(out) == clean_build(source, tmp_path)
+    jobs.clear()
+    build(source, out, id3_version=4)  # new tags, the same pages: only the MP3s are made
+    assert jobs == [[(EP, False, True), ("002-ep", False, True)]]
+    build(source, tmp_path / "clean4", id3_version=4)
+    assert site_files(out) == site_files(tmp_path / "clean4")
 
 
 @pytest.mark.parametrize("change", list(CHANGES))

@@ -1,4 +1,5 @@
-"""The build, as a script of named stages: load -> audio -> feed -> site -> write.
+"""The build, as a script of named stages: load -> episodes (their files and tagged MP3s, on
+all cores) -> feed -> site -> write.
 
 Each stage stages its outputs beside their place in the site (big ones as hidden temporary
 files, small ones in memory); only the last stage renames them into place. A problem before
@@ -103,8 +104,10 @@ def build(
         # The show's cover has a key of its own (see `tag_key`).
         without_cover = show_key(source, base_url, images=False)
         tags_key = partial(_tags_key, cache, transcripts, without_cover)
-        outputs, enclosures = tag_audio(show, stage, id3_version, progress, tags_key)
-        formats = make_episode_files(show, transcripts, cache, stage, outputs)
+        audio_plan = plan_audio(show, stage, id3_version, tags_key)
+        outputs = audio_plan.outputs
+        formats = make_episode_files(show, transcripts, cache, stage, audio_plan, progress)
+        enclosures = episode_enclosures(show, outputs, audio_plan.paths)
         # Made again only when its inputs changed: it lists every episode.
         outputs[paths.FEED] = stage.add_written(
             paths.FEED,
@@ -196,22 +199,42 @@ def make_episode_files(
     transcripts: dict[str, Path],
     cache: Cache,
     stage: Stage,
-    outputs: dict[PurePosixPath, Output],
+    audio_plan: AudioPlan,
+    progress: Progress | None = None,
 ) -> dict[str, tuple[str, ...]]:
-    """Each changed episode's page, transcripts and chapters, made and staged on all cores;
-    returns every episode's published transcript formats (for the feed), by slug."""
+    """Each changed episode's page, transcripts and chapters, and each tagged copy of an MP3
+    the site lacks, made and staged on all cores in one pool (an episode's copy beside its
+    files: no core waits for the other between the two); returns every episode's published
+    transcript formats (for the feed), by slug. What is staged goes into the plan's outputs."""
     reused = [e.slug for e in show.episodes if cache.is_reused(e.slug)]
     formats = {slug: cache.transcript_formats(slug) for slug in reused}
-    jobs = [(e, transcripts.get(e.slug)) for e in show.episodes if e.slug not in formats]
+    copies = audio_plan.copies
+    jobs = [
+        _EpisodeJob(e, transcripts.get(e.slug), e.slug not in formats, copies.get(e.slug))
+        for e in show.episodes
+        if e.slug not in formats or e.slug in copies
+    ]
+    version, cover = audio_plan.id3_version, audio_plan.show_cover
+    work = partial(_staged_episode_files, stage, show, version, cover)
+    made_all: Iterable[_Made] = fork_map(work, jobs)
     problems: list[Problem] = []
-    for made in fork_map(partial(_staged_episode_files, stage, show), jobs):
+    for made in progress(made_all, len(jobs)) if progress else made_all:
         problems += made.problems
-        formats[made.slug] = made.transcript_formats
+        if made.made_files:
+            formats[made.slug] = made.transcript_formats
         for path, output in made.outputs.items():
-            outputs[path] = output
+            audio_plan.outputs[path] = output
     if problems:
         raise ToolkitError(problems)
     return formats
+
+
+@dataclass(frozen=True)
+class _EpisodeJob:
+    episode: Episode
+    transcript_file: Path | None
+    make_files: bool  # its page, transcripts and chapters (not when reused from the last build)
+    copy: _Copy | None  # its MP3, tagged, when the site's copy is not as this build makes it
 
 
 @dataclass(frozen=True)
@@ -220,59 +243,84 @@ class _Made:
     outputs: dict[PurePosixPath, Output]
     transcript_formats: tuple[str, ...]
     problems: list[Problem]
+    made_files: bool = True
 
 
-def _staged_episode_files(stage: Stage, show: Show, job: tuple[Episode, Path | None]) -> _Made:
+def _staged_episode_files(
+    stage: Stage, show: Show, id3_version: int, show_cover: bytes | None, job: _EpisodeJob
+) -> _Made:
     """Runs in a worker process: read the episode's transcript, make its files and stage
     them beside their place (what comes back is their names, not their megabytes: the
-    transcripts never travel between processes)."""
-    episode, transcript_file = job
+    transcripts never travel between processes); and stage its tagged MP3."""
+    episode = job.episode
+    staged: dict[PurePosixPath, Output] = {}
+    if job.copy is not None:
+        tags = episode_tags(show, episode, show_cover)
+        copy = job.copy
+        tag_job = _TagJob(cast(Path, episode.audio), tags, copy.path, copy.key, copy.retag)
+        staged[copy.path] = _tagged_copy(stage, id3_version, tag_job)
+    if not job.make_files:
+        return _Made(episode.slug, staged, (), [], made_files=False)
     formats: tuple[str, ...] = ()
-    if transcript_file is not None:
-        spoken = load_transcript(transcript_file, episode.audio_info)
+    if job.transcript_file is not None:
+        spoken = load_transcript(job.transcript_file, episode.audio_info)
         if isinstance(spoken, list):
-            return _Made(episode.slug, {}, (), spoken)
+            return _Made(episode.slug, staged, (), spoken)
         formats = published_formats(spoken)
         episode = replace(episode, transcript=spoken)
     files = episode_files(show, episode)
-    staged = {path: stage.add(path, data) for path, data in files.items()}
+    staged.update({path: stage.add(path, data) for path, data in files.items()})
     return _Made(episode.slug, staged, formats, [])
 
 
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 
 
-def tag_audio(
-    show: Show,
-    stage: Stage,
-    id3_version: int,
-    progress: Progress | None = None,
-    tags_key: Callable[[Episode], str] | None = None,
-) -> tuple[dict[PurePosixPath, Output], dict[str, Enclosure]]:
-    """A tagged copy of each episode's MP3 (the source is only read), and its enclosure.
-    Copies whose inputs did not change since the last build are kept as they are. With
-    ``tags_key`` (a key of the inputs of an episode's tags) the tags of a copy kept are not
-    even made."""
+@dataclass(frozen=True)
+class _Copy:
+    """An episode's MP3 to tag and stage (its tags are made in the worker that copies it)."""
+
+    path: PurePosixPath
+    key: str
+    retag: bool  # the site's copy holds the same audio: re-tag it in place if the tag fits
+
+
+@dataclass
+class AudioPlan:
+    """What the site's audio needs: the outputs known before the workers start (copies kept
+    as they are, chapter images, other versions of the audio), the MP3s to tag and copy (by
+    slug), and each episode's MP3 in the site (by slug)."""
+
+    outputs: dict[PurePosixPath, Output]
+    copies: dict[str, _Copy]
+    paths: dict[str, PurePosixPath]
+    id3_version: int
+    show_cover: bytes  # at the tags' size, made before the workers fork: they inherit it
+
+
+def plan_audio(
+    show: Show, stage: Stage, id3_version: int, tags_key: Callable[[Episode], str]
+) -> AudioPlan:
+    """Which tagged copies of the episodes' MP3s (the sources are only read) must be made:
+    copies whose inputs (``tags_key``: a key of the inputs of an episode's tags) did not
+    change since the last build are kept as they are, their tags not even made."""
     outputs: dict[PurePosixPath, Output] = {}
     show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
-    cover_key = files_key([show.cover]) if tags_key else ""
-    jobs: list[_TagJob] = []
+    cover_key = files_key([show.cover])
+    copies: dict[str, _Copy] = {}
     audio_paths: dict[str, PurePosixPath] = {}  # by slug
     for episode in show.episodes:
         if episode.audio is not None:  # linked audio: the build never tags a file it lacks
             path = audio_paths[episode.slug] = paths.audio(episode)
-            tags = None if tags_key else episode_tags(show, episode, show_cover)
             cover = "" if episode.cover else cover_key  # an episode's own: one of its files
-            key = tag_key(episode, tags_key(episode) if tags_key else tags, id3_version, cover)
+            key = tag_key(episode, tags_key(episode), id3_version, cover)
             kept = stage.previous.kept(stage.out, path, key)
             if kept:
                 outputs[path] = kept
             elif patched := _new_cover(stage, path, key, episode.audio, show_cover, id3_version):
                 outputs[path] = patched
             else:
-                tags = tags or episode_tags(show, episode, show_cover)
-                job = _TagJob(episode.audio, tags, path, key, _retaggable(stage, path, key))
-                jobs.append(job)
+                copies[episode.slug] = _Copy(path, key, _retaggable(stage, path, key))
         for index, chapter in enumerate(episode.chapters):
             if chapter.image:
                 name = chapter_image_name(index, chapter.image.suffix)
@@ -280,17 +328,20 @@ def tag_audio(
         for version in episode.extras.alternate_enclosures:
             path = paths.alternate(episode, version)
             outputs[path] = stage.add_written(path, version.integrity or "", _copy(version.file))
-    staged = fork_map(partial(_tagged_copy, stage, id3_version), jobs)
-    done: Iterable[tuple[_TagJob, Output]] = zip(jobs, staged, strict=True)
-    for job, output in progress(done, len(jobs)) if progress else done:
-        outputs[job.path] = output
+    return AudioPlan(outputs, copies, audio_paths, id3_version, show_cover)
+
+
+def episode_enclosures(
+    show: Show, outputs: dict[PurePosixPath, Output], audio_paths: dict[str, PurePosixPath]
+) -> dict[str, Enclosure]:
+    """Each episode's enclosure: the length of the file the site will hold."""
     enclosures = {}
     for episode in show.episodes:
         if episode.linked:  # the length episode.toml gives: the old host's file
             enclosures[episode.slug] = Enclosure(episode.linked.url, episode.audio_info.size)
             continue
         path = audio_paths[episode.slug]
-        output = outputs[path]  # the length of the file the site will hold
+        output = outputs[path]
         if isinstance(output, Kept):
             length = output.entry.size  # checked against the file just now
         elif isinstance(output, Patched):
@@ -298,7 +349,7 @@ def tag_audio(
         else:
             length = cast(Staged, output).temporary.stat().st_size
         enclosures[episode.slug] = Enclosure(paths.url(show, path), length)
-    return outputs, enclosures
+    return enclosures
 
 
 def _retaggable(stage: Stage, path: PurePosixPath, key: str) -> bool:

@@ -215,7 +215,7 @@ def build(
 
     now = _parse_now(now_text)
     id3_version = 4 if id3v24 else 3
-    progress = _progress("Tagging MP3s")
+    progress = _progress("Making episodes")
     report = build_show(source, out, base_url, drafts, now, id3_version, progress=progress)
     for warning in report.warnings:
         log.warning("%s", warning)
