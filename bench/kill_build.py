@@ -13,7 +13,9 @@ counts, in the site:
 
 - stale temporary files: podkit's hidden `.<name>[.<mark>].<random>.tmp` files;
 - torn files: files whose bytes are neither A's nor B's version of that file (a fresh build
-  of each, made once), or a manifest that is not JSON;
+  of each, made once), or a manifest that is not JSON; an MP3 caught in an in-place write,
+  with its rollback journal beside it, is counted apart: the next podkit command that
+  touches it puts the old bytes back (the next build's comparison checks that it did);
 - mixed sites: some files already B's while others are still A's (expected while the build
   renames its files into place).
 
@@ -152,21 +154,26 @@ def stale_temporary(site: Path) -> list[Path]:
     return [p for p in site.rglob("*") if TEMPORARY.fullmatch(p.name)]
 
 
-def torn_and_mixed(site: Path, old: Path, new: Path) -> tuple[int, bool]:
-    torn, olds, news = 0, 0, 0
+def torn_and_mixed(site: Path, old: Path, new: Path) -> tuple[int, int, bool]:
+    """Torn files, files torn under a rollback journal, and whether old and new mix."""
+    torn, journaled, olds, news = 0, 0, 0, 0
     for name, path in site_files(site).items():
         data = path.read_bytes()
         was, will = old / name, new / name
         is_old = was.is_file() and was.read_bytes() == data
         is_new = will.is_file() and will.read_bytes() == data
-        torn += not (is_old or is_new)
+        if not (is_old or is_new):
+            if (path.parent / f".{path.name}.podkit-journal").is_file():
+                journaled += 1
+            else:
+                torn += 1
         olds += is_old and not is_new
         news += is_new and not is_old
     try:
         json.loads((site / MANIFEST).read_bytes())
     except (OSError, ValueError):
         torn += 1
-    return torn, olds > 0 and news > 0
+    return torn, journaled, olds > 0 and news > 0
 
 
 def differing(site: Path, fresh: Path) -> int:
@@ -211,6 +218,7 @@ def main() -> None:
             "killed": 0,
             "mixed": 0,
             "torn": 0,
+            "journaled": 0,
             "stale_before": 0,
             "stale_bytes": 0,
             "stale_most": 0,
@@ -229,8 +237,9 @@ def main() -> None:
                 show, site, rng.uniform(0.25, 1.05) * durations[change]
             )
             stale = stale_temporary(site)
-            torn, mixed = torn_and_mixed(site, fresh["A"], fresh[change])
+            torn, journaled, mixed = torn_and_mixed(site, fresh["A"], fresh[change])
             figures["torn"] += torn
+            figures["journaled"] += journaled
             figures["mixed"] += mixed
             figures["stale_before"] += len(stale)
             figures["stale_most"] = max(figures["stale_most"], len(stale))
@@ -244,7 +253,8 @@ def main() -> None:
             figures["differing_trials"] += count > 0
         print(
             f"trials: {options.trials}, killed before the build finished: {figures['killed']}\n"
-            f"torn files after the kill: {figures['torn']}\n"
+            f"torn files after the kill: {figures['torn']} (and {figures['journaled']} MP3s "
+            f"caught in an in-place write, their journal beside them)\n"
             f"sites holding a mix of old and new files after the kill: {figures['mixed']}\n"
             f"stale temporary files after the kill: {figures['stale_before']} "
             f"(most in one trial: {figures['stale_most']}, "
