@@ -16,7 +16,7 @@ from conftest import EPISODE_TOML, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
 from toolkit import cache as cache_module
-from toolkit import config, transcript
+from toolkit import config, template_cache, transcript
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
@@ -55,8 +55,13 @@ def loads_from_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def site_files(out: Path) -> dict[str, str]:
-    """The site as published: every file but the manifest (which holds times and keys)."""
-    return {name: digest for name, digest in tree_digest(out).items() if name != MANIFEST}
+    """The site as published: every file but the manifest (which holds times and keys) and
+    the compiled templates (code kept by whichever process compiled it, never published)."""
+    return {
+        name: digest
+        for name, digest in tree_digest(out).items()
+        if name != MANIFEST and not name.startswith(f"{template_cache.FOLDER}/")
+    }
 
 
 def clean_build(source: Path, tmp_path: Path) -> dict[str, str]:
@@ -337,10 +342,10 @@ def test_a_worker_failure_leaves_no_staged_file(
         )
     real = build_module.episode_files
 
-    def fails_once(show: object, episode: Episode) -> dict[PurePosixPath, bytes]:
+    def fails_once(show: object, episode: Episode, out: Path) -> dict[PurePosixPath, bytes]:
         if episode.slug == "007-ep":
             raise RuntimeError("disk on fire")
-        return real(show, episode)  # type: ignore[arg-type]
+        return real(show, episode, out)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "episode_files", fails_once)
     with pytest.raises(RuntimeError):
@@ -612,7 +617,9 @@ def test_the_show_pages_are_rendered_again_only_when_an_episode_or_the_site_chan
     build(source, out)
     calls: list[object] = []
     real = build_module.build_site
-    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    monkeypatch.setattr(
+        build_module, "build_site", lambda show, out: calls.append(show) or real(show, out)
+    )
     build(source, out)
     assert calls == []  # nothing changed: the home page and the sitemap are kept
     (out / "sitemap.xml").write_text("", encoding="utf-8")  # one of them damaged

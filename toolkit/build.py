@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, cast
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from toolkit import audio, paths
+from toolkit import audio, paths, template_cache
 from toolkit.artwork import chapter_image_bytes, resized_jpeg
 from toolkit.cache import (
     Cache,
@@ -118,6 +118,7 @@ def build(
         sweep = stage.killed_before
         report = write_site(out, outputs, previous, entries, pages_record, kept, sweep)
         cache.keep_loads()
+        template_cache.keep()
         stage.end()
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
@@ -126,6 +127,7 @@ def build(
         stage.discard()  # a failed build leaves nothing of itself in the site
         raise
     finally:
+        template_cache.forget()
         gc.unfreeze()  # what was loaded goes when no longer used, cycles too
     warnings = [*warnings, *report.warnings]
     for name in report.written:
@@ -157,7 +159,7 @@ def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output
     kept = stage.previous.kept_pages(stage.out, key)
     if kept is not None:
         return {PurePosixPath(name): file for name, file in kept.items()}
-    return dict(build_site(show))
+    return dict(build_site(show, stage.out))
 
 
 def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Episode) -> str:
@@ -217,7 +219,7 @@ def _staged_episode_files(stage: Stage, show: Show, job: tuple[Episode, Path | N
             return _Made(episode.slug, {}, (), spoken)
         formats = published_formats(spoken)
         episode = replace(episode, transcript=spoken)
-    files = episode_files(show, episode)
+    files = episode_files(show, episode, stage.out)
     staged = {path: stage.add(path, data) for path, data in files.items()}
     return _Made(episode.slug, staged, formats, [])
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, cast
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Link, Segment, Show
+from toolkit.template_cache import SealedBytecodeCache
 from toolkit.timecode import format_clock
 from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write
 from toolkit.typography import TypesetOnUse, typeset_episode, typeset_show
@@ -89,7 +90,9 @@ class ResourceLoader(BaseLoader):
         return [name for name, _ in _theme_files(self.root)]
 
 
-def environment(show: Show) -> Environment:
+def environment(show: Show, out: Path | None = None) -> Environment:
+    """The show's templates; with ``out`` (the site's folder) their compiled code is kept
+    there between builds, sealed (see `toolkit.template_cache`)."""
     builtin = ResourceLoader(builtin_templates())
     loader = ChoiceLoader(
         [
@@ -106,6 +109,7 @@ def environment(show: Show) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=None if out is None else SealedBytecodeCache(out),
     )
     # Templates name the site's files through `paths`, as the feed and the writer do:
     # `{{ paths.FEED | href }}` links from the page being rendered, `| url` is absolute.
@@ -267,14 +271,14 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
     return render
 
 
-def build_site(show: Show) -> dict[PurePosixPath, bytes]:
+def build_site(show: Show, out: Path | None = None) -> dict[PurePosixPath, bytes]:
     """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
-    each episode's files come from `episode_files`."""
+    each episode's files come from `episode_files`. ``out``: see `environment`."""
     show = typeset_show(show, episodes=False)
     # Typeset as read: the home page and the sitemap show a few fields of every episode.
     listed = (cast(Episode, TypesetOnUse(e, show.language)) for e in show.episodes)
     show = replace(show, episodes=tuple(listed))
-    env = environment(show)
+    env = environment(show, out)
     render = _renderer(show, env)
     episodes = [
         _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
@@ -298,21 +302,25 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     return files
 
 
-def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
+def episode_files(
+    show: Show, episode: Episode, out: Path | None = None
+) -> dict[PurePosixPath, bytes]:
     """An episode's page, transcripts, chapters and art. Episodes do not depend on each
-    other, so the build makes them on all cores. Their reading text is typeset."""
+    other, so the build makes them on all cores. Their reading text is typeset. ``out``:
+    see `environment`."""
     episode = typeset_episode(episode, show.language)
-    return _episode_files(show, _item(show, episode), _cached_renderer(show))
+    return _episode_files(show, _item(show, episode), _cached_renderer(show, out))
 
 
 _renderers: dict[int, Render] = {}
 
 
-def _cached_renderer(show: Show) -> Render:
+def _cached_renderer(show: Show, out: Path | None) -> Render:
     """One Jinja2 environment per show and process (a worker renders many episodes)."""
     if id(show) not in _renderers:
         _renderers.clear()
-        _renderers[id(show)] = _renderer(typeset_show(show, episodes=False))
+        typeset = typeset_show(show, episodes=False)
+        _renderers[id(show)] = _renderer(typeset, environment(typeset, out))
     return _renderers[id(show)]
 
 
