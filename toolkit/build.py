@@ -108,7 +108,7 @@ def build(
                 build_feed(out, show, enclosures, formats, cache.records())
             ),
         )
-        pages = show_files(show, cache.pages_key(show, transcripts), stage)
+        pages = show_files(show, cache.pages_key(show, transcripts), stage, cache.keys())
         outputs.update(pages)
         # A reused episode's files are on disk as they would be made: kept, by name.
         kept = {name: k for e in show.episodes for name, k in cache.kept_files(e.slug).items()}
@@ -153,13 +153,15 @@ def _loading() -> Iterator[None]:
             gc.enable()
 
 
-def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
+def show_files(
+    show: Show, key: str, stage: Stage, keys: dict[str, str] | None = None
+) -> dict[PurePosixPath, Output]:
     """The show's own pages and files (`build_site`), or those the last build made from the
     same inputs when they are still on disk as it left them."""
     kept = stage.previous.kept_pages(stage.out, key)
     if kept is not None:
         return {PurePosixPath(name): file for name, file in kept.items()}
-    return dict(build_site(show, stage.out))
+    return dict(build_site(show, stage.out, keys))
 
 
 def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Episode) -> str:

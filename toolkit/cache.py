@@ -547,6 +547,10 @@ class Cache:
             self._keys[slug] = hashlib.sha256(inputs.encode()).hexdigest()
         return self._keys[slug]
 
+    def keys(self) -> dict[str, str]:
+        """The keys computed so far (`key`), by slug."""
+        return self._keys
+
     def tags_key(self, episode: Episode, transcript_file: Path | None, show: str) -> str:
         """Changes with what an episode's tags are made from: the show (`show_key`) and the
         episode's files (not the templates)."""

@@ -7,7 +7,7 @@ built-in ones as ``podkit/<name>``."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
@@ -30,7 +30,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from toolkit import paths
+from toolkit import listing_cache, paths
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
@@ -181,6 +181,8 @@ class EpisodeItem:
     duration: str
     href: str  # the episode's page, from the home page
     cover: str  # the episode's art (or the show's), from the home page
+    url: str  # the episode's page's address
+    day: str  # the day it was published, as ISO 8601 writes it (in its own time zone)
 
 
 def human_duration(seconds: float) -> str:
@@ -217,6 +219,8 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         # From the home page, at the top of the site, a site path is its own relative URL.
         paths.quoted(paths.episode_page(episode)),
         paths.quoted(paths.episode_cover(episode) or paths.COVER_SMALL),
+        show.episode_url(episode),
+        episode.published.date().isoformat(),
     )
 
 
@@ -271,18 +275,20 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
     return render
 
 
-def build_site(show: Show, out: Path | None = None) -> dict[PurePosixPath, bytes]:
+def build_site(
+    show: Show, out: Path | None = None, keys: Mapping[str, str] | None = None
+) -> dict[PurePosixPath, bytes]:
     """The home, 404 and sitemap pages, the theme's assets, the cover art and the favicon;
-    each episode's files come from `episode_files`. ``out``: see `environment`."""
+    each episode's files come from `episode_files`. ``out``: see `environment`; with
+    ``keys`` (of each episode's inputs, by slug) what these pages show of each episode is
+    kept there too (see `toolkit.listing_cache`)."""
     show = typeset_show(show, episodes=False)
-    # Typeset as read: the home page and the sitemap show a few fields of every episode.
-    listed = (cast(Episode, TypesetOnUse(e, show.language)) for e in show.episodes)
-    show = replace(show, episodes=tuple(listed))
+    stored = listing_cache.read(out) if out and keys else {}
+    episodes = _listed(show, stored, keys or {})
+    show = replace(show, episodes=tuple(item.episode for item in episodes))
     env = environment(show, out)
     render = _renderer(show, env)
-    episodes = [
-        _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
-    ]
+    episodes.sort(key=lambda item: item.episode.published, reverse=True)
     hosts = [p.name for p in show.persons if p.role == "host"]
     files: dict[PurePosixPath, bytes] = {}
     files[paths.HOME] = render(
@@ -291,7 +297,7 @@ def build_site(show: Show, out: Path | None = None) -> dict[PurePosixPath, bytes
     files[paths.NOT_FOUND] = render("404.html", paths.NOT_FOUND)
     # The stylesheet's links resolve from the feed it presents.
     files[paths.FEED_STYLE] = render("feed.xsl", paths.FEED)
-    newest = episodes[0].episode.published.date().isoformat() if episodes else None
+    newest = episodes[0].day if episodes else None
     files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, episodes=episodes, newest=newest)
     for asset in paths.ASSETS:
         source, _, _ = env.loader.get_source(env, str(asset))  # type: ignore[union-attr]
@@ -299,7 +305,34 @@ def build_site(show: Show, out: Path | None = None) -> dict[PurePosixPath, bytes
     files[paths.show_cover(show)] = show.cover.read_bytes()
     files[paths.COVER_SMALL] = resized_jpeg(show.cover, 600)
     files[paths.FAVICON] = favicon_png(show.cover)
+    if out and keys:
+        listing = {keys[item.episode.slug]: _listing_values(item) for item in episodes}
+        if listing != stored:
+            listing_cache.write(out, listing)
     return files
+
+
+def _listed(
+    show: Show, stored: dict[str, listing_cache.Values], keys: Mapping[str, str]
+) -> list[EpisodeItem]:
+    """Each episode as the home page and the sitemap list it, in the show's order, its
+    reading fields typeset as read (they show a few of each): the values kept for its key,
+    else made."""
+    items = []
+    for e in show.episodes:
+        kept = stored.get(keys.get(e.slug, ""))
+        if kept is None:
+            items.append(_item(show, cast(Episode, TypesetOnUse(e, show.language))))
+        else:
+            texts, typeset = kept
+            listed = cast(Episode, TypesetOnUse(e, show.language, dict(typeset)))
+            items.append(EpisodeItem(listed, *texts))
+    return items
+
+
+def _listing_values(item: EpisodeItem) -> listing_cache.Values:
+    texts = (item.label, item.date, item.duration, item.href, item.cover, item.url, item.day)
+    return texts, cast(TypesetOnUse, item.episode).typeset_texts()
 
 
 def episode_files(
