@@ -345,16 +345,17 @@ def episode_files(
     return _episode_files(show, _item(show, episode), _cached_renderer(show, out))
 
 
-_renderers: dict[int, Render] = {}
+_renderers: dict[tuple[int, Path | None], Render] = {}
 
 
 def _cached_renderer(show: Show, out: Path | None) -> Render:
-    """One Jinja2 environment per show and process (a worker renders many episodes)."""
-    if id(show) not in _renderers:
+    """One Jinja2 environment per show, site and process (a worker renders many episodes)."""
+    key = (id(show), out)
+    if key not in _renderers:
         _renderers.clear()
         typeset = typeset_show(show, episodes=False)
-        _renderers[id(show)] = _renderer(typeset, environment(typeset, out))
-    return _renderers[id(show)]
+        _renderers[key] = _renderer(typeset, environment(typeset, out))
+    return _renderers[key]
 
 
 def _episode_files(show: Show, item: EpisodeItem, render: Render) -> dict[PurePosixPath, bytes]:
