@@ -15,8 +15,9 @@ import pytest
 from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
-from toolkit import audio, config, transcript
+from toolkit import audio, config, listing_cache, template_cache, transcript
 from toolkit import cache as cache_module
+from toolkit import site as site_module
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
@@ -55,8 +56,13 @@ def loads_from_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def site_files(out: Path) -> dict[str, str]:
-    """The site as published: every file but the manifest (which holds times and keys)."""
-    return {name: digest for name, digest in tree_digest(out).items() if name != MANIFEST}
+    """The site as published: every file but the manifest (which holds times and keys) and
+    the compiled templates (code kept by whichever process compiled it, never published)."""
+    return {
+        name: digest
+        for name, digest in tree_digest(out).items()
+        if name != MANIFEST and not name.startswith(f"{template_cache.FOLDER}/")
+    }
 
 
 def clean_build(source: Path, tmp_path: Path) -> dict[str, str]:
@@ -337,10 +343,10 @@ def test_a_worker_failure_leaves_no_staged_file(
         )
     real = build_module.episode_files
 
-    def fails_once(show: object, episode: Episode) -> dict[PurePosixPath, bytes]:
+    def fails_once(show: object, episode: Episode, out: Path) -> dict[PurePosixPath, bytes]:
         if episode.slug == "007-ep":
             raise RuntimeError("disk on fire")
-        return real(show, episode)  # type: ignore[arg-type]
+        return real(show, episode, out)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "episode_files", fails_once)
     with pytest.raises(RuntimeError):
@@ -597,7 +603,9 @@ def test_a_new_cover_makes_only_the_cover_files_of_the_show_again(
     build(source, out)
     calls: list[object] = []
     real = build_module.build_site
-    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    monkeypatch.setattr(
+        build_module, "build_site", lambda show, *a: calls.append(show) or real(show, *a)
+    )
     new_cover(source / "cover.jpg")
     made = written(source, out)
     assert calls == []  # the home page, the sitemap and the assets are kept
@@ -725,7 +733,9 @@ def test_the_show_pages_are_rendered_again_only_when_an_episode_or_the_site_chan
     build(source, out)
     calls: list[object] = []
     real = build_module.build_site
-    monkeypatch.setattr(build_module, "build_site", lambda show: calls.append(show) or real(show))
+    monkeypatch.setattr(
+        build_module, "build_site", lambda show, *more: calls.append(show) or real(show, *more)
+    )
     build(source, out)
     assert calls == []  # nothing changed: the home page and the sitemap are kept
     (out / "sitemap.xml").write_text("", encoding="utf-8")  # one of them damaged
@@ -754,3 +764,38 @@ def test_a_rebuild_with_nothing_changed_leaves_the_manifest_as_it_was(
     build(source, out)
     assert manifest.stat().st_ino != before.st_ino
     assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_the_home_page_makes_again_only_what_it_shows_of_the_changed_episode(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source, 2)
+    add_episode(source, 3)
+    build(source, out)
+    made: list[str] = []
+    real = site_module._item
+    monkeypatch.setattr(site_module, "_item", lambda show, e: made.append(e.slug) or real(show, e))
+    (source / EP / "notes.md").write_text("Autres notes.\n", "utf-8")
+    assert "index.html" in written(source, out)  # the summary the home page shows changed
+    assert set(made) == {EP}  # its listing and its own page
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+@pytest.mark.parametrize("seal_it", [False, True])
+def test_what_the_home_page_shows_is_taken_back_only_under_this_machines_seal(
+    make_show: ShowMaker, tmp_path: Path, seal_it: bool
+) -> None:
+    """Someone edits the kept listing: unsealed it is not used; sealed (this machine's
+    podkit wrote it) it is, which is what the seal is for."""
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source, 2)
+    build(source, out)
+    path = out / listing_cache.FILE
+    body = path.read_bytes()[65:].replace("Premier épisode".encode(), b"FORGED")
+    path.write_bytes(
+        (seal(body, listing_cache.PURPOSE) if seal_it else "0" * 64).encode() + b"\n" + body
+    )
+    (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")  # the home again
+    build(source, out)
+    assert (b"FORGED" in (out / "index.html").read_bytes()) is seal_it

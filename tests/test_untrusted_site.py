@@ -21,7 +21,7 @@ from lxml import etree
 
 from toolkit import writer
 from toolkit.build import build
-from toolkit.cache import MANIFEST, Manifest, files_key, is_site_name, site_key
+from toolkit.cache import MANIFEST, PENDING, Manifest, files_key, is_site_name, site_key
 from toolkit.cli import cli
 from toolkit.writer import write_site
 
@@ -413,7 +413,8 @@ def killed_build(source: Path, out: Path, renames: int) -> None:
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
 
 
-@pytest.mark.parametrize("renames", [0, 1, 5, 11, 12])  # of 13: journal, 11 files, manifest
+# Of 15: the feed's items, the listing, the pending names, 11 files, the manifest.
+@pytest.mark.parametrize("renames", [0, 2, 3, 7, 13, 14])
 @pytest.mark.parametrize("revert", [True, False])
 def test_the_build_after_a_killed_one_gives_the_whole_site(
     make_show: ShowMaker, tmp_path: Path, renames: int, revert: bool
@@ -459,3 +460,20 @@ def test_only_a_build_after_a_killed_one_sweeps_the_whole_site(
     walked.clear()
     build(source, out)
     assert walked == [str(out)]
+
+
+def test_the_names_a_killed_build_was_changing_are_made_again_then_forgotten(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """A file the killed build renamed into place may have the very size and time the
+    manifest gives the old one: listed as pending, it is made again all the same."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    page = out / EP / "index.html"
+    found = page.stat()
+    page.write_bytes(b"X" * found.st_size)  # what a torn build could leave: same size, time
+    os.utime(page, ns=(found.st_atime_ns, found.st_mtime_ns))
+    (out / PENDING).write_text(json.dumps([f"{EP}/index.html"]), encoding="utf-8")
+    assert f"{EP}/index.html" in build(source, out).written.written
+    assert not (out / PENDING).exists()
+    assert_same_site(out, fresh_build(source, tmp_path))

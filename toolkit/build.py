@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, cast
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from toolkit import audio, paths
+from toolkit import audio, paths, template_cache
 from toolkit.artwork import chapter_image_bytes, resized_jpeg
 from toolkit.cache import (
     Cache,
@@ -116,7 +116,7 @@ def build(
                 build_feed(out, show, enclosures, formats, cache.records())
             ),
         )
-        pages = show_files(show, cache.pages_key(show, transcripts), stage)
+        pages = show_files(show, cache.pages_key(show, transcripts), stage, cache.keys())
         outputs.update(pages)
         outputs.update(cover_files(show, cache.cover_key(show), stage))
         # A reused episode's files are on disk as they would be made: kept, by name.
@@ -127,6 +127,7 @@ def build(
         sweep = stage.killed_before
         report = write_site(out, outputs, previous, entries, pages_record, kept, sweep)
         cache.keep_loads()
+        template_cache.keep()
         stage.end()
     except TemplateError as error:  # a show's own template is wrong: say where, no traceback
         stage.discard()
@@ -135,6 +136,7 @@ def build(
         stage.discard()  # a failed build leaves nothing of itself in the site
         raise
     finally:
+        template_cache.forget()
         gc.unfreeze()  # what was loaded goes when no longer used, cycles too
     warnings = [*warnings, *report.warnings]
     for name in report.written:
@@ -160,13 +162,15 @@ def _loading() -> Iterator[None]:
             gc.enable()
 
 
-def show_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
+def show_files(
+    show: Show, key: str, stage: Stage, keys: dict[str, str] | None = None
+) -> dict[PurePosixPath, Output]:
     """The show's own pages and files (`build_site`), or those the last build made from the
     same inputs when they are still on disk as it left them."""
     kept = stage.previous.kept_pages(stage.out, key)
     if kept is not None:
         return {PurePosixPath(name): file for name, file in kept.items()}
-    return dict(build_site(show))
+    return dict(build_site(show, stage.out, keys))
 
 
 def cover_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
@@ -268,7 +272,7 @@ def _staged_episode_files(
             return _Made(episode.slug, staged, (), spoken)
         formats = published_formats(spoken)
         episode = replace(episode, transcript=spoken)
-    files = episode_files(show, episode)
+    files = episode_files(show, episode, stage.out)
     staged.update({path: stage.add(path, data) for path, data in files.items()})
     return _Made(episode.slug, staged, formats, [])
 

@@ -59,6 +59,9 @@ MANIFEST = ".podkit-manifest.json"
 CACHE_FOLDER = ".podkit-cache"
 # The episodes as loaded, for the next build: a seal line, then the sealed body (see `_Loads`).
 LOADED = f"{CACHE_FOLDER}/episodes"
+# The names a build is about to change, written before its first rename and removed once the
+# manifest records them: a build killed in between leaves them, and the next one makes them again.
+PENDING = f"{CACHE_FOLDER}/pending"
 _LOADED_HEADER = b"podkit loaded episodes 1\n"
 _SEAL_LINE = 65  # 64 hex digits and a newline
 
@@ -138,6 +141,7 @@ class Manifest:
         if not isinstance(data, dict):
             return cls()
         files, ignored = _file_entries(data.get("files"))
+        files.update(dict.fromkeys(_pending(out), UNKNOWN))
         episodes = _episode_entries(data.get("episodes"), files)
         return cls(files, episodes, ignored, _sealed(data.get("pages")))
 
@@ -170,6 +174,26 @@ class Manifest:
         # Compact, so json's C encoder writes it (with an indent it falls back to Python).
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return text.encode()
+
+
+def _pending(out: Path) -> list[str]:
+    """The names a killed build was about to change (see PENDING): files in an unknown state.
+    Anyone may have written the file: it can only make files be made again."""
+    try:
+        names = json.loads((out / PENDING).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return []
+    return [n for n in names if is_site_name(n)] if isinstance(names, list) else []
+
+
+def write_pending(out: Path, names: Iterable[str]) -> None:
+    from toolkit.writer import atomic_write  # the writer reads the manifest: imported on use
+
+    atomic_write(out / PENDING, json.dumps(list(names), ensure_ascii=False).encode())
+
+
+def clear_pending(out: Path) -> None:
+    (out / PENDING).unlink(missing_ok=True)
 
 
 def unchanged(path: str | Path, entry: FileEntry) -> Kept | None:
@@ -554,6 +578,10 @@ class Cache:
             inputs = f"{self.site_key}\0{self._sources(episode, transcript_file)}"
             self._keys[slug] = hashlib.sha256(inputs.encode()).hexdigest()
         return self._keys[slug]
+
+    def keys(self) -> dict[str, str]:
+        """The keys computed so far (`key`), by slug."""
+        return self._keys
 
     def tags_key(self, episode: Episode, transcript_file: Path | None, show: str) -> str:
         """Changes with what an episode's tags are made from: the show (`show_key`) and the

@@ -7,13 +7,13 @@ built-in ones as ``podkit/<name>``."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, cast
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -31,11 +31,12 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from toolkit import paths
+from toolkit import listing_cache, paths
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Link, Segment, Show
+from toolkit.template_cache import SealedBytecodeCache
 from toolkit.timecode import format_clock
 from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write
 from toolkit.typography import TypesetOnUse, typeset_episode, typeset_show
@@ -90,7 +91,9 @@ class ResourceLoader(BaseLoader):
         return [name for name, _ in _theme_files(self.root)]
 
 
-def environment(show: Show) -> Environment:
+def environment(show: Show, out: Path | None = None) -> Environment:
+    """The show's templates; with ``out`` (the site's folder) their compiled code is kept
+    there between builds, sealed (see `toolkit.template_cache`)."""
     builtin = ResourceLoader(builtin_templates())
     loader = ChoiceLoader(
         [
@@ -107,6 +110,7 @@ def environment(show: Show) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=None if out is None else SealedBytecodeCache(out),
     )
     # Templates name the site's files through `paths`, as the feed and the writer do:
     # `{{ paths.FEED | href }}` links from the page being rendered, `| url` is absolute.
@@ -178,6 +182,8 @@ class EpisodeItem:
     duration: str
     href: str  # the episode's page, from the home page
     cover: str  # the episode's art (or the show's), from the home page
+    url: str  # the episode's page's address
+    day: str  # the day it was published, as ISO 8601 writes it (in its own time zone)
 
 
 def human_duration(seconds: float) -> str:
@@ -214,6 +220,8 @@ def _item(show: Show, episode: Episode) -> EpisodeItem:
         # From the home page, at the top of the site, a site path is its own relative URL.
         paths.quoted(paths.episode_page(episode)),
         paths.quoted(paths.episode_cover(episode) or paths.COVER_SMALL),
+        show.episode_url(episode),
+        episode.published.date().isoformat(),
     )
 
 
@@ -268,18 +276,20 @@ def _renderer(show: Show, env: Environment | None = None) -> Render:
     return render
 
 
-def build_site(show: Show) -> dict[PurePosixPath, bytes]:
+def build_site(
+    show: Show, out: Path | None = None, keys: Mapping[str, str] | None = None
+) -> dict[PurePosixPath, bytes]:
     """The home, 404 and sitemap pages and the theme's assets; the cover art and the favicon
-    come from `cover_files`, each episode's files from `episode_files`."""
+    come from `cover_files`, each episode's files from `episode_files`. ``out``: see
+    `environment`; with ``keys`` (of each episode's inputs, by slug) what these pages show of
+    each episode is kept there too (see `toolkit.listing_cache`)."""
     show = typeset_show(show, episodes=False)
-    # Typeset as read: the home page and the sitemap show a few fields of every episode.
-    listed = (cast(Episode, TypesetOnUse(e, show.language)) for e in show.episodes)
-    show = replace(show, episodes=tuple(listed))
-    env = environment(show)
+    stored = listing_cache.read(out) if out and keys else {}
+    episodes = _listed(show, stored, keys or {})
+    show = replace(show, episodes=tuple(item.episode for item in episodes))
+    env = environment(show, out)
     render = _renderer(show, env)
-    episodes = [
-        _item(show, e) for e in sorted(show.episodes, key=lambda e: e.published, reverse=True)
-    ]
+    episodes.sort(key=lambda item: item.episode.published, reverse=True)
     hosts = [p.name for p in show.persons if p.role == "host"]
     files: dict[PurePosixPath, bytes] = {}
     files[paths.HOME] = render(
@@ -288,12 +298,39 @@ def build_site(show: Show) -> dict[PurePosixPath, bytes]:
     files[paths.NOT_FOUND] = render("404.html", paths.NOT_FOUND)
     # The stylesheet's links resolve from the feed it presents.
     files[paths.FEED_STYLE] = render("feed.xsl", paths.FEED)
-    newest = episodes[0].episode.published.date().isoformat() if episodes else None
+    newest = episodes[0].day if episodes else None
     files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, episodes=episodes, newest=newest)
     for asset in paths.ASSETS:
         source, _, _ = env.loader.get_source(env, str(asset))  # type: ignore[union-attr]
         files[asset] = source.encode("utf-8")
+    if out and keys:
+        listing = {keys[item.episode.slug]: _listing_values(item) for item in episodes}
+        if listing != stored:
+            listing_cache.write(out, listing)
     return files
+
+
+def _listed(
+    show: Show, stored: dict[str, listing_cache.Values], keys: Mapping[str, str]
+) -> list[EpisodeItem]:
+    """Each episode as the home page and the sitemap list it, in the show's order, its
+    reading fields typeset as read (they show a few of each): the values kept for its key,
+    else made."""
+    items = []
+    for e in show.episodes:
+        kept = stored.get(keys.get(e.slug, ""))
+        if kept is None:
+            items.append(_item(show, cast(Episode, TypesetOnUse(e, show.language))))
+        else:
+            texts, typeset = kept
+            listed = cast(Episode, TypesetOnUse(e, show.language, dict(typeset)))
+            items.append(EpisodeItem(listed, *texts))
+    return items
+
+
+def _listing_values(item: EpisodeItem) -> listing_cache.Values:
+    texts = (item.label, item.date, item.duration, item.href, item.cover, item.url, item.day)
+    return texts, cast(TypesetOnUse, item.episode).typeset_texts()
 
 
 def cover_files(show: Show) -> dict[PurePosixPath, Callable[[], bytes]]:
@@ -306,24 +343,29 @@ def cover_files(show: Show) -> dict[PurePosixPath, Callable[[], bytes]]:
     }
 
 
-def episode_files(show: Show, episode: Episode) -> dict[PurePosixPath, bytes]:
+def episode_files(
+    show: Show, episode: Episode, out: Path | None = None
+) -> dict[PurePosixPath, bytes]:
     """An episode's page, transcripts, chapters and art. Episodes do not depend on each
-    other, so the build makes them on all cores. Their reading text is typeset."""
+    other, so the build makes them on all cores. Their reading text is typeset. ``out``:
+    see `environment`."""
     episode = typeset_episode(episode, show.language)
-    return _episode_files(show, _item(show, episode), _cached_renderer(show))
+    return _episode_files(show, _item(show, episode), _cached_renderer(show, out))
 
 
-_renderers: dict[int, tuple[Show, Render]] = {}
+_renderers: dict[tuple[int, Path | None], tuple[Show, Render]] = {}
 
 
-def _cached_renderer(show: Show) -> Render:
-    """One Jinja2 environment per show and process (a worker renders many episodes). The show
-    is kept with it: an id names one object only while that object lives, and the next show
-    loaded in this process often gets the id of the one before."""
-    cached = _renderers.get(id(show))
+def _cached_renderer(show: Show, out: Path | None) -> Render:
+    """One Jinja2 environment per show, site and process (a worker renders many episodes).
+    The show is kept with it: an id names one object only while that object lives, and the
+    next show loaded in this process often gets the id of the one before."""
+    key = (id(show), out)
+    cached = _renderers.get(key)
     if cached is None or cached[0] is not show:
         _renderers.clear()
-        cached = _renderers[id(show)] = (show, _renderer(typeset_show(show, episodes=False)))
+        typeset = typeset_show(show, episodes=False)
+        cached = _renderers[key] = (show, _renderer(typeset, environment(typeset, out)))
     return cached[1]
 
 

@@ -251,9 +251,14 @@ class TypesetOnUse:
 
     __slots__ = ("_episode", "_language", "_read")
 
-    def __init__(self, episode: Episode, language: str) -> None:
+    def __init__(self, episode: Episode, language: str, read: dict[str, Any] | None = None) -> None:
+        """``read``: fields already typeset (see `typeset_texts`), by name."""
         self._episode, self._language = episode, language
-        self._read: dict[str, Any] = {}
+        self._read: dict[str, Any] = read or {}
+
+    def typeset_texts(self) -> dict[str, str]:
+        """The reading fields read so far that are plain texts, typeset, by name."""
+        return {k: v for k, v in self._read.items() if k in _READING_FIELDS and type(v) is str}
 
     def __getattr__(self, name: str) -> Any:
         if name in self._read:

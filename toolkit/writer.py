@@ -29,12 +29,13 @@ from typing import BinaryIO, cast
 from toolkit.cache import (
     CACHE_FOLDER,
     MANIFEST,
-    UNKNOWN,
     EpisodeEntry,
     FileEntry,
     Kept,
     Manifest,
     Sealed,
+    clear_pending,
+    write_pending,
 )
 from toolkit.errors import Problem, ToolkitError
 from toolkit.journal import write_in_place
@@ -252,9 +253,8 @@ def write_site(
             records.setdefault(name, file.entry)
     _check_files(out, changed)
     stale = sorted(set(previous.files) - set(records) - set(changed))
-    if changed or stale:  # a journal: should this build be killed, the next one knows
-        pending = dict.fromkeys(changed, UNKNOWN)
-        _write_manifest(out, Manifest({**previous.files, **pending}, previous.episodes))
+    if changed:  # a journal: should this build be killed, the next one knows
+        write_pending(out, changed)
     patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
     with ThreadPoolExecutor(max_workers=32) as pool:  # each waits on the disk for its fsyncs
         done = pool.map(_patch, [out / name for name in patches], patches.values())
@@ -267,6 +267,7 @@ def write_site(
     manifest = Manifest(records, episodes or {}, pages=pages)
     if changed or stale or manifest != previous:  # an unchanged site: the manifest as read
         _write_manifest(out, manifest)
+    clear_pending(out)  # recorded now, or left by a killed build and made again
     ignored = [_ignored_name(out, name) for name in previous.ignored]
     return WriteReport(tuple(changed), len(records) - len(changed), removed, (*ignored, *warnings))
 
