@@ -20,6 +20,7 @@ The episode the run adds is removed at its end, so the next run measures the sam
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import shutil
@@ -171,13 +172,12 @@ def load() -> str:
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
-    keep = None
-    if "--keep" in arguments:
-        at = arguments.index("--keep")
-        keep = Path(arguments[at + 1])
-        del arguments[at : at + 2]
-    sizes = [int(a) for a in arguments] or [100, 1000]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="episode counts (100 1000)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="a show kept between runs")
+    options = parser.parse_args()
+    keep: Path | None = options.keep
+    sizes: list[int] = options.sizes or [100, 1000]
     if keep and len(sizes) != 1:
         sys.exit("--keep DIR measures one size")
     compile_podkit()
