@@ -22,6 +22,7 @@ from conftest import KEYTIME, TONE, ShowMaker, inserts_blocks, need_module, need
 
 import toolkit
 from toolkit.cli import cli
+from toolkit.one_episode import Tagged
 
 EP = "001-premier"
 ROOT = Path(__file__).parents[1]
@@ -340,6 +341,8 @@ def test_the_api_gives_reports_whose_summary_is_a_sentence(
     assert "{" not in report.summary()
     converted = toolkit.convert_transcript(out / EP / "transcript.json", tmp_path / "t.srt")
     assert converted.summary() == f"{tmp_path / 't.srt'}: 5 segments as srt"
+    one = Tagged(tmp_path / "a.mp3", 1, in_place=True)
+    assert one.summary() == f"{tmp_path / 'a.mp3'}: tagged with 1 chapter (in place)"
 
 
 def test_the_api_names_are_the_functions_even_after_their_modules_load() -> None:

@@ -33,7 +33,8 @@ class Tagged:
 
     def summary(self) -> str:
         how = "in place" if self.in_place else "rewritten"
-        return f"{self.mp3}: tagged with {self.chapters} chapters ({how})"
+        chapters = "1 chapter" if self.chapters == 1 else f"{self.chapters} chapters"
+        return f"{self.mp3}: tagged with {chapters} ({how})"
 
 
 @dataclass(frozen=True)
