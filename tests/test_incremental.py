@@ -799,3 +799,58 @@ def test_what_the_home_page_shows_is_taken_back_only_under_this_machines_seal(
     (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")  # the home again
     build(source, out)
     assert (b"FORGED" in (out / "index.html").read_bytes()) is seal_it
+
+
+def test_a_rebuild_that_keeps_every_mp3_makes_no_tag_cover(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cover at the tags' size is made only for an MP3 tagged or given a new cover."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    before = site_files(out)
+    made: list[object] = []
+    monkeypatch.setattr(build_module, "resized_jpeg", lambda *args: made.append(args))
+    build(source, out)
+    assert made == []
+    assert site_files(out) == before
+
+
+def test_episode_folders_are_found_by_name_links_included_files_and_dot_names_not(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """The folder listing tells folders from files by the listing's types: a link to an
+    episode folder is an episode, a file or a dot folder is not, and the order is the names'."""
+    source = make_show()
+    elsewhere = tmp_path / "kept" / "002-second"
+    shutil.copytree(source / EP, elsewhere)
+    (source / "002-second").symlink_to(elsewhere, target_is_directory=True)
+    (source / "003-a-file").write_text("not a folder")
+    (source / ".hidden").mkdir()
+    shutil.copytree(source / EP, source / "_scripts")
+    found = config._episode_dirs(source, config.Problems())
+    assert [p.name for p in found] == [EP, "002-second"]
+    assert found[1] == source / "002-second"
+
+
+def test_a_named_file_in_the_episode_folder_is_asked_for_once_when_loading(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder's state and the named files' state share one stat of each file, and the
+    episode is still taken back as loaded."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    mp3 = str(source / EP / "episode.mp3")
+    asked: list[str] = []
+    real = os.stat
+
+    def spy(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        asked.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module.os, "stat", spy)
+    reads = loads_from_files(monkeypatch)
+    cache = Cache(Manifest.load(out), out, site_key(source, None))
+    load_show_for_build(source, None, cache)
+    monkeypatch.undo()
+    assert asked.count(mp3) == 1
+    assert not [f for f in reads if f.name == "episode.toml"]

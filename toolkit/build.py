@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, cast
 
@@ -309,7 +309,9 @@ def plan_audio(
     copies whose inputs (``tags_key``: a key of the inputs of an episode's tags) did not
     change since the last build are kept as they are, their tags not even made."""
     outputs: dict[PurePosixPath, Output] = {}
-    show_cover = resized_jpeg(show.cover, TAG_COVER_SIZE)
+    # Made only when an MP3 is tagged or gets a new cover: a rebuild that keeps them all
+    # neither decodes the cover nor imports the imaging library.
+    show_cover = lru_cache(maxsize=1)(partial(resized_jpeg, show.cover, TAG_COVER_SIZE))
     cover_key = files_key([show.cover])
     copies: dict[str, _Copy] = {}
     audio_paths: dict[str, PurePosixPath] = {}  # by slug
@@ -332,7 +334,7 @@ def plan_audio(
         for version in episode.extras.alternate_enclosures:
             path = paths.alternate(episode, version)
             outputs[path] = stage.add_written(path, version.integrity or "", _copy(version.file))
-    return AudioPlan(outputs, copies, audio_paths, id3_version, show_cover)
+    return AudioPlan(outputs, copies, audio_paths, id3_version, show_cover() if copies else b"")
 
 
 def episode_enclosures(
@@ -368,7 +370,12 @@ def _retaggable(stage: Stage, path: PurePosixPath, key: str) -> bool:
 
 
 def _new_cover(
-    stage: Stage, path: PurePosixPath, key: str, source: Path, cover: bytes, id3_version: int
+    stage: Stage,
+    path: PurePosixPath,
+    key: str,
+    source: Path,
+    cover: Callable[[], bytes],
+    id3_version: int,
 ) -> Patched | None:
     """The site's copy with the show's new cover, staged for writing in place, when it has
     the tags this build makes but for the cover, is as the last build left it, and the new
@@ -381,7 +388,7 @@ def _new_cover(
     roll_back(site_copy)  # an interrupted build's re-tag: the copy is as it was before
     if unchanged(site_copy, entry) is None:
         return None
-    patch = audio.cover_patch(site_copy, source, cover, id3_version)
+    patch = audio.cover_patch(site_copy, source, cover(), id3_version)
     return None if patch is None else stage.hold_patch(path, key, patch.writes, patch.size)
 
 

@@ -378,13 +378,18 @@ class State(NamedTuple):
     racy: bool
 
 
-def files_state(names: Iterable[str | Path]) -> State:
-    """The files' identities (a link's target's), by name; a missing file counts too."""
+def files_state(
+    names: Iterable[str | Path], seen: dict[str, os.stat_result] | None = None
+) -> State:
+    """The files' identities (a link's target's), by name; a missing file counts too. A file
+    in ``seen`` (filled by this function) is not asked for again."""
     recent = time.time_ns() - RACY_NS
     digest, racy = hashlib.sha256(), False
     for name in sorted(map(str, names)):
         try:
-            found = os.stat(name)
+            found = seen[name] if seen and name in seen else os.stat(name)
+            if seen is not None:
+                seen[name] = found
         except OSError:
             digest.update(f"{name}\0\n".encode())
             continue
@@ -459,6 +464,7 @@ class Cache:
         self.shared_key = f"{key}\0{images_key}"
         self._taken: dict[str, _Taken] = {}  # by slug: the episodes reused
         self._folders: dict[str, State] = {}  # by slug, taken before the folder is read
+        self._seen: dict[str, dict[str, os.stat_result]] = {}  # by slug: the folder's files
         self._named: dict[str, State] = {}  # by slug: the files its episode.toml names
         self._stored: dict[str, _Load] | None = None  # the last build's, read on first use
         self._loads: dict[str, _Load] = {}  # by slug: the episodes as loaded, for the next build
@@ -470,7 +476,10 @@ class Cache:
         changes the next build's key."""
         folder = str(directory)  # os.path: thousands of folders, no Path objects
         names = [os.path.join(folder, name) for name in os.listdir(folder)]
-        self._folders[directory.name] = files_state(names)
+        # The files the episode names are mostly in its folder: their identities as taken
+        # here, before the folder is read, serve for its named files' state too.
+        seen = self._seen[directory.name] = {}
+        self._folders[directory.name] = files_state(names, seen)
 
     def loaded(self, directory: Path) -> Loaded | None:
         """The episode as the last build loaded it, if podkit sealed that record and the
@@ -480,7 +489,7 @@ class Cache:
         stored = self._stored.get(directory.name)
         if stored is None:
             return None
-        files = files_state(stored.named)
+        files = files_state(stored.named, self._seen.get(directory.name))
         if self._load_key(directory, files) != stored.key:
             return None
         try:  # the key holds podkit's code key: only this very podkit's records are opened
@@ -498,7 +507,7 @@ class Cache:
         """Keeps the episode as loaded from its sources for the next build, unless one of its
         files changed too recently to tell whether it changes again unseen."""
         named = tuple(sorted(map(str, _load_files(episode, transcript_file))))
-        files = self._named[episode.slug] = files_state(named)
+        files = self._named[episode.slug] = files_state(named, self._seen.get(episode.slug))
         key = self._load_key(episode.directory, files)
         if key is not None:
             record = loaded_record(episode, transcript_file, warnings)

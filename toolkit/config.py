@@ -143,12 +143,20 @@ def _load(
     return replace(show, episodes=tuple(loaded)), files, problems.warnings
 
 
+def _folders(source: Path) -> list[Path]:
+    """The folders in ``source`` (links to folders too), by name; scandir tells a folder from a
+    file without a stat per entry."""
+    with os.scandir(source) as entries:
+        names = sorted(e.name for e in entries if e.is_dir())
+    return [source / name for name in names]
+
+
 def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> list[Path]:
     found = []
-    for child in [source / only] if only else sorted(source.iterdir()):
-        if not child.is_dir() or child.name.startswith((".", "_")):
+    for child in [source / only] if only else _folders(source):
+        if child.name.startswith((".", "_")) or (only and not child.is_dir()):
             continue  # _scripts, .git and the like are the show's own business
-        if not (child / EPISODE_FILE).is_file():
+        if not os.path.isfile(os.path.join(child, EPISODE_FILE)):
             if not only:  # asked for by name, it is an error below
                 problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
             continue
