@@ -65,6 +65,16 @@ def site_files(out: Path) -> dict[str, str]:
     }
 
 
+def show_pages_rendered(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The shows the build renders the home page, 404 and sitemap for, from now on."""
+    calls: list[object] = []
+    real = build_module.build_site
+    monkeypatch.setattr(
+        build_module, "build_site", lambda show, *more: calls.append(show) or real(show, *more)
+    )
+    return calls
+
+
 def clean_build(source: Path, tmp_path: Path) -> dict[str, str]:
     out = tmp_path / "clean"
     shutil.rmtree(out, ignore_errors=True)
@@ -601,11 +611,7 @@ def test_a_new_cover_makes_only_the_cover_files_of_the_show_again(
 ) -> None:
     source, out = make_show(), tmp_path / "site"
     build(source, out)
-    calls: list[object] = []
-    real = build_module.build_site
-    monkeypatch.setattr(
-        build_module, "build_site", lambda show, *a: calls.append(show) or real(show, *a)
-    )
+    calls = show_pages_rendered(monkeypatch)
     new_cover(source / "cover.jpg")
     made = written(source, out)
     assert calls == []  # the home page, the sitemap and the assets are kept
@@ -731,11 +737,7 @@ def test_the_show_pages_are_rendered_again_only_when_an_episode_or_the_site_chan
 ) -> None:
     source, out = make_show(), tmp_path / "site"
     build(source, out)
-    calls: list[object] = []
-    real = build_module.build_site
-    monkeypatch.setattr(
-        build_module, "build_site", lambda show, *more: calls.append(show) or real(show, *more)
-    )
+    calls = show_pages_rendered(monkeypatch)
     build(source, out)
     assert calls == []  # nothing changed: the home page and the sitemap are kept
     (out / "sitemap.xml").write_text("", encoding="utf-8")  # one of them damaged
