@@ -77,3 +77,16 @@ def test_processes_starting_together_share_one_key(cache_home: Path) -> None:
     ]
     tags = {run.communicate()[0].strip() for run in runs}
     assert len(tags) == 1 and "None" not in tags
+
+
+@given(data=st.binary(max_size=200), cut=st.integers(min_value=0, max_value=300))
+def test_a_sealed_file_opens_whole_and_only_whole(data: bytes, cut: int) -> None:
+    sealed = seal.sealed_file(b"format 1\n", data, "test")
+    assert sealed is not None
+    assert seal.opened_file(sealed, b"format 1\n", "test") == data
+    assert seal.opened_file(sealed, b"format 2\n", "test") is None  # another format
+    assert seal.opened_file(sealed, b"format 1\n", "other") is None  # sealed for another use
+    if cut < len(sealed):  # torn anywhere
+        assert seal.opened_file(sealed[:cut], b"format 1\n", "test") is None
+    moved = sealed.replace(b"\n", b" ", 1)  # the seal line no longer a line
+    assert seal.opened_file(moved, b"format 1\n", "test") is None

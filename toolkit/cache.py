@@ -48,7 +48,7 @@ from toolkit.cache_record import (
 )
 from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Episode, Show
-from toolkit.seal import seal, verified
+from toolkit.seal import opened_file, seal, sealed_file, verified
 
 if TYPE_CHECKING:
     from toolkit.audio import EpisodeTags
@@ -63,7 +63,6 @@ LOADED = f"{CACHE_FOLDER}/episodes"
 # manifest records them: a build killed in between leaves them, and the next one makes them again.
 PENDING = f"{CACHE_FOLDER}/pending"
 _LOADED_HEADER = b"podkit loaded episodes 1\n"
-_SEAL_LINE = 65  # 64 hex digits and a newline
 
 
 class FileEntry(NamedTuple):
@@ -684,11 +683,11 @@ def read_loads(out: Path) -> dict[str, _Load]:
         data = (out / LOADED).read_bytes()
     except OSError:
         return {}
-    body, tag = data[_SEAL_LINE:], data[: _SEAL_LINE - 1].decode("ascii", "replace")
-    if not body.startswith(_LOADED_HEADER) or not verified(body, tag, "loaded episodes"):
+    pickled = opened_file(data, _LOADED_HEADER, "loaded episodes")
+    if pickled is None:
         return {}
     try:  # builtin values only: a dict of tuples of texts and bytes
-        loads = unpickled(body[len(_LOADED_HEADER) :])
+        loads = unpickled(pickled)
     except RecordError:
         return {}
     if not isinstance(loads, dict):
@@ -715,12 +714,12 @@ def write_loads(out: Path, loads: dict[str, _Load]) -> None:
     from toolkit.writer import atomic_write  # the writer reads the manifest: imported on use
 
     records = {slug: tuple(load) for slug, load in sorted(loads.items())}
-    body = _LOADED_HEADER + pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
-    tag = seal(body, "loaded episodes") if loads else None
+    pickled = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+    sealed = sealed_file(_LOADED_HEADER, pickled, "loaded episodes") if loads else None
     path = out / LOADED
     try:
-        if tag is not None:
-            atomic_write(path, tag.encode() + b"\n" + body)
+        if sealed is not None:
+            atomic_write(path, sealed)
         else:
             path.unlink(missing_ok=True)
     except (OSError, ToolkitError):  # a read-only cache folder: only the next build is slower

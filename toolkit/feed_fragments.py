@@ -34,7 +34,6 @@ FILE = Path(CACHE_FOLDER, "feed-items")
 # The file: a seal line, then the sealed body: this header and one record per item, its key
 # and length on a line, then its XML.
 _HEADER = b"podkit feed items 1\n"
-_SEAL_LINE = 65  # 64 hex digits and a newline
 PURPOSE = "feed items"  # what its seal is for (see toolkit.seal)
 
 
@@ -107,20 +106,15 @@ def read(path: Path) -> dict[str, bytes]:
         data = path.read_bytes()
     except OSError:
         return {}
-    body = data[_SEAL_LINE:]
-    tag = data[: _SEAL_LINE - 1].decode("ascii", "replace")
-    if data[_SEAL_LINE - 1 : _SEAL_LINE] != b"\n" or not body.startswith(_HEADER):
-        return {}
-    if not seal.verified(body, tag, PURPOSE):
-        return {}
-    return _records(body) or {}
+    body = seal.opened_file(data, _HEADER, PURPOSE)
+    return {} if body is None else _records(body) or {}
 
 
 def _records(body: bytes) -> dict[str, bytes] | None:
     """The records of a sealed body; None if they do not add up (podkit wrote it, so only a
     change of format could do that)."""
     found: dict[str, bytes] = {}
-    at = len(_HEADER)
+    at = 0
     while at < len(body):
         line_end = body.find(b"\n", at)
         fields = body[at:line_end].split(b" ")
@@ -137,14 +131,13 @@ def _records(body: bytes) -> dict[str, bytes] | None:
 def write(path: Path, fragments: dict[str, bytes]) -> None:
     """Written atomically and sealed; without a seal key, or without items, nothing is kept
     (no file, as a first build of the same show would leave)."""
-    records = [_HEADER]
+    records = []
     for key, xml in sorted(fragments.items()):
         records += [f"{key} {len(xml)}\n".encode(), xml]
-    body = b"".join(records)
-    tag = seal.seal(body, PURPOSE) if fragments else None
+    sealed = seal.sealed_file(_HEADER, b"".join(records), PURPOSE) if fragments else None
     try:
-        if tag is not None:
-            atomic_write(path, tag.encode() + b"\n" + body)
+        if sealed is not None:
+            atomic_write(path, sealed)
         elif path.is_file():
             path.unlink()
             with suppress(OSError):

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 FILE = Path(CACHE_FOLDER, "listing")
 PURPOSE = "listed episodes"  # what its seal is for (see toolkit.seal)
 _HEADER = b"podkit listed episodes 1\n"
-_SEAL_LINE = 65  # 64 hex digits and a newline
 
 # An episode's values: its item's texts, and the typeset reading fields the pages read.
 Values = tuple[tuple[str, ...], dict[str, str]]
@@ -37,11 +36,11 @@ def read(out: Path) -> dict[str, Values]:
         data = (out / FILE).read_bytes()
     except OSError:
         return {}
-    body, tag = data[_SEAL_LINE:], data[: _SEAL_LINE - 1].decode("ascii", "replace")
-    if not body.startswith(_HEADER) or not seal.verified(body, tag, PURPOSE):
+    text = seal.opened_file(data, _HEADER, PURPOSE)
+    if text is None:
         return {}
     try:
-        found = json.loads(body[len(_HEADER) :])
+        found = json.loads(text)
     except (ValueError, RecursionError):
         return {}
     if not isinstance(found, dict):
@@ -66,10 +65,9 @@ def write(out: Path, values: dict[str, Values]) -> None:
     """Written atomically and sealed; without a seal key nothing is kept."""
     # Compact and sorted: the same values make the same file, however they were made.
     text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    body = _HEADER + text.encode()
-    tag = seal.seal(body, PURPOSE)
+    sealed = seal.sealed_file(_HEADER, text.encode(), PURPOSE)
     try:
-        if tag is not None:
-            atomic_write(out / FILE, tag.encode() + b"\n" + body)
+        if sealed is not None:
+            atomic_write(out / FILE, sealed)
     except (OSError, ToolkitError) as error:  # a read-only site: only slower next time
         log.debug("listed episodes not kept: %s", error)

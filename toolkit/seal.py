@@ -53,6 +53,27 @@ def verified(data: bytes, tag: object, purpose: str) -> bool:
     return expected is not None and hmac.compare_digest(expected, tag)
 
 
+# A sealed file: a line with the seal of the rest, then a header naming the format, then data.
+_SEAL_LINE = 65  # 64 hex digits and a newline
+
+
+def sealed_file(header: bytes, data: bytes, purpose: str) -> bytes | None:
+    """The bytes of a file holding ``data`` under this machine's seal; None when no key can
+    be kept here (then nothing is worth keeping)."""
+    body = header + data
+    tag = seal(body, purpose)
+    return None if tag is None else tag.encode() + b"\n" + body
+
+
+def opened_file(contents: bytes, header: bytes, purpose: str) -> bytes | None:
+    """The data of a file `sealed_file` made with this header for this purpose; None for any
+    other bytes (another format, another machine's, torn, or changed since)."""
+    body, tag = contents[_SEAL_LINE:], contents[: _SEAL_LINE - 1].decode("ascii", "replace")
+    if contents[_SEAL_LINE - 1 : _SEAL_LINE] != b"\n" or not body.startswith(header):
+        return None
+    return body[len(header) :] if verified(body, tag, purpose) else None
+
+
 @cache
 def _key(path: Path) -> bytes | None:
     try:

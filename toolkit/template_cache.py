@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 FOLDER = Path(CACHE_FOLDER, "templates")
 PURPOSE = "compiled template"  # what its seal is for (see toolkit.seal)
-_SEAL_LINE = 65  # 64 hex digits and a newline
 _compiled: dict[Path, bytes] = {}  # this process's, sealed, by file: written by `keep`
 
 
@@ -44,17 +43,14 @@ class SealedBytecodeCache(BytecodeCache):
             data = (self.folder / bucket.key).read_bytes()
         except OSError:
             return
-        body, tag = data[_SEAL_LINE:], data[: _SEAL_LINE - 1].decode("ascii", "replace")
-        header = self._header()
-        if not body.startswith(header) or not seal.verified(body, tag, PURPOSE):
-            return
-        bucket.bytecode_from_string(body[len(header) :])  # Jinja2 checks its version, source
+        code = seal.opened_file(data, self._header(), PURPOSE)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # Jinja2 checks its version, source
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        body = self._header() + bucket.bytecode_to_string()
-        tag = seal.seal(body, PURPOSE)
-        if tag is not None:  # else no seal key on this machine: nothing is kept
-            _compiled[self.folder / bucket.key] = tag.encode() + b"\n" + body
+        sealed = seal.sealed_file(self._header(), bucket.bytecode_to_string(), PURPOSE)
+        if sealed is not None:  # else no seal key on this machine: nothing is kept
+            _compiled[self.folder / bucket.key] = sealed
 
 
 def keep() -> None:
