@@ -18,7 +18,6 @@ from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.model import AudioInfo, Chapter, Episode, Show
-from toolkit.sentences import SNAP_TOLERANCE, UNTIMED_HINT, sentence_starts, snapped
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import BOM
 
@@ -185,12 +184,17 @@ class ChaptersSnap:
 
 
 def snap_chapters(
-    episode_dir: Path, tolerance: float = SNAP_TOLERANCE, dry_run: bool = False
+    episode_dir: Path, tolerance: float | None = None, dry_run: bool = False
 ) -> ChaptersSnap:
     """Move each chapter start given as a time to the start of the nearest sentence of the
     episode's timed transcript, within ``tolerance`` seconds, and write the new starts into
     episode.toml (unless ``dry_run``), keeping the rest of it. The first chapter stays at 0;
-    a chapter placed by ``at`` is at its sentence already."""
+    a chapter placed by ``at`` is at its sentence already. ``tolerance`` defaults to
+    `sentences.SNAP_TOLERANCE`."""
+    from toolkit.sentences import SNAP_TOLERANCE, UNTIMED_HINT, sentence_starts  # not the tag's
+
+    if tolerance is None:
+        tolerance = SNAP_TOLERANCE
     _, episode = load_episode(episode_dir, with_transcript=True)
     toml_path = episode.directory / EPISODE_FILE
     spoken = episode.transcript
@@ -218,6 +222,8 @@ def _moves(
     chapters: Sequence[Chapter], by_time: set[int], starts: list[float], tolerance: float
 ) -> list[Move]:
     """The chapters that move, and those too far from any sentence, which stay."""
+    from toolkit.sentences import snapped
+
     moves = []
     for index, chapter in enumerate(chapters):
         if index == 0 or index not in by_time:
