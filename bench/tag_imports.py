@@ -3,7 +3,7 @@ whose notes and cover the tag has already cached. Prints the median of `python -
 totals (the sum of the top-level imports' cumulative times), the number of modules and the
 packages imported; with --compare OTHER_PYTHON, the modules this podkit imports no longer.
 
-    .venv/bin/python bench/tag_imports.py [--runs 7] [--console-script]
+    .venv/bin/python bench/tag_imports.py [--runs 7] [--console-script] [--top 25]
 
 Needs ffmpeg (Debian package) to make the MP3. Import times depend on the machine's load;
 the module lists do not.
@@ -23,20 +23,22 @@ from conditions import compile_podkit
 from tagging import make_show
 
 
-def imported(stderr: str) -> tuple[float, list[str]]:
-    """The total import time in ms and the modules, from `-X importtime` output."""
-    total, modules = 0, []
+def imported(stderr: str) -> tuple[float, list[str], dict[str, float]]:
+    """The total import time in ms, the modules and each one's own time in ms, from
+    `-X importtime` output."""
+    total, modules, own = 0, [], {}
     for line in stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        _, cumulative, name = line[len("import time:") :].split("|")
+        itself, cumulative, name = line[len("import time:") :].split("|")
         modules.append(name.strip())
+        own[name.strip()] = int(itself) / 1000
         if len(name) - len(name.lstrip()) == 1:  # a top-level import: its time includes its own
             total += int(cumulative)
-    return total / 1000, modules
+    return total / 1000, modules, own
 
 
-def run(command: list[str]) -> tuple[float, list[str]]:
+def run(command: list[str]) -> tuple[float, list[str], dict[str, float]]:
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return imported(done.stderr)
 
@@ -55,6 +57,9 @@ def main() -> None:
     )
     parser.add_argument("--save", type=Path, help="write the modules imported, one a line")
     parser.add_argument("--compare", type=Path, help="a --save file: list the modules not in it")
+    parser.add_argument(
+        "--top", type=int, default=0, help="list the N slowest modules, by own time"
+    )
     args = parser.parse_args()
     if shutil.which("ffmpeg") is None:
         sys.exit("bench/tag_imports.py needs ffmpeg to make its input: apt-get install ffmpeg")
@@ -76,7 +81,7 @@ def main() -> None:
         command = [*podkit, "tag", "-q", str(work), "--episode", str(episode)]
         run(command)  # the first tag: rewrites the file and fills the show's cache
         results = [run(command) for _ in range(args.runs)]
-    totals = [total for total, _ in results]
+    totals = [total for total, _, _ in results]
     modules = results[-1][1]
     print(
         f"podkit tag (re-tag, cached show): imports {len(modules)} modules, "
@@ -86,6 +91,11 @@ def main() -> None:
     print("packages besides the standard library:", " ".join(packages(modules)))
     toolkit = sorted(m for m in modules if m.startswith("toolkit"))
     print("toolkit modules:", " ".join(toolkit))
+    if args.top:
+        own = {m: statistics.median(r[2].get(m, 0.0) for r in results) for m in modules}
+        slowest = sorted(own, key=own.__getitem__, reverse=True)[: args.top]
+        print(f"slowest modules, median own time: {sum(own.values()):.0f} ms in all")
+        print("  ".join(f"{m} {own[m]:.2f}" for m in slowest))
     if args.save:
         args.save.write_text("".join(f"{m}\n" for m in sorted(modules)), encoding="utf-8")
     if args.compare:

@@ -76,6 +76,59 @@ def test_a_cached_show_is_tagged_without_markdown_it_or_pillow(
     assert Image.open(io.BytesIO(chapter_images[0])).size == (600, 467)
 
 
+# Runs `python -m toolkit ARGS...` and prints, at exit, every module it imported.
+MODULES = """
+import atexit, runpy, sys
+atexit.register(lambda: print(" ".join(sorted(sys.modules))))
+sys.argv = ["podkit", *sys.argv[1:]]
+runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker, mp3: Path) -> None:
+    # Suggestions for misspelt keys (difflib), HTML (html), chapters placed by their words
+    # (sentences) and the digests of other audio files (base64): none in this show.
+    episode = make_show() / "001-premier"
+    args = ["tag", "-q", str(mp3), "--episode", str(episode)]
+    for _ in range(2):  # the second: the show's derived values are kept
+        done = subprocess.run(
+            [sys.executable, "-c", MODULES, *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    modules = set(done.stdout.split())
+    assert {"toolkit.one_episode", "toolkit.config", "mutagen.id3"} <= modules
+    unused = {"difflib", "html", "base64", "toolkit.sentences", "toolkit.chapter_commands"}
+    assert not unused & modules
+
+
+# Runs `python -m toolkit ARGS...` and prints, at exit, the cyclic collector's state: on or
+# off, how many objects it no longer scans, how many collections ran.
+COLLECTOR = """
+import atexit, gc, runpy, sys
+runs = []
+gc.callbacks.append(lambda phase, info: runs.append(info["generation"]) if phase == "start" else 0)
+atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count(), len(runs)))
+sys.argv = ["podkit", *sys.argv[1:]]
+runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_re_tag_does_not_collect_garbage_among_what_it_imported(
+    make_show: ShowMaker, mp3: Path
+) -> None:
+    episode = make_show() / "001-premier"
+    args = ["tag", "-q", str(mp3), "--episode", str(episode)]
+    for _ in range(2):  # the second: the show's derived values are kept
+        done = subprocess.run(
+            [sys.executable, "-c", COLLECTOR, *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    enabled, frozen, collections = done.stdout.split()
+    assert enabled == "True"  # on again for the tagging itself
+    assert int(frozen) > 10_000  # the modules, classes and functions the tag imported
+    assert int(collections) < 14  # not one every 700 objects made while importing
+
+
 def test_an_edited_notes_file_is_read_again(make_show: ShowMaker, mp3: Path) -> None:
     source = make_show()
     episode = source / "001-premier"

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
     from toolkit.align import align_transcript
     from toolkit.audio import inspect_mp3
     from toolkit.build import build
+    from toolkit.chapter_commands import export_chapters
     from toolkit.check import check
     from toolkit.deploy import deploy
     from toolkit.episode_toml import import_chapters
     from toolkit.errors import Problem, ToolkitError
     from toolkit.notify import notify
-    from toolkit.one_episode import export_chapters, tag_episode_file
+    from toolkit.one_episode import tag_episode_file
     from toolkit.scaffold import new_episode
     from toolkit.serve import preview
     from toolkit.transcript_files import convert_transcript, import_transcript
@@ -35,7 +36,7 @@ _API = {
     "check": "toolkit.check",
     "convert_transcript": "toolkit.transcript_files",
     "deploy": "toolkit.deploy",
-    "export_chapters": "toolkit.one_episode",
+    "export_chapters": "toolkit.chapter_commands",
     "import_chapters": "toolkit.episode_toml",
     "import_transcript": "toolkit.transcript_files",
     "inspect_mp3": "toolkit.audio",

@@ -7,6 +7,7 @@ command, an option this parser does not know, a usage error) goes to the click C
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -64,9 +65,14 @@ class _Print(logging.Handler):
 def run_tag(call: TagCall) -> int:
     """Run `podkit tag` as the click CLI does: the same log, the same one line per problem on
     stderr and exit status 1."""
+    # Importing the loader and the model makes many objects that live as long as the process
+    # and no cyclic garbage: the collector would scan them again and again for nothing.
+    gc.disable()
     from toolkit.errors import ToolkitError
     from toolkit.one_episode import tag_episode_files
 
+    gc.freeze()  # what is imported stays out of every later collection
+    gc.enable()
     log = logging.getLogger("toolkit")
     log.addHandler(_Print())
     log.propagate = False

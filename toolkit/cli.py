@@ -595,7 +595,7 @@ def chapters_export(episode_dir: Path, fmt: str, output: Path | None) -> None:
 
     Example: podkit chapters export episodes/001-antony-passemard --format youtube
     """
-    from toolkit.one_episode import export_chapters
+    from toolkit.chapter_commands import export_chapters
 
     report = export_chapters(episode_dir, fmt, output)
     if output is None:
@@ -623,7 +623,7 @@ def chapters_snap(episode_dir: Path, tolerance: float, dry_run: bool) -> None:
 
     Example: podkit chapters snap episodes/001-antony-passemard --dry-run
     """
-    from toolkit.one_episode import snap_chapters
+    from toolkit.chapter_commands import snap_chapters
 
     log.info("%s", snap_chapters(episode_dir, tolerance, dry_run).summary())
 

@@ -40,8 +40,6 @@ from toolkit.model import (
     Transcript,
 )
 from toolkit.parallel import fork_map
-from toolkit.person_taxonomy import FRENCH_GROUPS, FRENCH_ROLES, ROLES, TAXONOMY, closest, group_of
-from toolkit.sentences import sentence_start
 from toolkit.textcheck import file_character_problem
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import (
@@ -401,6 +399,8 @@ def _persons(t: Table) -> list[Person]:
 
 def _person_role(p: Table, given: str) -> str | None:
     """The taxonomy's role (lowercase) for what the file says, a French word mapped."""
+    from toolkit.person_taxonomy import FRENCH_ROLES, ROLES, closest  # only for persons
+
     role = FRENCH_ROLES.get(given.strip().lower(), given.strip().lower())
     if role not in ROLES:
         p.error("role", f"{given!r} is not a Podcasting 2.0 role: {closest(role, ROLES)}")
@@ -410,6 +410,8 @@ def _person_role(p: Table, given: str) -> str | None:
 
 def _person_group(p: Table, given: str | None, role: str | None) -> str | None:
     """The taxonomy's group: as given (a French word mapped), else the role's own."""
+    from toolkit.person_taxonomy import FRENCH_GROUPS, TAXONOMY, closest, group_of
+
     if given is None:
         return group_of(role) if role else None
     group = FRENCH_GROUPS.get(given.strip().lower(), given.strip().lower())
@@ -665,6 +667,8 @@ def _sentence_for(
         return "and start are both set: keep start (a time) or at (words), not both"
     if at is None:
         return None
+    from toolkit.sentences import sentence_start  # only for a chapter placed by its words
+
     return spoken if isinstance(spoken, str) else sentence_start(spoken, at, name)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from toolkit import audio
 from toolkit.artwork import chapter_image_bytes, image_mime, resized_jpeg
 from toolkit.i18n import iso_639_2, words
 from toolkit.model import Episode, Show
-from toolkit.typography import typeset_episode, typeset_show
+from toolkit.typography import TypesetOnUse, typeset_show
 
 TAG_COVER_SIZE = 600  # pixels: players show it small, and the tag stays around 50 KB
 
@@ -14,7 +16,8 @@ TAG_COVER_SIZE = 600  # pixels: players show it small, and the tag stays around 
 def episode_tags(show: Show, episode: Episode, cover_jpeg: bytes | None) -> audio.EpisodeTags:
     """The tag's text is reading text, typeset as the pages are: the same chapter titles."""
     show = typeset_show(show, episodes=False)
-    episode = typeset_episode(episode, show.language)
+    # Only what the tag reads is typeset: not the notes' HTML, nor a loaded transcript.
+    episode = cast(Episode, TypesetOnUse(episode, show.language))
     hosts = [p.name for p in (episode.persons or show.persons) if p.role == "host"]
     chapters = tuple(
         audio.ChapterTag(

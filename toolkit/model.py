@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import reprlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 
@@ -13,8 +16,52 @@ EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
 
-@dataclass(frozen=True)
-class Person:
+class _Value:
+    """The equality, hash and repr of the frozen dataclasses below, written once: what
+    `dataclass` generates for each class (its compared fields in order; its qualified name
+    and shown fields in the repr) without compiling a copy of each for every class."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            compared = _compared(self.__class__)
+            return compared(self) == compared(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_compared(self.__class__)(self))
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        shown = (f"{name}={getattr(self, name)!r}" for name in _shown(self.__class__))
+        return f"{self.__class__.__qualname__}({', '.join(shown)})"
+
+
+_COMPARED: dict[type, Callable[[object], tuple[object, ...]]] = {}
+_SHOWN: dict[type, tuple[str, ...]] = {}
+
+
+def _compared(cls: type) -> Callable[[object], tuple[object, ...]]:
+    """What a dataclass's generated ``__eq__`` and ``__hash__`` compare, as one tuple."""
+    if cls not in _COMPARED:
+        names = [f.name for f in fields(cls) if f.compare]
+        if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+            one = attrgetter(names[0])
+            _COMPARED[cls] = lambda value: (one(value),)
+        else:
+            _COMPARED[cls] = attrgetter(*names) if names else lambda value: ()
+    return _COMPARED[cls]
+
+
+def _shown(cls: type) -> tuple[str, ...]:
+    if cls not in _SHOWN:
+        _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)
+    return _SHOWN[cls]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Person(_Value):
     name: str
     role: str = "host"  # Podcasting 2.0 taxonomy role, e.g. host, guest
     group: str = "cast"
@@ -22,8 +69,8 @@ class Person:
     img: str | None = None
 
 
-@dataclass(frozen=True)
-class Chapter:
+@dataclass(frozen=True, eq=False, repr=False)
+class Chapter(_Value):
     start: float  # seconds from the start of the audio
     title: str
     url: str | None = None
@@ -33,36 +80,36 @@ class Chapter:
     location: Location | None = None  # the place the chapter is about
 
 
-@dataclass(frozen=True)
-class Category:
+@dataclass(frozen=True, eq=False, repr=False)
+class Category(_Value):
     name: str
     subcategory: str | None = None
 
 
-@dataclass(frozen=True)
-class Funding:
+@dataclass(frozen=True, eq=False, repr=False)
+class Funding(_Value):
     url: str
     text: str
 
 
-@dataclass(frozen=True)
-class Link:
+@dataclass(frozen=True, eq=False, repr=False)
+class Link(_Value):
     """A subscribe link on the home page (Apple Podcasts, Spotify, …)."""
 
     name: str
     url: str
 
 
-@dataclass(frozen=True)
-class Segment:
+@dataclass(frozen=True, eq=False, repr=False)
+class Segment(_Value):
     speaker: str
     text: str
     start: float | None = None
     end: float | None = None
 
 
-@dataclass(frozen=True)
-class Transcript:
+@dataclass(frozen=True, eq=False, repr=False)
+class Transcript(_Value):
     segments: tuple[Segment, ...]
 
     @property
@@ -75,8 +122,8 @@ class Transcript:
         return bool(self.segments) and all(s.start is not None for s in self.segments)
 
 
-@dataclass(frozen=True)
-class AudioInfo:
+@dataclass(frozen=True, eq=False, repr=False)
+class AudioInfo(_Value):
     duration: float  # seconds, from the LAME/Xing header when there is one
     size: int  # bytes of the source file
     bitrate: int  # bits per second
@@ -84,8 +131,8 @@ class AudioInfo:
     channels: int
 
 
-@dataclass(frozen=True)
-class LinkedAudio:
+@dataclass(frozen=True, eq=False, repr=False)
+class LinkedAudio(_Value):
     """Audio left on another host (a show imported with its enclosures linked): the site
     holds no copy, so episode.toml gives what the build cannot measure."""
 
@@ -93,16 +140,16 @@ class LinkedAudio:
     type: str = "audio/mpeg"
 
 
-@dataclass(frozen=True)
-class License:
+@dataclass(frozen=True, eq=False, repr=False)
+class License(_Value):
     """podcast:license: an SPDX identifier, or a name with the URL of its text."""
 
     name: str
     url: str | None = None
 
 
-@dataclass(frozen=True)
-class Location:
+@dataclass(frozen=True, eq=False, repr=False)
+class Location(_Value):
     name: str
     rel: str | None = None  # "subject" (what it is about) or "creator" (where it was made)
     geo: str | None = None  # geo URI, e.g. geo:48.78,2.36
@@ -110,21 +157,21 @@ class Location:
     country: str | None = None  # ISO 3166-1 alpha-2
 
 
-@dataclass(frozen=True)
-class Soundbite:
+@dataclass(frozen=True, eq=False, repr=False)
+class Soundbite(_Value):
     start: float  # seconds
     duration: float
     title: str | None = None
 
 
-@dataclass(frozen=True)
-class Txt:
+@dataclass(frozen=True, eq=False, repr=False)
+class Txt(_Value):
     text: str
     purpose: str | None = None
 
 
-@dataclass(frozen=True)
-class RemoteItem:
+@dataclass(frozen=True, eq=False, repr=False)
+class RemoteItem(_Value):
     """A show recommended in podcast:podroll."""
 
     feed_guid: str
@@ -132,16 +179,16 @@ class RemoteItem:
     medium: str | None = None
 
 
-@dataclass(frozen=True)
-class UpdateFrequency:
+@dataclass(frozen=True, eq=False, repr=False)
+class UpdateFrequency(_Value):
     text: str
     rrule: str | None = None
     complete: bool = False
     dtstart: datetime | None = None
 
 
-@dataclass(frozen=True)
-class SocialInteract:
+@dataclass(frozen=True, eq=False, repr=False)
+class SocialInteract(_Value):
     protocol: str
     uri: str | None = None
     account_id: str | None = None
@@ -149,8 +196,8 @@ class SocialInteract:
     priority: int | None = None
 
 
-@dataclass(frozen=True)
-class ValueRecipient:
+@dataclass(frozen=True, eq=False, repr=False)
+class ValueRecipient(_Value):
     name: str
     address: str
     split: int
@@ -160,16 +207,16 @@ class ValueRecipient:
     fee: bool = False
 
 
-@dataclass(frozen=True)
-class Value:
+@dataclass(frozen=True, eq=False, repr=False)
+class Value(_Value):
     recipients: tuple[ValueRecipient, ...]
     type: str = "lightning"
     method: str = "keysend"
     suggested: str | None = None
 
 
-@dataclass(frozen=True)
-class AlternateEnclosure:
+@dataclass(frozen=True, eq=False, repr=False)
+class AlternateEnclosure(_Value):
     """Another version of the episode's audio that the podcaster provides (Opus, AAC…)."""
 
     file: Path
@@ -180,16 +227,16 @@ class AlternateEnclosure:
     integrity: str | None = None  # Subresource Integrity digest, e.g. sha384-…
 
 
-@dataclass(frozen=True)
-class Notify:
+@dataclass(frozen=True, eq=False, repr=False)
+class Notify(_Value):
     """Where `podkit notify` announces a new feed: a WebSub hub, the Podcast Index."""
 
     hub: str | None = None
     podcast_index: str | None = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
 
 
-@dataclass(frozen=True)
-class ShowExtras:
+@dataclass(frozen=True, eq=False, repr=False)
+class ShowExtras(_Value):
     """Show-level Podcasting 2.0 and Apple tags beyond the basics."""
 
     license: License | None = None
@@ -205,8 +252,8 @@ class ShowExtras:
     notify: Notify = field(default_factory=Notify)
 
 
-@dataclass(frozen=True)
-class EpisodeExtras:
+@dataclass(frozen=True, eq=False, repr=False)
+class EpisodeExtras(_Value):
     """Episode-level Podcasting 2.0 and Apple tags beyond the basics."""
 
     soundbites: tuple[Soundbite, ...] = ()
@@ -222,8 +269,8 @@ class EpisodeExtras:
     block: bool = False
 
 
-@dataclass(frozen=True)
-class Episode:
+@dataclass(frozen=True, eq=False, repr=False)
+class Episode(_Value):
     slug: str
     directory: Path
     title: str
@@ -261,8 +308,8 @@ class Episode:
         return self.audio_info.duration
 
 
-@dataclass(frozen=True)
-class Show:
+@dataclass(frozen=True, eq=False, repr=False)
+class Show(_Value):
     directory: Path
     title: str
     description: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 from functools import lru_cache
@@ -119,4 +118,6 @@ def summary_from_notes(markdown: str, limit: int = 400) -> str:
 
 def escape(text: str) -> str:
     """HTML-escape text for the few fragments built outside templates."""
+    import html  # not on the path of `podkit tag`, which writes no HTML
+
     return html.escape(text, quote=True)

@@ -3,8 +3,6 @@ namespace writes them, and the French words podcasters use for the common roles.
 
 from __future__ import annotations
 
-import difflib
-
 # group -> its roles, from the namespace's taxonomy.json
 TAXONOMY: dict[str, tuple[str, ...]] = {
     "creative direction": (
@@ -111,6 +109,8 @@ FRENCH_GROUPS = {
 
 def closest(word: str, choices: tuple[str, ...]) -> str:
     """``did you mean 'x'?`` for the nearest choice, or the whole list when none is near."""
+    import difflib  # only for a file with a wrong role or group
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     return f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(choices)}"
 

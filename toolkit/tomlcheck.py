@@ -6,7 +6,6 @@ the keys nobody asked for (usually a typo, so it suggests the closest known key)
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
 import stat
@@ -318,6 +317,8 @@ class Table:
         for name in self.data:
             if name in self.known:
                 continue
+            import difflib  # only for a file with an unknown key
+
             close = difflib.get_close_matches(name, sorted(self.known), n=1)
             hint = f": did you mean {close[0]!r}?" if close else ": it is ignored"
             self.problems.warn(self.file, self.key(name), f"unknown key{hint}")

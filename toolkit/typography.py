@@ -14,7 +14,6 @@ brand). URLs, e-mail addresses, `code`, times (10:30, 00:12:34.5) and version nu
 
 from __future__ import annotations
 
-import html
 import inspect
 import re
 from collections.abc import Callable
@@ -174,6 +173,8 @@ _VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 def typeset_html(fragment: str, language: str) -> str:
     """Typeset the text nodes of podkit's own HTML (the rendered notes): never a tag, an
     attribute or what is inside <code> or <pre>."""
+    import html  # not on the path of `podkit tag`, which writes no HTML
+
     parts = _TAG.split(fragment)
     verbatim = 0
     previous = ""
