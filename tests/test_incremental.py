@@ -834,6 +834,30 @@ def test_episode_folders_are_found_by_name_links_included_files_and_dot_names_no
     assert found[1] == source / "002-second"
 
 
+def test_a_reused_episodes_mp3_is_checked_once_by_a_rebuild(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check of a reused episode's files on disk, made while loading, serves the MP3's
+    plan too; the site stays as a clean build makes it."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    reference = tree_digest(out)
+    mp3 = str(out / EP / "episode.mp3")
+    asked: list[str] = []
+    real = os.lstat
+
+    def spy(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        asked.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module.os, "lstat", spy)
+    report = build(source, out)
+    monkeypatch.undo()
+    assert asked.count(mp3) == 1
+    assert not report.written.written
+    assert tree_digest(out) == reference
+
+
 def test_a_named_file_in_the_episode_folder_is_asked_for_once_when_loading(
     make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
