@@ -21,7 +21,7 @@ from toolkit import site as site_module
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Episode
 from toolkit.seal import seal
 
@@ -192,6 +192,32 @@ def test_an_unchanged_episode_repeats_its_warnings(make_show: ShowMaker, tmp_pat
     assert again.written.written == ()
     assert [str(w) for w in again.warnings] == first
     assert any("titel" in w for w in first) and any("no show notes" in w for w in first)
+
+
+def test_the_transcripts_warnings_are_found_once_each_for_the_manifest(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each warning is matched to its transcript once, not once per episode: a show of
+    thousands of episodes with a warning each records them in time linear in the show."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    cache = Cache(Manifest.load(out), out, site_key(source, None))
+    show, transcripts, _ = load_show_for_build(source, None, cache)
+    transcript = transcripts[EP]
+    others = [Problem(source / f"{n}/notes.md", None, "elsewhere", "warning") for n in range(200)]
+    said = Problem(transcript, 3, "a transcript's warning", "warning")
+    asked: list[object] = []
+    real = os.path.normpath
+
+    def spy(path: str) -> str:
+        asked.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache_module.os.path, "normpath", spy)
+    entries = cache.entries(show, transcripts, {EP: ()}, [], [*others, said])
+    monkeypatch.undo()
+    assert [w["message"] for w in entries[EP].warnings] == ["a transcript's warning"]
+    assert len(asked) <= len(others) + 10  # once per warning, and a few for the one kept
 
 
 def test_a_damaged_manifest_record_loads_the_episode_from_its_files(

@@ -351,19 +351,20 @@ _IMAGE_SUFFIXES = {suffix for suffixes in FORMAT_EXTENSIONS.values() for suffix 
 
 @cache
 def code_key() -> str:
-    """Changes with podkit's code and the parser of the show notes (its files, found without
-    importing it: a rebuild that reads no notes does not need it)."""
+    """Changes with podkit's code and the parser of the show notes (found without importing
+    it: a rebuild that reads no notes does not need it)."""
     code = Path(__file__).parent
     files = [p for p in code.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return files_key([*files, *_package_files("markdown_it")], salt=__version__)
+    return files_key([*files, *_package_file("markdown_it")], salt=__version__)
 
 
-def _package_files(name: str) -> list[Path]:
-    """The Python files of an installed package."""
+def _package_file(name: str) -> list[Path]:
+    """An installed package's first file (its ``__init__.py``, which holds its version): an
+    upgrade writes it again."""
     spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None:  # not installed: podkit then fails where it is used
         return []
-    return sorted(Path(spec.origin).parent.rglob("*.py"))
+    return [Path(spec.origin)]
 
 
 # A file changed this recently may change again within the same tick of the clock that stamps
@@ -658,12 +659,16 @@ class Cache:
             folder, slash, _ = name.partition("/")
             if slash and folder in files:
                 files[folder].add(name)
+        # Only the transcripts' warnings: the rest come again as the episode is loaded.
+        by_file: dict[str, list[Problem]] = {}
+        for w in warnings:
+            by_file.setdefault(os.path.normpath(w.file), []).append(w)
         entries = {}
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)
             record = to_record(formats[e.slug])
-            # Only the transcript's warnings: the rest come again as the episode is loaded.
-            kept = [warning_record(w, e.directory) for w in warnings if _about(w, transcript_file)]
+            about = by_file.get(os.path.normpath(transcript_file), []) if transcript_file else []
+            kept = [warning_record(w, e.directory) for w in about]
             key, outputs_of = self.key(e, transcript_file), tuple(sorted(files[e.slug]))
             entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept)
         return entries
@@ -735,7 +740,3 @@ def write_loads(out: Path, loads: dict[str, _Load]) -> None:
             path.unlink(missing_ok=True)
     except (OSError, ToolkitError):  # a read-only cache folder: only the next build is slower
         return
-
-
-def _about(problem: Problem, file: Path | None) -> bool:
-    return file is not None and os.path.normpath(problem.file) == os.path.normpath(file)
