@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -62,6 +64,24 @@ def test_a_loaded_episode_reads_back_as_it_was_recorded() -> None:
         assert loaded_from_record(record) == (episode, transcript, tuple(warnings))
 
 
+path_texts = st.lists(st.sampled_from(["", ".", "..", "a", "b c", "é", "/", "//"]), max_size=7)
+
+
+@given(path_texts.map("".join))
+def test_a_recorded_path_reads_back_as_the_very_path(text: str) -> None:
+    show, _ = load_show(KEYTIME, read_transcripts=False)
+    episode, path = show.episodes[0], Path(text)
+    recorded, read, _ = loaded_from_record(loaded_record(episode, path, ()))
+    assert (read, str(read), read.parts, read.parent, hash(read)) == (
+        path,
+        str(path),
+        path.parts,
+        path.parent,
+        hash(path),
+    )
+    assert recorded.directory.parts == episode.directory.parts
+
+
 @given(st.binary(max_size=64))
 def test_bytes_that_are_no_record_are_refused_with_a_record_error(data: bytes) -> None:
     with pytest.raises(RecordError):
@@ -90,3 +110,18 @@ def test_a_record_with_another_transcript_or_warnings_is_refused() -> None:
     for value in [(episode, "transcript.txt", ()), (episode, None, ("a warning",))]:
         with pytest.raises(RecordError):
             loaded_from_record(pickle.dumps(value))
+
+
+def test_the_code_key_follows_the_notes_parser_without_importing_it() -> None:
+    """A rebuild that reads no notes keys them by the parser's files, not by importing it."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from toolkit import cache\n"
+        "cache.code_key()\n"
+        "before = 'markdown_it' in sys.modules\n"
+        "import markdown_it\n"
+        "print(before, Path(markdown_it.__file__) in cache._package_file('markdown_it'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr

@@ -21,7 +21,7 @@ from toolkit import site as site_module
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Episode
 from toolkit.seal import seal
 
@@ -192,6 +192,32 @@ def test_an_unchanged_episode_repeats_its_warnings(make_show: ShowMaker, tmp_pat
     assert again.written.written == ()
     assert [str(w) for w in again.warnings] == first
     assert any("titel" in w for w in first) and any("no show notes" in w for w in first)
+
+
+def test_the_transcripts_warnings_are_found_once_each_for_the_manifest(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each warning is matched to its transcript once, not once per episode: a show of
+    thousands of episodes with a warning each records them in time linear in the show."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    cache = Cache(Manifest.load(out), out, site_key(source, None))
+    show, transcripts, _ = load_show_for_build(source, None, cache)
+    transcript = transcripts[EP]
+    others = [Problem(source / f"{n}/notes.md", None, "elsewhere", "warning") for n in range(200)]
+    said = Problem(transcript, 3, "a transcript's warning", "warning")
+    asked: list[object] = []
+    real = os.path.normpath
+
+    def spy(path: str) -> str:
+        asked.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache_module.os.path, "normpath", spy)
+    entries = cache.entries(show, transcripts, {EP: ()}, [], [*others, said])
+    monkeypatch.undo()
+    assert [w["message"] for w in entries[EP].warnings] == ["a transcript's warning"]
+    assert len(asked) <= len(others) + 10  # once per warning, and a few for the one kept
 
 
 def test_a_damaged_manifest_record_loads_the_episode_from_its_files(
@@ -832,6 +858,30 @@ def test_episode_folders_are_found_by_name_links_included_files_and_dot_names_no
     found = config._episode_dirs(source, config.Problems())
     assert [p.name for p in found] == [EP, "002-second"]
     assert found[1] == source / "002-second"
+
+
+def test_a_reused_episodes_mp3_is_checked_once_by_a_rebuild(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check of a reused episode's files on disk, made while loading, serves the MP3's
+    plan too; the site stays as a clean build makes it."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)
+    reference = tree_digest(out)
+    mp3 = str(out / EP / "episode.mp3")
+    asked: list[str] = []
+    real = os.lstat
+
+    def spy(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        asked.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module.os, "lstat", spy)
+    report = build(source, out)
+    monkeypatch.undo()
+    assert asked.count(mp3) == 1
+    assert not report.written.written
+    assert tree_digest(out) == reference
 
 
 def test_a_named_file_in_the_episode_folder_is_asked_for_once_when_loading(

@@ -268,6 +268,14 @@ def test_a_site_name_is_relative_and_normalised(name: object, safe: bool) -> Non
     assert is_site_name(name) is safe
 
 
+@given(st.lists(st.sampled_from(["a", "é", ".", "..", "/", "\\", "\0", MANIFEST]), max_size=6))
+def test_a_site_name_is_one_whose_parts_are_all_names(pieces: list[str]) -> None:
+    name = "".join(pieces)
+    parts = name.split("/")
+    expected = name != MANIFEST and not ({"", ".", ".."} & set(parts) or {"\\", "\0"} & set(name))
+    assert is_site_name(name) is expected
+
+
 # --- What is on disk is checked, not assumed ----------------------------------------------
 
 

@@ -23,6 +23,7 @@ files, the pages made again.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import pickle
@@ -127,6 +128,9 @@ class Manifest:
     # The show's own pages and files (home, sitemap, assets…): the key of their inputs and
     # their names, sealed (a name left out would be deleted as no longer made).
     pages: Sealed | None = None
+    # Files found as the last build left them when their episode was reused, while loading:
+    # this build keeps them as they are (see `Cache.kept_files`), without asking again.
+    checked: dict[str, Kept] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
@@ -150,7 +154,7 @@ class Manifest:
         entry = self.files.get(name)
         if entry is None or entry.key != key:
             return None
-        return unchanged(os.path.join(out, name), entry)  # os.path: called per file
+        return self.checked.get(name) or unchanged(f"{out}/{name}", entry)  # called per file
 
     def kept_pages(self, out: Path, key: str) -> dict[str, Kept] | None:
         """The show's own files, if the last build made them from inputs of this key and
@@ -165,7 +169,8 @@ class Manifest:
         return kept if all(kept.values()) else None  # type: ignore[return-value]
 
     def serialised(self) -> bytes:
-        files = {name: _file_json(entry) for name, entry in self.files.items()}
+        # An entry is a tuple, which json writes as [key, size, mtime]; an unknown one, null.
+        files = {name: None if e == UNKNOWN else e for name, e in self.files.items()}
         episodes = {slug: _episode_json(entry) for slug, entry in self.episodes.items()}
         data: dict[str, Any] = {"generator": "podkit", "files": files, "episodes": episodes}
         if self.pages is not None:
@@ -214,10 +219,11 @@ def unchanged(path: str | Path, entry: FileEntry) -> Kept | None:
 def is_site_name(name: object) -> bool:
     """A relative, normalised POSIX name below the site's folder, such as podkit writes
     (`feed.xml`, `001-ep/index.html`): never absolute, never `..`, never the manifest."""
-    if not isinstance(name, str) or name == MANIFEST or "\\" in name or "\0" in name:
+    if type(name) is not str or name == MANIFEST or "\\" in name or "\0" in name:
         return False
-    parts = name.split("/")
-    return "" not in parts and "." not in parts and ".." not in parts
+    # No empty, "." or ".." part: found in the text, without splitting it (once per file).
+    wrapped = f"/{name}/"
+    return "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped
 
 
 def _file_entries(raw: object) -> tuple[dict[str, FileEntry], list[str]]:
@@ -236,19 +242,13 @@ def _file_entries(raw: object) -> tuple[dict[str, FileEntry], list[str]]:
 def _file_entry(value: object) -> FileEntry:
     """A recorded [key, size, mtime]; anything else (an older manifest's bare key, a pending
     write) is a file in an unknown state."""
-    if isinstance(value, list) and len(value) == 3:
+    # Types compared exactly (JSON makes no subclasses; True is no size): once per file.
+    if type(value) is list and len(value) == 3:
         key, size, mtime_ns = value
-        if isinstance(key, str) and _whole(size) and _whole(mtime_ns):
-            return FileEntry(key, size, mtime_ns)
+        numbers = type(size) is int and type(mtime_ns) is int
+        if type(key) is str and numbers and size >= 0 and mtime_ns >= 0:
+            return FileEntry._make(value)
     return UNKNOWN
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _file_json(entry: FileEntry) -> list[Any] | None:
-    return None if entry == UNKNOWN else [entry.key, entry.size, entry.mtime_ns]
 
 
 def _episode_entries(raw: object, files: dict[str, FileEntry]) -> dict[str, EpisodeEntry]:
@@ -259,8 +259,9 @@ def _episode_entries(raw: object, files: dict[str, FileEntry]) -> dict[str, Epis
     entries = {}
     for slug, value in raw.items():
         entry = _episode_entry(value)
+        folder = f"{slug}/"
         if entry is not None and all(
-            name in files and name.startswith(f"{slug}/") for name in entry.outputs
+            name in files and name.startswith(folder) for name in entry.outputs
         ):
             entries[slug] = entry
     return entries
@@ -350,12 +351,20 @@ _IMAGE_SUFFIXES = {suffix for suffixes in FORMAT_EXTENSIONS.values() for suffix 
 
 @cache
 def code_key() -> str:
-    """Changes with podkit's code and the parser of the show notes."""
-    import markdown_it
-
+    """Changes with podkit's code and the parser of the show notes (found without importing
+    it: a rebuild that reads no notes does not need it)."""
     code = Path(__file__).parent
     files = [p for p in code.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return files_key(files, salt=f"{__version__}\0{markdown_it.__version__}")
+    return files_key([*files, *_package_file("markdown_it")], salt=__version__)
+
+
+def _package_file(name: str) -> list[Path]:
+    """An installed package's first file (its ``__init__.py``, which holds its version): an
+    upgrade writes it again."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:  # not installed: podkit then fails where it is used
+        return []
+    return [Path(spec.origin)]
 
 
 # A file changed this recently may change again within the same tick of the clock that stamps
@@ -383,18 +392,18 @@ def files_state(
     """The files' identities (a link's target's), by name; a missing file counts too. A file
     in ``seen`` (filled by this function) is not asked for again."""
     recent = time.time_ns() - RACY_NS
-    digest, racy = hashlib.sha256(), False
+    lines, racy = [], False
     for name in sorted(map(str, names)):
         try:
             found = seen[name] if seen and name in seen else os.stat(name)
             if seen is not None:
                 seen[name] = found
         except OSError:
-            digest.update(f"{name}\0\n".encode())
+            lines.append(f"{name}\0\n")
             continue
         racy = racy or max(found.st_ctime_ns, found.st_mtime_ns) > recent
-        digest.update(f"{name}\0{identity(found)}\n".encode())
-    return State(digest.hexdigest(), racy)
+        lines.append(f"{name}\0{identity(found)}\n")
+    return State(hashlib.sha256("".join(lines).encode()).hexdigest(), racy)
 
 
 def tag_key(
@@ -473,8 +482,8 @@ class Cache:
     def before_reading(self, directory: Path) -> None:
         """Takes the folder's state before its files are read: a file edited meanwhile then
         changes the next build's key."""
-        folder = str(directory)  # os.path: thousands of folders, no Path objects
-        names = [os.path.join(folder, name) for name in os.listdir(folder)]
+        folder = str(directory)  # texts: thousands of folders, no Path objects
+        names = [f"{folder}/{name}" for name in os.listdir(folder)]
         # The files the episode names are mostly in its folder: their identities as taken
         # here, before the folder is read, serve for its named files' state too.
         seen = self._seen[directory.name] = {}
@@ -559,11 +568,15 @@ class Cache:
 
     def _kept_files(self, entry: EpisodeEntry) -> dict[str, Kept] | None:
         """The entry's files, if every one is on disk as the last build left it."""
-        out, records = str(self.out), self.previous.files  # os.path: 7 files × 1000s of episodes
-        files = {name: unchanged(os.path.join(out, name), records[name]) for name in entry.outputs}
-        if not all(files.values()):  # one is missing, or not as the last build left it
-            return None
-        return {name: kept for name, kept in files.items() if kept}
+        out, records = self.out, self.previous.files
+        files = {}
+        for name in entry.outputs:  # texts, not paths: 7 files × 1000s of episodes
+            kept = unchanged(f"{out}/{name}", records[name])
+            if kept is None:  # missing, or not as the last build left it
+                return None
+            files[name] = kept
+        self.previous.checked.update(files)
+        return files
 
     def is_reused(self, slug: str) -> bool:
         return slug in self._taken
@@ -606,10 +619,9 @@ class Cache:
     def pages_key(self, show: Show, transcripts: dict[str, Path]) -> str:
         """Changes with the site and with any published episode: the home page and the
         sitemap list them all. Not with the cover, which they name and never read."""
-        digest = hashlib.sha256(f"pages\0{self.site_key}".encode())
-        for e in show.episodes:
-            digest.update(f"{e.slug}\0{self.key(e, transcripts.get(e.slug))}\n".encode())
-        self._pages_key = digest.hexdigest()
+        lines = [f"{e.slug}\0{self.key(e, transcripts.get(e.slug))}\n" for e in show.episodes]
+        inputs = f"pages\0{self.site_key}{''.join(lines)}"
+        self._pages_key = hashlib.sha256(inputs.encode()).hexdigest()
         return self._pages_key
 
     def cover_key(self, show: Show) -> str:
@@ -626,11 +638,11 @@ class Cache:
     ) -> str:
         """Changes with the site, the show's cover (wherever it is kept) and with any
         published episode or its tagged MP3."""
-        digest = hashlib.sha256(f"{self.shared_key}\0{files_key([show.cover])}".encode())
+        lines = [f"{self.shared_key}\0{files_key([show.cover])}"]
         for e in show.episodes:
             key, enclosure = self.key(e, transcripts.get(e.slug)), enclosures[e.slug]
-            digest.update(f"{e.slug}\0{key}\0{enclosure.url}\0{enclosure.length}\n".encode())
-        return digest.hexdigest()
+            lines.append(f"{e.slug}\0{key}\0{enclosure.url}\0{enclosure.length}\n")
+        return hashlib.sha256("".join(lines).encode()).hexdigest()
 
     def entries(
         self,
@@ -647,12 +659,16 @@ class Cache:
             folder, slash, _ = name.partition("/")
             if slash and folder in files:
                 files[folder].add(name)
+        # Only the transcripts' warnings: the rest come again as the episode is loaded.
+        by_file: dict[str, list[Problem]] = {}
+        for w in warnings:
+            by_file.setdefault(os.path.normpath(w.file), []).append(w)
         entries = {}
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)
             record = to_record(formats[e.slug])
-            # Only the transcript's warnings: the rest come again as the episode is loaded.
-            kept = [warning_record(w, e.directory) for w in warnings if _about(w, transcript_file)]
+            about = by_file.get(os.path.normpath(transcript_file), []) if transcript_file else []
+            kept = [warning_record(w, e.directory) for w in about]
             key, outputs_of = self.key(e, transcript_file), tuple(sorted(files[e.slug]))
             entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept)
         return entries
@@ -724,7 +740,3 @@ def write_loads(out: Path, loads: dict[str, _Load]) -> None:
             path.unlink(missing_ok=True)
     except (OSError, ToolkitError):  # a read-only cache folder: only the next build is slower
         return
-
-
-def _about(problem: Problem, file: Path | None) -> bool:
-    return file is not None and os.path.normpath(problem.file) == os.path.normpath(file)

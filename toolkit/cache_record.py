@@ -15,6 +15,7 @@ import datetime
 import io
 import os
 import pickle
+import sys
 from collections.abc import Iterable
 from dataclasses import is_dataclass, replace
 from pathlib import Path, PosixPath
@@ -142,10 +143,30 @@ class _Unpickler(pickle.Unpickler):
         return found
 
 
+def _path(*parts: str) -> PosixPath:
+    """The path a record names: its text (see `_Pickler`), parsed as `PosixPath` would."""
+    if _PARSED_PARTS and len(parts) == 1 and _is_plain(text := parts[0]):
+        root = "/" if text[0] == "/" else ""
+        names = text[1:].split("/") if root else text.split("/")
+        make = PosixPath._from_parsed_parts  # type: ignore[attr-defined]
+        return make("", root, [root, *names] if root else names)  # type: ignore[no-any-return]
+    return PosixPath(*parts)
+
+
+# Python 3.11's paths parse their text when made, several times slower than splitting it: a
+# path's own text (no empty or "." part, no "//" root) is split here, as its parts.
+_PARSED_PARTS = sys.version_info[:2] == (3, 11)
+
+
+def _is_plain(text: str) -> bool:
+    """A path's text as `str(path)` writes it, with no part that parsing would change."""
+    return bool(text) and "//" not in text and "/./" not in f"/{text}/" and text[-1] != "/"
+
+
 # What a loaded episode is made of: the model's classes, paths, moments and problems.
 _MODEL: dict[tuple[str, str], Any] = {
     **{("toolkit.model", n): v for n, v in vars(model).items() if is_dataclass(v)},
-    ("pathlib", "PosixPath"): PosixPath,
+    ("pathlib", "PosixPath"): _path,
     ("toolkit.errors", "Problem"): Problem,
     **{("datetime", n): getattr(datetime, n) for n in ("datetime", "timedelta", "timezone")},
 }

@@ -99,7 +99,7 @@ def quoted(path: PurePosixPath | str) -> str:
     >>> quoted(PurePosixPath("001-ep", "my ep#1?.mp3"))
     '001-ep/my%20ep%231%3F.mp3'
     """
-    return "/".join(quote(part, safe="") for part in str(path).split("/"))
+    return quote(str(path), safe="/")  # a segment holds no "/": each is quoted apart
 
 
 def url(show: Show, path: PurePosixPath) -> str:
