@@ -51,12 +51,11 @@ def copy_all(out: Path) -> float:
 
 
 def dirty_mb() -> float:
-    """Data written to files and not yet to the disk, machine-wide (Linux)."""
+    """Data written to files and not yet on the disk, machine-wide (Linux): waiting to be
+    written, or being written."""
     with open("/proc/meminfo") as meminfo:
-        for line in meminfo:
-            if line.startswith("Dirty:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+        kb = [int(line.split()[1]) for line in meminfo if line.startswith(("Dirty:", "Writeback:"))]
+    return sum(kb) / 1024
 
 
 def settle() -> None:
