@@ -290,8 +290,8 @@ def build_site(
     show = replace(show, episodes=tuple(_typeset_on_use(e, show.language) for e in show.episodes))
     render = _renderer(show, env)
     hosts = [p.name for p in show.persons if p.role == "host"]
-    home = listing.context(paths.HOME, lambda entry: entry.home)
-    sitemap = listing.context(paths.SITEMAP, lambda entry: entry.sitemap)
+    home = listing.context("index.html", lambda entry: entry.home)
+    sitemap = listing.context("sitemap.xml", lambda entry: entry.sitemap)
     files: dict[PurePosixPath, bytes] = {}
     files[paths.HOME] = render(
         "index.html", paths.HOME, **home, hosts=hosts, jsonld=_series_jsonld(show)
@@ -321,7 +321,7 @@ class _Listing:
         keys: Mapping[str, str],
     ) -> None:
         self.show, self.env, self.stored, self.keys = show, env, stored, keys
-        self.made: dict[str, listing_cache.Listed] = {}
+        self.made: dict[str, listing_cache.Listed] = {}  # by slug
         self._items: list[EpisodeItem] | None = None
         # Python's sort is stable, reversed too: episodes published at once keep their order.
         self.episodes = sorted(show.episodes, key=lambda e: e.published, reverse=True)
@@ -330,22 +330,19 @@ class _Listing:
         return self.episodes[0].published.date().isoformat() if self.episodes else None
 
     def context(
-        self, page: PurePosixPath, part: Callable[[listing_cache.Listed], bytes]
+        self, template: str, part: Callable[[listing_cache.Listed], bytes]
     ) -> dict[str, Any]:
-        """What the page's template gets: with the show's own template, the items
+        """What the page's template gets: with the show's own one, the items
         (``episodes``); with podkit's, the entries put together (``listed``), and the items
         made only if a template it extends (the show's ``base.html``) reads them."""
-        if (self.show.directory / USER_TEMPLATES / page.name).is_file():
+        if (self.show.directory / USER_TEMPLATES / template).is_file():
             return {"episodes": self.items(), "listed": None}
         entries = Markup(b"".join([part(self._entry(e)) for e in self.episodes]).decode())
         return {"episodes": _Lazy(self.items), "listed": entries}
 
     def _kept(self, episode: Episode) -> listing_cache.Listed | None:
-        key = self.keys.get(episode.slug)
-        if key is None:
-            return None
-        made = self.made.get(key)
-        return made if made is not None else self.stored.get(key)
+        made = self.made.get(episode.slug)
+        return made if made is not None else self.stored.get(self.keys.get(episode.slug, ""))
 
     def _entry(self, episode: Episode) -> listing_cache.Listed:
         entry = self._kept(episode)
@@ -354,8 +351,7 @@ class _Listing:
             macros: Any = self.env.get_template("podkit/listing.html").module
             home = macros.home_item(item, words(self.show.language))
             entry = listing_cache.listed(_listing_values(item), home, macros.sitemap_url(item))
-            if episode.slug in self.keys:
-                self.made[self.keys[episode.slug]] = entry
+            self.made[episode.slug] = entry
         return entry
 
     def items(self) -> list[EpisodeItem]:
