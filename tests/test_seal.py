@@ -116,3 +116,11 @@ def test_packed_entries_read_back_whole_and_only_whole(
 def test_any_bytes_unpack_to_entries_or_none(data: bytes) -> None:
     found = seal.unpacked(data, 2)
     assert found is None or all(len(parts) == 2 for parts in found.values())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"1\nk  3\nabc", b"1\nk 1 x\nab", b"1\nk -1 2\nab", b"2\nk 1 1\nab", b"x\n", b"1\nk 1 1"],
+)
+def test_entries_that_do_not_add_up_unpack_to_none(data: bytes) -> None:
+    assert seal.unpacked(data, 2) is None

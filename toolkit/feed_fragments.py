@@ -83,7 +83,8 @@ def item_key(
     digest = _digest_of(shared).copy()
     digest.update(b"%d\0" % len(record))  # its length first: the fields stay apart
     digest.update(record)
-    digest.update(repr((enclosure, formats, cover)).encode())
+    # Its fields by name (every field, as the dataclass's own repr, which is much slower).
+    digest.update(repr((vars(enclosure), formats, cover)).encode())
     return digest.hexdigest()
 
 

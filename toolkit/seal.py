@@ -97,7 +97,7 @@ def unpacked(data: bytes, parts: int) -> dict[str, tuple[bytes, ...]] | None:
     if len(index) != int(count) or len(fields) != (parts + 1) * len(index):
         return None
     lengths = [length for part in range(parts) for length in fields[part + 1 :: parts + 1]]
-    if not all(length.isdigit() for length in lengths):
+    if lengths and not (all(lengths) and b"".join(lengths).isdigit()):  # each a number
         return None
     ends = list(accumulate(map(int, lengths)))
     if (ends[-1] if ends else 0) != len(blob):

@@ -323,6 +323,7 @@ class _Listing:
         self.show, self.env, self.stored, self.keys = show, env, stored, keys
         self.made: dict[str, listing_cache.Listed] = {}  # by slug
         self._items: list[EpisodeItem] | None = None
+        self._entries: list[listing_cache.Listed] | None = None
         # Python's sort is stable, reversed too: episodes published at once keep their order.
         self.episodes = sorted(show.episodes, key=lambda e: e.published, reverse=True)
 
@@ -337,8 +338,14 @@ class _Listing:
         made only if a template it extends (the show's ``base.html``) reads them."""
         if (self.show.directory / USER_TEMPLATES / template).is_file():
             return {"episodes": self.items(), "listed": None}
-        entries = Markup(b"".join([part(self._entry(e)) for e in self.episodes]).decode())
+        entries = Markup(b"".join([part(entry) for entry in self.entries()]).decode())
         return {"episodes": _Lazy(self.items), "listed": entries}
+
+    def entries(self) -> list[listing_cache.Listed]:
+        """Every episode's entries, in the pages' order; made once."""
+        if self._entries is None:
+            self._entries = [self._entry(e) for e in self.episodes]
+        return self._entries
 
     def _kept(self, episode: Episode) -> listing_cache.Listed | None:
         made = self.made.get(episode.slug)
@@ -372,7 +379,9 @@ class _Listing:
     def keep(self, out: Path) -> None:
         """Keeps the listed episodes' entries for the next build, when enough were made
         (`toolkit.seal.worth_rewriting`)."""
-        entries = {self.keys[e.slug]: self._entry(e) for e in self.episodes}
+        entries = {
+            self.keys[e.slug]: entry for e, entry in zip(self.episodes, self.entries(), strict=True)
+        }
         if seal.worth_rewriting(len(self.made), len(entries)):
             listing_cache.write(out, entries)
 
@@ -387,6 +396,7 @@ class _Lazy(Sequence[EpisodeItem]):
     def __init__(self, make: Callable[[], list[EpisodeItem]]) -> None:
         self._make = make
         self._items: list[EpisodeItem] | None = None
+        self._entries: list[listing_cache.Listed] | None = None
 
     def _list(self) -> list[EpisodeItem]:
         if self._items is None:
