@@ -5,8 +5,9 @@
 DIR holds a show kept by `bench/build.py SIZE --keep DIR` (DIR/episodes, built into DIR/site).
 Builds in this process, as `podkit build` does, and times with the process's CPU clock
 (user+sys, less noisy than wall time on a shared machine) the whole build, the home page and
-sitemap (`build_site`) and the feed (`build_feed`): after one notes.md edited, then after one
-episode added (removed again after each run, and the site built back). Prints medians.
+sitemap (`build_site`) and the feed (`build_feed`): with nothing changed, after one notes.md
+edited, then after one episode added (removed again after each run, and the site built
+back). Prints medians.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ def main() -> None:
     time.sleep(2)  # files written this recently are loaded again (see toolkit.cache)
     number = len([p for p in source.glob("*-episode")]) + 1
     notes = next(source.glob("*-episode")) / "notes.md"
-    figures: dict[str, list[dict[str, float]]] = {"edited": [], "added": []}
+    figures: dict[str, list[dict[str, float]]] = {"unchanged": [], "edited": [], "added": []}
     for _ in range(options.runs):
+        figures["unchanged"].append(one_build(source, out))
         with notes.open("a", encoding="utf-8") as stream:
             stream.write("\nUne ligne de plus.\n")
         figures["edited"].append(one_build(source, out))
@@ -73,7 +75,7 @@ def main() -> None:
     print(f"{options.runs} runs, medians of the main process's CPU seconds (load {load})")
     for case, runs in figures.items():
         parts = {key: statistics.median(run.get(key, 0.0) for run in runs) for key in runs[0]}
-        print(f"{case:>7}: " + "  ".join(f"{key} {value:.3f}" for key, value in parts.items()))
+        print(f"{case:>9}: " + "  ".join(f"{key} {value:.3f}" for key, value in parts.items()))
 
 
 if __name__ == "__main__":
