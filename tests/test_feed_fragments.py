@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
-from toolkit import feed, feed_fragments
+from toolkit import feed, feed_fragments, seal
 from toolkit.build import build
 from toolkit.config import load_show
 from toolkit.deploy_plan import private
@@ -130,14 +130,39 @@ def test_an_added_episode_alone_is_rendered(
     assert len(kept(out)) == 4
 
 
-def test_a_removed_episode_renders_nothing_and_its_item_is_dropped(
+def test_a_removed_episode_renders_nothing_and_its_item_goes_at_the_next_write(
     source: Path, tmp_path: Path, rendered: list[str]
 ) -> None:
     out = tmp_path / "site"
     build(source, out, now=NOW)
     shutil.rmtree(source / "002-ep2")
     assert rebuilt(source, out, rendered) == []
+    assert len(kept(out)) == 3  # nothing rendered: the file is not written again
+    (source / "001-ep1" / "notes.md").write_text("D'autres notes.\n", encoding="utf-8")
+    assert rebuilt(source, out, rendered) == ["001-ep1"]
     assert len(kept(out)) == 2
+
+
+def test_a_few_items_rendered_leave_the_kept_file_as_it_was(
+    source: Path, tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in a large show: one item in three rendered is too few to write the kept items
+    again; the next feed renders it again, and two in three are enough."""
+    monkeypatch.setattr(seal, "REWRITE_SHARE", 2)
+    out = tmp_path / "site"
+    build(source, out, now=NOW)
+    before = (out / feed_fragments.FILE).stat()
+    (source / "002-ep2" / "notes.md").write_text("D'autres notes.\n", encoding="utf-8")
+    assert rebuilt(source, out, rendered) == ["002-ep2"]
+    after = (out / feed_fragments.FILE).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    (out / "feed.xml").unlink()
+    assert rebuilt(source, out, rendered) == ["002-ep2"]
+    (source / "001-ep1" / "notes.md").write_text("D'autres notes.\n", encoding="utf-8")
+    assert sorted(rebuilt(source, out, rendered)) == ["001-ep1", "002-ep2"]
+    assert (out / feed_fragments.FILE).stat().st_ino != before.st_ino
+    (out / "feed.xml").unlink()
+    assert rebuilt(source, out, rendered) == []
 
 
 def test_a_show_setting_renders_every_item(

@@ -15,8 +15,9 @@ import pytest
 from conftest import EPISODE_TOML, KEYTIME, SHOW_TOML, TRANSCRIPT, ShowMaker, tree_digest
 from lxml import etree
 
-from toolkit import audio, config, listing_cache, template_cache, transcript
+from toolkit import audio, config, feed_fragments, listing_cache, template_cache, transcript
 from toolkit import cache as cache_module
+from toolkit import seal as seal_module
 from toolkit import site as site_module
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
@@ -55,13 +56,21 @@ def loads_from_files(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
+# Kept entries by key, never published: written again only when enough were made, they may
+# still hold entries for inputs now gone (see `toolkit.seal.worth_rewriting`).
+KEPT_ENTRIES = {feed_fragments.FILE.as_posix(), listing_cache.FILE.as_posix()}
+
+
 def site_files(out: Path) -> dict[str, str]:
-    """The site as published: every file but the manifest (which holds times and keys) and
-    the compiled templates (code kept by whichever process compiled it, never published)."""
+    """The site as published: every file but the manifest (which holds times and keys), the
+    compiled templates (code kept by whichever process compiled it, never published) and the
+    kept feed items and listed episodes."""
     return {
         name: digest
         for name, digest in tree_digest(out).items()
-        if name != MANIFEST and not name.startswith(f"{template_cache.FOLDER}/")
+        if name != MANIFEST
+        and not name.startswith(f"{template_cache.FOLDER}/")
+        and name not in KEPT_ENTRIES
     }
 
 
@@ -820,13 +829,180 @@ def test_what_the_home_page_shows_is_taken_back_only_under_this_machines_seal(
     add_episode(source, 2)
     build(source, out)
     path = out / listing_cache.FILE
-    body = path.read_bytes()[65:].replace("Premier épisode".encode(), b"FORGED")
+    # Of the same length: the records give their parts' lengths.
+    title = "Premier épisode".encode()
+    body = path.read_bytes()[65:].replace(title, b"FORGED".ljust(len(title), b"_"))
     path.write_bytes(
         (seal(body, listing_cache.PURPOSE) if seal_it else "0" * 64).encode() + b"\n" + body
     )
     (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")  # the home again
     build(source, out)
     assert (b"FORGED" in (out / "index.html").read_bytes()) is seal_it
+
+
+# The home page's and the sitemap's loops as podkit's templates wrote them inline, before
+# each episode's entries were kept: a show's own template may still write them.
+FORMER_HOME_LOOP = """\
+  {% for item in episodes %}
+    <li>
+      <article class="episode-item">
+        <img class="episode-art" src="{{ item.cover }}" alt="" width="96" height="96" loading="lazy">
+        <div>
+          <h3><a href="{{ item.href }}">{{ item.episode.title }}</a></h3>
+          <p class="meta">{{ item.label }} · <time datetime="{{ item.episode.published.isoformat() }}">{{ item.date }}</time> · {{ item.duration }}</p>
+          <p>{{ item.episode.summary }}</p>
+          <p><a class="play-link" href="{{ item.href }}#t=0"><span aria-hidden="true">▶</span> {{ t.listen }}<span class="visually-hidden">{{ t.colon }} {{ item.episode.title }}</span></a></p>
+        </div>
+      </article>
+    </li>
+  {% endfor %}
+"""
+FORMER_SITEMAP_LOOP = """\
+{% for item in episodes %}  <url><loc>{{ item.url }}</loc><lastmod>{{ item.day }}</lastmod></url>
+{% endfor %}</urlset>
+"""
+
+
+def _former_templates() -> dict[str, str]:
+    """podkit's index.html and sitemap.xml with their loops written inline, as a show's own."""
+    home = (site_module.builtin_templates() / "index.html").read_text(encoding="utf-8")
+    sitemap = (site_module.builtin_templates() / "sitemap.xml").read_text(encoding="utf-8")
+    home_line = next(line for line in home.splitlines(True) if "{{ listed }}" in line)
+    sitemap_line = next(line for line in sitemap.splitlines(True) if "{{ listed }}" in line)
+    return {
+        "index.html": home.replace(home_line, FORMER_HOME_LOOP),
+        "sitemap.xml": sitemap.split("\n", 1)[1].replace(sitemap_line, FORMER_SITEMAP_LOOP),
+    }
+
+
+def _listed_pages(out: Path) -> tuple[bytes, bytes]:
+    return (out / "index.html").read_bytes(), (out / "sitemap.xml").read_bytes()
+
+
+def test_pages_put_together_from_kept_entries_are_those_the_former_loops_write(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """podkit's home page and sitemap, made from each episode's entries (rendered, then
+    kept), are byte for byte those its templates wrote with the loops inline, which a show's
+    own templates now write: first build, after an edit, after a removal."""
+    odd = EPISODE_TOML.replace("Premier épisode", 'Les <b> & les \\"guillemets\\" l\'été')
+    source = make_show(**{"001-premier/episode.toml": odd})
+    add_episode(source, 2)
+    add_episode(source, 3)
+    former = _former_templates()
+    out, reference = tmp_path / "site", tmp_path / "reference"
+
+    def both() -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
+        build(source, out)
+        for name, text in former.items():
+            (source / "_templates").mkdir(exist_ok=True)
+            (source / "_templates" / name).write_text(text, encoding="utf-8")
+        build(source, reference)
+        shutil.rmtree(source / "_templates")
+        return _listed_pages(out), _listed_pages(reference)
+
+    ours, theirs = both()
+    assert ours == theirs
+    assert b"Les &lt;b&gt; &amp; les" in ours[0] and ours[0].count(b"<li>") == 3 + 1
+    (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")
+    ours, theirs = both()
+    assert ours == theirs and b"Autres notes." in ours[0]
+    shutil.rmtree(source / "003-ep")
+    ours, theirs = both()
+    assert ours == theirs and ours[1].count(b"<url>") == 2 + 1
+
+
+@pytest.mark.parametrize(
+    "templates",
+    [
+        {},
+        # A show's own base.html, which reads the items podkit's home page no longer loops over.
+        {
+            "_templates/base.html": '{% extends "podkit/base.html" %}{% block scripts %}'
+            "{{ super() }}{% if episodes is defined %}"
+            "<p>{{ episodes | length }} : {{ episodes[0].episode.title }}</p>{% endif %}"
+            "{% endblock %}"
+        },
+        # A show's own home page, which gets the items as before.
+        {
+            "_templates/index.html": '{% extends "podkit/index.html" %}'
+            '{% block meta %}<meta name=x content="{{ episodes | length }}">{% endblock %}'
+        },
+        {
+            "_templates/sitemap.xml": "{% for item in episodes %}{{ item.url }} {{ item.date }}\n"
+            "{% endfor %}"
+        },
+    ],
+    ids=["podkit's", "own base", "own home", "own sitemap"],
+)
+def test_home_page_and_sitemap_after_edits_and_removals_are_a_clean_builds(
+    make_show: ShowMaker, tmp_path: Path, templates: dict[str, str]
+) -> None:
+    source, out = make_show(**templates), tmp_path / "site"
+    add_episode(source, 2)
+    add_episode(source, 3)
+    build(source, out)
+    assert site_files(out) == clean_build(source, tmp_path)
+    (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")
+    build(source, out)
+    assert site_files(out) == clean_build(source, tmp_path)
+    shutil.rmtree(source / "003-ep")
+    build(source, out)
+    assert site_files(out) == clean_build(source, tmp_path)
+    built = _listed_pages(out)
+    if "_templates/base.html" in templates:
+        assert "<p>2 : Premier épisode</p>".encode() in built[0]
+    if "_templates/sitemap.xml" in templates:
+        assert built[1].count(b"https://") == 2
+
+
+def test_a_few_listed_episodes_made_leave_the_kept_listing_as_it_was(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in a large show: one episode in three made is too few to write the listing again;
+    the next home page makes that one again, and two in three are enough."""
+    monkeypatch.setattr(seal_module, "REWRITE_SHARE", 2)
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source, 2)
+    add_episode(source, 3)
+    build(source, out)
+    path = out / listing_cache.FILE
+    before = path.stat()
+    made: list[str] = []
+    real = site_module._item
+    monkeypatch.setattr(site_module, "_item", lambda show, e: made.append(e.slug) or real(show, e))
+    (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")
+    build(source, out)
+    assert made == ["002-ep", "002-ep"]  # its entries, its page
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert site_files(out) == clean_build(source, tmp_path)
+    made.clear()
+    (source / "003-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")
+    build(source, out)
+    assert sorted(made) == ["002-ep", "003-ep", "003-ep"]
+    assert path.stat().st_ino != before.st_ino
+    assert site_files(out) == clean_build(source, tmp_path)
+
+
+def test_a_listing_that_does_not_add_up_is_made_again(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sealed listing whose records do not add up (cut short: this machine's seal, so
+    only another podkit's format could do it) is not used at all."""
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source, 2)
+    build(source, out)
+    path = out / listing_cache.FILE
+    body = path.read_bytes()[65:]
+    path.write_bytes(f"{seal(body[:-40], listing_cache.PURPOSE)}\n".encode() + body[:-40])
+    assert listing_cache.read(out) == {}
+    made: list[str] = []
+    real = site_module._item
+    monkeypatch.setattr(site_module, "_item", lambda show, e: made.append(e.slug) or real(show, e))
+    (source / "002-ep" / "notes.md").write_text("Autres notes.\n", "utf-8")
+    build(source, out)
+    assert sorted(made) == ["001-premier", "002-ep", "002-ep"]  # 002's page too
+    assert site_files(out) == clean_build(source, tmp_path)
 
 
 def test_a_rebuild_that_keeps_every_mp3_makes_no_tag_cover(

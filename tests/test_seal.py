@@ -90,3 +90,37 @@ def test_a_sealed_file_opens_whole_and_only_whole(data: bytes, cut: int) -> None
         assert seal.opened_file(sealed[:cut], b"format 1\n", "test") is None
     moved = sealed.replace(b"\n", b" ", 1)  # the seal line no longer a line
     assert seal.opened_file(moved, b"format 1\n", "test") is None
+
+
+KEYS = st.text("0123456789abcdef", min_size=1, max_size=8)
+
+
+@given(
+    entries=st.dictionaries(KEYS, st.tuples(st.binary(max_size=30), st.binary(max_size=30))),
+    cut=st.integers(min_value=0, max_value=400),
+    extra=st.binary(min_size=1, max_size=5),
+)
+def test_packed_entries_read_back_whole_and_only_whole(
+    entries: dict[str, tuple[bytes, bytes]], cut: int, extra: bytes
+) -> None:
+    """Parts may hold any bytes, newlines and spaces too; torn or lengthened data is refused."""
+    data = seal.packed(entries, 2)
+    assert seal.unpacked(data, 2) == entries
+    if cut < len(data) and entries:
+        assert seal.unpacked(data[:cut], 2) is None
+    assert seal.unpacked(data + extra, 2) is None
+    assert seal.packed(dict(reversed(entries.items())), 2) == data  # one layout per entries
+
+
+@given(data=st.binary(max_size=200))
+def test_any_bytes_unpack_to_entries_or_none(data: bytes) -> None:
+    found = seal.unpacked(data, 2)
+    assert found is None or all(len(parts) == 2 for parts in found.values())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"1\nk  3\nabc", b"1\nk 1 x\nab", b"1\nk -1 2\nab", b"2\nk 1 1\nab", b"x\n", b"1\nk 1 1"],
+)
+def test_entries_that_do_not_add_up_unpack_to_none(data: bytes) -> None:
+    assert seal.unpacked(data, 2) is None

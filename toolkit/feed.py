@@ -228,10 +228,10 @@ def render_feed(
         return render_feed(given, enclosures, transcripts, {}) if kept else _whole(xml)
     head, made, tail = parts
     items = {**kept, **{e.slug: item for e, item in zip(fresh, made, strict=True)}}
-    body = b"".join(items[e.slug] for e in newest_first)
-    return RenderedFeed(
-        _with_stylesheet(head + body + tail), {e.slug: items[e.slug] for e in newest_first}
-    )
+    ordered = [items[e.slug] for e in newest_first]
+    # One join: the feed of a large show is tens of megabytes, each copy of it costs.
+    xml = b"".join([_with_stylesheet(head), *ordered, tail])
+    return RenderedFeed(xml, {e.slug: item for e, item in zip(newest_first, ordered, strict=True)})
 
 
 def _channel(show: Show, enclosures: dict[str, Enclosure]) -> FeedGenerator:

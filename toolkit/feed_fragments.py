@@ -15,7 +15,7 @@ import pickle
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -31,9 +31,9 @@ from toolkit.writer import atomic_write
 log = logging.getLogger(__name__)
 
 FILE = Path(CACHE_FOLDER, "feed-items")
-# The file: a seal line, then the sealed body: this header and one record per item, its key
-# and length on a line, then its XML.
-_HEADER = b"podkit feed items 1\n"
+# The file: a seal line, then the sealed body: this header and the items' XML by key, as
+# `toolkit.seal.packed` lays them out.
+_HEADER = b"podkit feed items 2\n"
 PURPOSE = "feed items"  # what its seal is for (see toolkit.seal)
 
 
@@ -45,7 +45,8 @@ def build_feed(
     records: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The feed `toolkit.feed.build_feed` makes, rendering only the items that the site's
-    kept fragments do not hold, then keeping the fragments of this feed's items.
+    kept fragments do not hold, then keeping the fragments of this feed's items when enough
+    were rendered (`toolkit.seal.worth_rewriting`).
     ``records``: episodes as loaded, by slug, as `toolkit.cache` records them (bytes that
     make the episode: cheaper to key than the episode itself)."""
     path = out / FILE
@@ -61,7 +62,7 @@ def build_feed(
     kept = {slug: stored[key] for slug, key in keys.items() if key in stored}
     rendered = render_feed(show, enclosures, transcripts, kept)
     fragments = {keys[slug]: xml for slug, xml in rendered.items.items()}
-    if fragments.keys() != stored.keys():
+    if (stored and not fragments) or seal.worth_rewriting(len(keys) - len(kept), len(keys)):
         write(path, fragments)
     return rendered.xml
 
@@ -79,10 +80,18 @@ def item_key(
     if record is None:  # the item names the formats, not the words
         record = pickle.dumps(replace(episode, transcript=None), pickle.HIGHEST_PROTOCOL)
     cover = files_key([episode.cover]) if episode.cover else None
-    digest = hashlib.sha256(shared)
-    digest.update(hashlib.sha256(record).digest())
-    digest.update(repr((enclosure, formats, cover)).encode())
+    digest = _digest_of(shared).copy()
+    digest.update(b"%d\0" % len(record))  # its length first: the fields stay apart
+    digest.update(record)
+    # Its fields by name (every field, as the dataclass's own repr, which is much slower).
+    digest.update(repr((vars(enclosure), formats, cover)).encode())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _digest_of(shared: bytes) -> hashlib._Hash:
+    """The digest of the shared inputs, made once for every item's key."""
+    return hashlib.sha256(shared)
 
 
 def shared_inputs(show: Show) -> bytes:
@@ -113,28 +122,15 @@ def read(path: Path) -> dict[str, bytes]:
 def _records(body: bytes) -> dict[str, bytes] | None:
     """The records of a sealed body; None if they do not add up (podkit wrote it, so only a
     change of format could do that)."""
-    found: dict[str, bytes] = {}
-    at = 0
-    while at < len(body):
-        line_end = body.find(b"\n", at)
-        fields = body[at:line_end].split(b" ")
-        if line_end < 0 or len(fields) != 2 or not fields[1].isdigit():
-            return None
-        start, length = line_end + 1, int(fields[1])
-        if start + length > len(body):
-            return None
-        found[fields[0].decode("ascii", "replace")] = body[start : start + length]
-        at = start + length
-    return found
+    found = seal.unpacked(body, 1)
+    return None if found is None else {key: xml for key, (xml,) in found.items()}
 
 
 def write(path: Path, fragments: dict[str, bytes]) -> None:
     """Written atomically and sealed; without a seal key, or without items, nothing is kept
     (no file, as a first build of the same show would leave)."""
-    records = []
-    for key, xml in sorted(fragments.items()):
-        records += [f"{key} {len(xml)}\n".encode(), xml]
-    sealed = seal.sealed_file(_HEADER, b"".join(records), PURPOSE) if fragments else None
+    records = seal.packed({key: (xml,) for key, xml in fragments.items()}, 1)
+    sealed = seal.sealed_file(_HEADER, records, PURPOSE) if fragments else None
     try:
         if sealed is not None:
             atomic_write(path, sealed)

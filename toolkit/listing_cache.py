@@ -1,12 +1,14 @@
 """What the home page and the sitemap show of each episode, kept between builds: a rebuild
-after one episode changed renders these pages over every episode again, but makes again only
-the changed episode's few values (its label, dates, links and typeset title and summary).
+after one episode changed renders only the changed episode's entries (its ``<li>`` on the
+home page, its ``<url>`` in the sitemap) and the pages around them, and makes again only
+that episode's few values (its label, dates, links and typeset title and summary), which a
+show's own ``index.html`` or ``sitemap.xml`` still gets for every episode.
 
-The values are published, so they are kept in the site's `.podkit-cache/listing` (a dot name:
-never deployed) under this machine's seal (`toolkit.seal`), by the key of the episode's inputs
-(`toolkit.cache.Cache.key`: podkit's code, the show's settings and templates, the episode's
-files). A missing, torn, edited or unsealed file means making the values again, never a
-failure.
+The entries are published, so they are kept in the site's `.podkit-cache/listing` (a dot
+name: never deployed) under this machine's seal (`toolkit.seal`), by the key of the
+episode's inputs (`toolkit.cache.Cache.key`: podkit's code, the show's settings and
+templates, the episode's files). A missing, torn, edited or unsealed file means making the
+entries again, never a failure.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 from toolkit import seal
 from toolkit.cache import CACHE_FOLDER
@@ -24,32 +27,40 @@ log = logging.getLogger(__name__)
 
 FILE = Path(CACHE_FOLDER, "listing")
 PURPOSE = "listed episodes"  # what its seal is for (see toolkit.seal)
-_HEADER = b"podkit listed episodes 1\n"
+# The file: a seal line, then the sealed body: this header and each episode's three parts,
+# as `toolkit.seal.packed` lays them out.
+_HEADER = b"podkit listed episodes 2\n"
 
 # An episode's values: its item's texts, and the typeset reading fields the pages read.
 Values = tuple[tuple[str, ...], dict[str, str]]
 
 
-def read(out: Path) -> dict[str, Values]:
-    """The kept values by key; none when the file is not as this machine's podkit sealed it."""
+class Listed(NamedTuple):
+    """What the pages show of one episode: its values (JSON, read only when a page needs
+    them), its home page entry and its sitemap entry, as rendered."""
+
+    values: bytes
+    home: bytes  # UTF-8
+    sitemap: bytes
+
+
+def listed(values: Values, home: str, sitemap: str) -> Listed:
+    # Compact and sorted: the same values make the same bytes, however they were made.
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return Listed(text.encode(), home.encode(), sitemap.encode())
+
+
+def values(entry: Listed) -> Values | None:
+    """The entry's values; None when they are not of the shape `listed` writes."""
     try:
-        data = (out / FILE).read_bytes()
-    except OSError:
-        return {}
-    text = seal.opened_file(data, _HEADER, PURPOSE)
-    if text is None:
-        return {}
-    try:
-        found = json.loads(text)
+        found = json.loads(entry.values)
     except (ValueError, RecursionError):
-        return {}
-    if not isinstance(found, dict):
-        return {}
-    return {key: (tuple(v[0]), v[1]) for key, v in found.items() if _is_values(v)}
+        return None
+    return (tuple(found[0]), found[1]) if _is_values(found) else None
 
 
 def _is_values(value: object) -> bool:
-    """Of the shape `write` writes (another podkit's file may hold another)."""
+    """Of the shape `listed` writes (another podkit's file may hold another)."""
     if not (isinstance(value, list) and len(value) == 2):
         return False
     texts, fields = value
@@ -61,11 +72,27 @@ def _is_values(value: object) -> bool:
     )
 
 
-def write(out: Path, values: dict[str, Values]) -> None:
+def read(out: Path) -> dict[str, Listed]:
+    """The kept entries by key; none when the file is not as this machine's podkit sealed
+    it."""
+    try:
+        data = (out / FILE).read_bytes()
+    except OSError:
+        return {}
+    body = seal.opened_file(data, _HEADER, PURPOSE)
+    return {} if body is None else _records(body) or {}
+
+
+def _records(body: bytes) -> dict[str, Listed] | None:
+    """The records of a sealed body; None if they do not add up (podkit wrote it, so only a
+    change of format could do that)."""
+    found = seal.unpacked(body, 3)
+    return None if found is None else {key: Listed(*parts) for key, parts in found.items()}
+
+
+def write(out: Path, entries: dict[str, Listed]) -> None:
     """Written atomically and sealed; without a seal key nothing is kept."""
-    # Compact and sorted: the same values make the same file, however they were made.
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    sealed = seal.sealed_file(_HEADER, text.encode(), PURPOSE)
+    sealed = seal.sealed_file(_HEADER, seal.packed(entries, 3), PURPOSE)
     try:
         if sealed is not None:
             atomic_write(out / FILE, sealed)

@@ -15,7 +15,9 @@ import hashlib
 import hmac
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,52 @@ def opened_file(contents: bytes, header: bytes, purpose: str) -> bytes | None:
     if contents[_SEAL_LINE - 1 : _SEAL_LINE] != b"\n" or not body.startswith(header):
         return None
     return body[len(header) :] if verified(body, tag, purpose) else None
+
+
+def packed(entries: Mapping[str, Sequence[bytes]], parts: int) -> bytes:
+    """Entries by key (no space nor newline in it), each of ``parts`` byte strings, as data
+    `unpacked` reads: their number, a line per entry with its key and its parts' lengths,
+    then every entry's first part, then every entry's second, and so on."""
+    keys = sorted(entries)
+    index = "".join(f"{key} {' '.join(str(len(p)) for p in entries[key])}\n" for key in keys)
+    data = [entries[key][part] for part in range(parts) for key in keys]
+    return b"".join([f"{len(keys)}\n{index}".encode(), *data])
+
+
+def unpacked(data: bytes, parts: int) -> dict[str, tuple[bytes, ...]] | None:
+    """The entries `packed` made; None if they do not add up. Read in a few passes over all
+    entries, not one by one: a kept file may hold ten thousand."""
+    count, _, rest = data.partition(b"\n")
+    if not count.isdigit():
+        return None
+    *index, blob = rest.split(b"\n", int(count))
+    fields = b" ".join(index).split(b" ") if index else []
+    if len(index) != int(count) or len(fields) != (parts + 1) * len(index):
+        return None
+    lengths = [length for part in range(parts) for length in fields[part + 1 :: parts + 1]]
+    if lengths and not (all(lengths) and b"".join(lengths).isdigit()):  # each a number
+        return None
+    ends = list(accumulate(map(int, lengths)))
+    if (ends[-1] if ends else 0) != len(blob):
+        return None
+    found = [blob[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+    n = len(index)
+    keys = [key.decode("ascii", "replace") for key in fields[:: parts + 1]]
+    by_part = [found[i * n : (i + 1) * n] for i in range(parts)]
+    return dict(zip(keys, zip(*by_part, strict=True), strict=True))
+
+
+# A kept file of entries by key (feed items, listed episodes) is written again only when at
+# least one entry in this many had to be made: an entry it lacks only costs making that one
+# again at the next build, while writing the file costs every episode's.
+REWRITE_SHARE = 64
+
+
+def worth_rewriting(made: int, entries: int) -> bool:
+    """Whether a kept file of ``entries`` entries, of which this build made ``made`` anew, is
+    worth writing again. Entries it still holds for inputs now gone cost only space, bounded
+    by the last write."""
+    return made * REWRITE_SHARE > entries
 
 
 @cache

@@ -7,14 +7,14 @@ built-in ones as ``podkit/<name>``."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, cast, overload
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from toolkit import listing_cache, paths
+from toolkit import listing_cache, paths, seal
 from toolkit.artwork import favicon_png, resized_jpeg
 from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
@@ -285,47 +285,133 @@ def build_site(
     each episode is kept there too (see `toolkit.listing_cache`)."""
     show = typeset_show(show, episodes=False)
     stored = listing_cache.read(out) if out and keys else {}
-    episodes = _listed(show, stored, keys or {})
-    show = replace(show, episodes=tuple(item.episode for item in episodes))
     env = environment(show, out)
+    listing = _Listing(show, env, stored, keys or {})
+    show = replace(show, episodes=tuple(_typeset_on_use(e, show.language) for e in show.episodes))
     render = _renderer(show, env)
-    episodes.sort(key=lambda item: item.episode.published, reverse=True)
     hosts = [p.name for p in show.persons if p.role == "host"]
+    home = listing.context("index.html", lambda entry: entry.home)
+    sitemap = listing.context("sitemap.xml", lambda entry: entry.sitemap)
     files: dict[PurePosixPath, bytes] = {}
     files[paths.HOME] = render(
-        "index.html", paths.HOME, episodes=episodes, hosts=hosts, jsonld=_series_jsonld(show)
+        "index.html", paths.HOME, **home, hosts=hosts, jsonld=_series_jsonld(show)
     )
     files[paths.NOT_FOUND] = render("404.html", paths.NOT_FOUND)
     # The stylesheet's links resolve from the feed it presents.
     files[paths.FEED_STYLE] = render("feed.xsl", paths.FEED)
-    newest = episodes[0].day if episodes else None
-    files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, episodes=episodes, newest=newest)
+    files[paths.SITEMAP] = render("sitemap.xml", paths.SITEMAP, **sitemap, newest=listing.newest())
     for asset in paths.ASSETS:
         source, _, _ = env.loader.get_source(env, str(asset))  # type: ignore[union-attr]
         files[asset] = source.encode("utf-8")
     if out and keys:
-        listing = {keys[item.episode.slug]: _listing_values(item) for item in episodes}
-        if listing != stored:
-            listing_cache.write(out, listing)
+        listing.keep(out)
     return files
 
 
-def _listed(
-    show: Show, stored: dict[str, listing_cache.Values], keys: Mapping[str, str]
-) -> list[EpisodeItem]:
-    """Each episode as the home page and the sitemap list it, in the show's order, its
-    reading fields typeset as read (they show a few of each): the values kept for its key,
-    else made."""
-    items = []
-    for e in show.episodes:
-        kept = stored.get(keys.get(e.slug, ""))
+class _Listing:
+    """The episodes as the home page and the sitemap list them, newest first. A page of
+    podkit's own puts together each episode's entry (podkit's ``listing.html``), kept for
+    the episode's key or else rendered; a show's own page gets the items (`EpisodeItem`)."""
+
+    def __init__(
+        self,
+        show: Show,
+        env: Environment,
+        stored: dict[str, listing_cache.Listed],
+        keys: Mapping[str, str],
+    ) -> None:
+        self.show, self.env, self.stored, self.keys = show, env, stored, keys
+        self.made: dict[str, listing_cache.Listed] = {}  # by slug
+        self._items: list[EpisodeItem] | None = None
+        self._entries: list[listing_cache.Listed] | None = None
+        # Python's sort is stable, reversed too: episodes published at once keep their order.
+        self.episodes = sorted(show.episodes, key=lambda e: e.published, reverse=True)
+
+    def newest(self) -> str | None:
+        return self.episodes[0].published.date().isoformat() if self.episodes else None
+
+    def context(
+        self, template: str, part: Callable[[listing_cache.Listed], bytes]
+    ) -> dict[str, Any]:
+        """What the page's template gets: with the show's own one, the items
+        (``episodes``); with podkit's, the entries put together (``listed``), and the items
+        made only if a template it extends (the show's ``base.html``) reads them."""
+        if (self.show.directory / USER_TEMPLATES / template).is_file():
+            return {"episodes": self.items(), "listed": None}
+        entries = Markup(b"".join([part(entry) for entry in self.entries()]).decode())
+        return {"episodes": _Lazy(self.items), "listed": entries}
+
+    def entries(self) -> list[listing_cache.Listed]:
+        """Every episode's entries, in the pages' order; made once."""
+        if self._entries is None:
+            self._entries = [self._entry(e) for e in self.episodes]
+        return self._entries
+
+    def _kept(self, episode: Episode) -> listing_cache.Listed | None:
+        made = self.made.get(episode.slug)
+        return made if made is not None else self.stored.get(self.keys.get(episode.slug, ""))
+
+    def _entry(self, episode: Episode) -> listing_cache.Listed:
+        entry = self._kept(episode)
+        if entry is None:
+            item = _item(self.show, _typeset_on_use(episode, self.show.language))
+            macros: Any = self.env.get_template("podkit/listing.html").module
+            home = macros.home_item(item, words(self.show.language))
+            entry = listing_cache.listed(_listing_values(item), home, macros.sitemap_url(item))
+            self.made[episode.slug] = entry
+        return entry
+
+    def items(self) -> list[EpisodeItem]:
+        """Every episode's item, from its kept values when they are there; made once."""
+        if self._items is None:
+            self._items = [self._item(e) for e in self.episodes]
+        return self._items
+
+    def _item(self, episode: Episode) -> EpisodeItem:
+        entry = self._kept(episode)
+        kept = None if entry is None else listing_cache.values(entry)
         if kept is None:
-            items.append(_item(show, cast(Episode, TypesetOnUse(e, show.language))))
-        else:
-            texts, typeset = kept
-            listed = cast(Episode, TypesetOnUse(e, show.language, dict(typeset)))
-            items.append(EpisodeItem(listed, *texts))
-    return items
+            return _item(self.show, _typeset_on_use(episode, self.show.language))
+        texts, typeset = kept
+        listed = cast(Episode, TypesetOnUse(episode, self.show.language, dict(typeset)))
+        return EpisodeItem(listed, *texts)
+
+    def keep(self, out: Path) -> None:
+        """Keeps the listed episodes' entries for the next build, when enough were made
+        (`toolkit.seal.worth_rewriting`)."""
+        entries = {
+            self.keys[e.slug]: entry for e, entry in zip(self.episodes, self.entries(), strict=True)
+        }
+        if seal.worth_rewriting(len(self.made), len(entries)):
+            listing_cache.write(out, entries)
+
+
+def _typeset_on_use(episode: Episode, language: str) -> Episode:
+    return cast(Episode, TypesetOnUse(episode, language))
+
+
+class _Lazy(Sequence[EpisodeItem]):
+    """The items, made when first read: podkit's own pages do not read them."""
+
+    def __init__(self, make: Callable[[], list[EpisodeItem]]) -> None:
+        self._make = make
+        self._items: list[EpisodeItem] | None = None
+        self._entries: list[listing_cache.Listed] | None = None
+
+    def _list(self) -> list[EpisodeItem]:
+        if self._items is None:
+            self._items = self._make()
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    @overload
+    def __getitem__(self, index: int) -> EpisodeItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[EpisodeItem]: ...
+    def __getitem__(self, index: int | slice) -> EpisodeItem | Sequence[EpisodeItem]:
+        return self._list()[index]
 
 
 def _listing_values(item: EpisodeItem) -> listing_cache.Values:
