@@ -274,7 +274,7 @@ def main() -> None:
         print(
             f"trials: {options.trials}, killed before the build finished: {figures['killed']}\n"
             f"torn files after the kill: {figures['torn']} (and {figures['journaled']} MP3s "
-            f"caught in an in-place write, their journal beside them)\n"
+            f"caught in an in-place write, their journal beside them or the group journal naming them)\n"
             f"sites holding a mix of old and new files after the kill: {figures['mixed']}\n"
             f"stale temporary files after the kill: {figures['stale_before']} "
             f"(most in one trial: {figures['stale_most']}, "
