@@ -3,12 +3,16 @@ then rolled back, every file is old or every file is new, and no journal is left
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from toolkit import journal
 
@@ -204,3 +208,63 @@ def test_roll_back_of_a_file_outside_any_site_finds_no_group(tmp_path: Path) -> 
     lone = tmp_path / "lone.mp3"
     lone.write_bytes(b"x")
     assert journal.roll_back(lone) is None
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_ENTRY = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from([*NAMES, "../x", "/etc/x", "", "a/../../x"]) | st.text(),
+        "size": st.integers(-5, 30_000) | st.text(max_size=3),
+        "mtime_ns": st.integers(0, 2**62),
+        "ino": st.integers(-1, 2**40),
+        "regions": st.lists(st.lists(st.integers(-10, 30_000), max_size=3), max_size=3) | _JSON,
+    }
+)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    header=st.fixed_dictionaries({"files": st.lists(_ENTRY, max_size=3)}) | _JSON,
+    saved=st.binary(max_size=64),
+    checksum_right=st.booleans(),
+)
+def test_any_group_journal_is_rolled_back_or_removed_without_a_traceback(
+    site: Path, header: object, saved: bytes, checksum_right: bool
+) -> None:
+    """Whatever a group journal holds, rolling it back never fails, never writes outside the
+    site, never changes a file's size, and leaves no journal."""
+    sizes = {name: (site / name).stat().st_size for name in NAMES}
+    body = json.dumps(header).encode() + b"\n" + saved
+    digest = hashlib.sha256(body if checksum_right else body + b"?").hexdigest().encode()
+    (site / ".podkit-cache").mkdir(exist_ok=True)
+    (site / journal.GROUP_JOURNAL).write_bytes(b"podkit-group-journal 1\n" + digest + b"\n" + body)
+    journal.roll_back_group(site)
+    assert not (site / journal.GROUP_JOURNAL).exists()
+    assert {name: (site / name).stat().st_size for name in NAMES} == sizes
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("region", [[19_990, 20], [-5, 10], [0, -3]])
+def test_a_journal_with_a_region_outside_its_file_is_not_applied(
+    site: Path, region: list[int]
+) -> None:
+    """A checksummed journal podkit did not write (a region past the file's end, or
+    negative): removed, the file neither grown nor written."""
+    path = site / NAMES[0]
+    old, found = path.read_bytes(), path.stat()
+    facts = {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "ino": found.st_ino}
+    saved = b"x" * max(region[1], 0)
+    header = {"files": [{"name": NAMES[0], **facts, "regions": [region]}]}
+    body = json.dumps(header).encode() + b"\n" + saved
+    digest = hashlib.sha256(body).hexdigest().encode()
+    (site / ".podkit-cache").mkdir()
+    (site / journal.GROUP_JOURNAL).write_bytes(b"podkit-group-journal 1\n" + digest + b"\n" + body)
+    assert "incomplete" in (journal.roll_back_group(site) or "")
+    assert path.read_bytes() == old
+    assert not (site / journal.GROUP_JOURNAL).exists()

@@ -284,22 +284,26 @@ def _parse_group(data: bytes) -> list[tuple[str, dict[str, int], list[tuple[int,
             parts = PurePosixPath(name).parts
             if not parts or name.startswith("/") or ".." in parts:
                 raise ValueError(f"{name!r} is not a name inside the site")
+            facts = {k: int(entry[k]) for k in ("size", "mtime_ns", "ino")}
             regions = []
             for offset, length in entry["regions"]:
-                regions.append((int(offset), rest[position : position + length]))
-                position += length
-            facts = {k: int(entry[k]) for k in ("size", "mtime_ns", "ino")}
+                if not 0 <= int(offset) <= int(offset) + int(length) <= facts["size"]:
+                    raise ValueError("a region outside the file")
+                regions.append((int(offset), rest[position : position + int(length)]))
+                position += int(length)
             files.append((name, facts, regions))
     except (ValueError, KeyError, TypeError):
         return None
-    return files
+    return files if position == len(rest) else None
 
 
 def _site_above(path: Path) -> Path | None:
     """The nearest folder above ``path`` that holds a group journal: a stat per folder."""
-    for folder in path.parents:
+    folder, parent = str(path), os.path.dirname(path)
+    while parent != folder:  # up to the root, as strings: this runs before every `podkit tag`
+        folder, parent = parent, os.path.dirname(parent)
         if os.path.lexists(os.path.join(folder, GROUP_JOURNAL)):
-            return folder
+            return Path(folder)
     return None
 
 
