@@ -5,7 +5,9 @@ journal, two ways:
   fsync, unlink, folder fsync) for each file, in a pool of 32 threads;
 - in phases over all the files: every journal written (no fsync), one flush, every file
   overwritten, one flush, every journal removed, one flush. A flush is one syncfs(2) for the
-  file system, or one fsync per file in the pool. The phases are a prototype written here.
+  file system, or one fsync per file in the pool. The phases are a prototype written here;
+- under one group journal, as a build now does: `journal.write_group_in_place` (one journal
+  for all the files, fsync, every file overwritten, one syncfs, the journal removed).
 
     .venv/bin/python bench/journal_batch.py [--files 1000] [--region 150000] [--runs 3]
 
@@ -41,6 +43,13 @@ PHASES = ("journals", "flush", "overwrite", "flush", "unlink", "flush")
 def one_by_one(files: Files, phases: list[float]) -> None:
     with ThreadPoolExecutor(max_workers=32) as pool:
         list(pool.map(lambda item: journal.write_in_place(item[0], [(0, item[1])]), files))
+
+
+def one_group(files: Files, phases: list[float]) -> None:
+    root = files[0][0].parent.parent
+    journal.write_group_in_place(
+        root, {str(path.relative_to(root)): [(0, data)] for path, data in files}
+    )
 
 
 def _write_journal(path: Path, data: bytes) -> Path:
@@ -129,6 +138,7 @@ def main() -> None:
         "one by one, 32 threads": one_by_one,
         "in phases, syncfs": in_phases(by_syncfs),
         "in phases, fsync each": in_phases(by_fsync),
+        "one group journal": one_group,
     }
     figures: dict[str, list[tuple[float, float, list[float]]]] = {name: [] for name in ways}
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as temporary:

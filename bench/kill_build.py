@@ -14,8 +14,10 @@ counts, in the site:
 - stale temporary files: podkit's hidden `.<name>[.<mark>].<random>.tmp` files;
 - torn files: files whose bytes are neither A's nor B's version of that file (a fresh build
   of each, made once), or a manifest that is not JSON; an MP3 caught in an in-place write,
-  with its rollback journal beside it, is counted apart: the next podkit command that
-  touches it puts the old bytes back (the next build's comparison checks that it did);
+  with its rollback journal beside it or named in the site's group journal
+  (`.podkit-cache/journal`, a build's in-place writes), is counted apart: the next podkit
+  command that touches it puts the old bytes back (the next build's comparison checks that
+  it did);
 - mixed sites: some files already B's while others are still A's (expected while the build
   renames its files into place).
 
@@ -44,6 +46,7 @@ KEYTIME = Path(__file__).resolve().parents[1] / "episodes"
 EPISODE = "001-antony-passemard"
 MANIFEST = ".podkit-manifest.json"
 CACHE = ".podkit-cache"  # the build's own records, sealed; they name inodes and times
+GROUP_JOURNAL = f"{CACHE}/journal"  # a build's in-place writes, journaled as one
 TEMPORARY = re.compile(r"\..+\.(?:[0-9a-f]{12}\.)?[a-z0-9_]{8}\.tmp")
 CHANGES = ("title", "episodes", "both", "cover")
 
@@ -157,13 +160,14 @@ def stale_temporary(site: Path) -> list[Path]:
 def torn_and_mixed(site: Path, old: Path, new: Path) -> tuple[int, int, bool]:
     """Torn files, files torn under a rollback journal, and whether old and new mix."""
     torn, journaled, olds, news = 0, 0, 0, 0
+    grouped = group_journaled(site)
     for name, path in site_files(site).items():
         data = path.read_bytes()
         was, will = old / name, new / name
         is_old = was.is_file() and was.read_bytes() == data
         is_new = will.is_file() and will.read_bytes() == data
         if not (is_old or is_new):
-            if (path.parent / f".{path.name}.podkit-journal").is_file():
+            if name in grouped or (path.parent / f".{path.name}.podkit-journal").is_file():
                 journaled += 1
             else:
                 torn += 1
@@ -174,6 +178,20 @@ def torn_and_mixed(site: Path, old: Path, new: Path) -> tuple[int, int, bool]:
     except (OSError, ValueError):
         torn += 1
     return torn, journaled, olds > 0 and news > 0
+
+
+def group_journaled(site: Path) -> set[str]:
+    """The names the site's group journal lists, if a build left one (complete or not: an
+    incomplete one was being written before any file was touched)."""
+    try:
+        data = (site / GROUP_JOURNAL).read_bytes()
+    except FileNotFoundError:
+        return set()
+    try:
+        header = json.loads(data.split(b"\n", 3)[2])
+        return {entry["name"] for entry in header["files"]}
+    except (IndexError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def differing(site: Path, fresh: Path) -> int:
@@ -223,6 +241,7 @@ def main() -> None:
             "stale_bytes": 0,
             "stale_most": 0,
             "stale_after": 0,
+            "group_journal_after": 0,
             "differing": 0,
             "differing_trials": 0,
             "differing_at_start": 0,
@@ -248,24 +267,27 @@ def main() -> None:
             restore(show, states[target])
             build(show, site)
             figures["stale_after"] += len(stale_temporary(site))
+            figures["group_journal_after"] += (site / GROUP_JOURNAL).exists()
             count = differing(site, fresh[target])
             figures["differing"] += count
             figures["differing_trials"] += count > 0
         print(
             f"trials: {options.trials}, killed before the build finished: {figures['killed']}\n"
             f"torn files after the kill: {figures['torn']} (and {figures['journaled']} MP3s "
-            f"caught in an in-place write, their journal beside them)\n"
+            f"caught in an in-place write, their journal beside them or the group journal naming them)\n"
             f"sites holding a mix of old and new files after the kill: {figures['mixed']}\n"
             f"stale temporary files after the kill: {figures['stale_before']} "
             f"(most in one trial: {figures['stale_most']}, "
             f"{figures['stale_bytes'] / 1e6:.0f} MB in all)\n"
             f"stale temporary files after the next build: {figures['stale_after']}\n"
+            f"group journals left after the next build: {figures['group_journal_after']}\n"
             f"files differing from a fresh build after the next build: {figures['differing']} "
             f"(in {figures['differing_trials']} trials)\n"
             f"files differing from a fresh build at the start of a trial: "
             f"{figures['differing_at_start']}"
         )
         problems = figures["torn"] + figures["stale_after"] + figures["differing"]
+        problems += figures["group_journal_after"]
         sys.exit(1 if problems + figures["differing_at_start"] else 0)
 
 

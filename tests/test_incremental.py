@@ -17,6 +17,7 @@ from lxml import etree
 
 from toolkit import audio, config, feed_fragments, listing_cache, template_cache, transcript
 from toolkit import cache as cache_module
+from toolkit import journal as journal_module
 from toolkit import seal as seal_module
 from toolkit import site as site_module
 from toolkit.build import build
@@ -702,6 +703,65 @@ def test_a_new_cover_is_swapped_into_each_mp3_without_making_its_tags_again(
     out_clean = tmp_path / "clean"
     build(source, out_clean, id3_version=id3_version)
     assert site_files(out) == site_files(out_clean)
+
+
+def _stop_in(function: str, count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the group journal's ``function`` stop the run (as a kill would) at its call
+    number ``count``."""
+    real = getattr(journal_module, function)
+    calls: list[object] = []
+
+    def stopping(*args: object) -> object:
+        if len(calls) == count:
+            raise KeyboardInterrupt
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(journal_module, function, stopping)
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        ("_write_durably", 0),
+        ("_overwrite", 0),
+        ("_overwrite", 2),
+        ("_flush", 0),
+        ("_fsync_folder", 1),  # the journal deleted, its deletion not yet flushed
+    ],
+)
+@pytest.mark.parametrize("first", ["build", "inspect"])
+def test_a_new_cover_stopped_while_patching_is_rolled_back_then_rebuilt(
+    make_show: ShowMaker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: tuple[str, int],
+    first: str,
+) -> None:
+    """The show's new cover goes into every MP3 under one group journal: a build stopped at
+    any point of that write leaves, once rolled back (by the next build, or by a command on
+    one of the MP3s), every MP3 old or every one new, no journal, and the next build's site
+    is a clean build's."""
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source)
+    add_episode(source, 3)
+    build(source, out)
+    mp3s = sorted(name for name in site_files(out) if name.endswith(".mp3"))
+    old = site_files(out)
+    new_cover(source / "cover.jpg")
+    new = clean_build(source, tmp_path)
+    with monkeypatch.context() as patch:
+        _stop_in(*stop, patch)
+        with pytest.raises(KeyboardInterrupt):
+            build(source, out)
+    if first == "inspect":
+        audio.inspect_mp3(out / mp3s[-1])
+        found = site_files(out)
+        assert [found[n] for n in mp3s] in ([old[n] for n in mp3s], [new[n] for n in mp3s])
+        assert not (out / journal_module.GROUP_JOURNAL).exists()
+    build(source, out)
+    assert site_files(out) == new
+    assert not (out / journal_module.GROUP_JOURNAL).exists()
 
 
 def test_a_new_show_cover_leaves_the_mp3_of_an_episode_with_its_own_cover(

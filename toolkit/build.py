@@ -44,7 +44,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.feed import Enclosure
 from toolkit.feed_fragments import build_feed
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
-from toolkit.journal import roll_back
+from toolkit.journal import roll_back, roll_back_group
 from toolkit.model import Episode, Show, published_only
 from toolkit.parallel import fork_map
 from toolkit.site import USER_TEMPLATES, build_site, episode_files
@@ -92,6 +92,8 @@ def build(
 ) -> BuildReport:
     started = time.perf_counter()
     check_out(source, out)
+    if recovered := roll_back_group(out):  # a killed build's in-place writes: undone first
+        log.info("%s", recovered)
     with _loading():
         previous = Manifest.load(out)
         cache = Cache(previous, out, site_key(source, base_url), images_key(source))
@@ -385,7 +387,7 @@ def _new_cover(
     if entry is None or not same_but_cover(entry.key, key):
         return None
     site_copy = stage.out / path
-    roll_back(site_copy)  # an interrupted build's re-tag: the copy is as it was before
+    roll_back(site_copy, group=False)  # an interrupted tag: the copy is as it was before
     if unchanged(site_copy, entry) is None:
         return None
     patch = audio.cover_patch(site_copy, source, cover(), id3_version)
@@ -415,7 +417,7 @@ def _tagged_copy(stage: Stage, id3_version: int, job: _TagJob) -> Output:
     """Runs in a worker process: stage the new tags of the site's copy when they fit its
     room (the same bytes a fresh copy would have), else the tagged copy beside its place."""
     site_copy = stage.out / job.path
-    roll_back(site_copy)  # an interrupted build's re-tag: the copy is as it was before
+    roll_back(site_copy, group=False)  # an interrupted tag: the copy is as it was before
     if job.retag:
         patch = audio.tag_patch(job.source, job.tags, id3_version)
         if audio.fits_in_place(site_copy, patch):

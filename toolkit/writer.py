@@ -21,7 +21,6 @@ import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
@@ -38,7 +37,7 @@ from toolkit.cache import (
     write_pending,
 )
 from toolkit.errors import Problem, ToolkitError
-from toolkit.journal import write_in_place
+from toolkit.journal import write_group_in_place
 
 # The names of podkit's temporary files: `.<name>.<random>.tmp` (atomic_write) and
 # `.<name>.<mark>.<random>.tmp` (Stage), <random> being tempfile's eight characters.
@@ -256,9 +255,9 @@ def write_site(
     if changed:  # a journal: should this build be killed, the next one knows
         write_pending(out, changed)
     patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
-    with ThreadPoolExecutor(max_workers=32) as pool:  # each waits on the disk for its fsyncs
-        done = pool.map(_patch, [out / name for name in patches], patches.values())
-        records.update(zip(patches, done, strict=True))
+    if patches:  # one journal and one flush for them all, not one per file
+        write_group_in_place(out, {name: _writes(patch) for name, patch in patches.items()})
+        records.update({name: _patched(out / name, patch) for name, patch in patches.items()})
     for name, output in changed.items():
         if not isinstance(output, Patched):
             records[name] = _put(out / name, output)
@@ -296,18 +295,21 @@ def _put(target: Path, output: Staged | bytes) -> FileEntry:
     return FileEntry(key, written.st_size, written.st_mtime_ns)
 
 
-def _patch(target: Path, patch: Patched) -> FileEntry:
-    """Write a staged patch into the file in place, under a rollback journal."""
+def _writes(patch: Patched) -> list[tuple[int, bytes]]:
+    """A staged patch's regions and their new bytes."""
     if patch.temporary is None:
         regions = zip(patch.regions, patch.held, strict=True)
-        writes = [(offset, data) for (offset, _), data in regions]
-    else:
-        data = patch.temporary.read_bytes()
-        writes, position = [], 0
-        for offset, length in patch.regions:
-            writes.append((offset, data[position : position + length]))
-            position += length
-    write_in_place(target, writes)
+        return [(offset, data) for (offset, _), data in regions]
+    data = patch.temporary.read_bytes()
+    writes, position = [], 0
+    for offset, length in patch.regions:
+        writes.append((offset, data[position : position + length]))
+        position += length
+    return writes
+
+
+def _patched(target: Path, patch: Patched) -> FileEntry:
+    """The file a patch was written into, for the manifest (its temporary file goes)."""
     if patch.temporary is not None:
         patch.temporary.unlink()
     written = target.stat()
