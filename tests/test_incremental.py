@@ -20,6 +20,7 @@ from toolkit import cache as cache_module
 from toolkit import journal as journal_module
 from toolkit import seal as seal_module
 from toolkit import site as site_module
+from toolkit import writer as writer_module
 from toolkit.build import build
 from toolkit.cache import LOADED, MANIFEST, Cache, Manifest, site_key
 from toolkit.config import load_show, load_show_for_build
@@ -762,6 +763,30 @@ def test_a_new_cover_stopped_while_patching_is_rolled_back_then_rebuilt(
     build(source, out)
     assert site_files(out) == new
     assert not (out / journal_module.GROUP_JOURNAL).exists()
+
+
+def test_a_new_cover_over_more_bytes_than_a_group_holds_goes_in_several_groups(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group journal holds its files' old and new bytes in memory: past the limit the
+    patches go in several groups, one after the other, and the site is a clean build's."""
+    source, out = make_show(), tmp_path / "site"
+    add_episode(source)
+    add_episode(source, 3)
+    build(source, out)
+    new_cover(source / "cover.jpg")
+    groups: list[list[str]] = []
+    real = journal_module.write_group_in_place
+
+    def counted(root: Path, files: dict[str, list[tuple[int, bytes]]]) -> None:
+        groups.append(sorted(files))
+        real(root, files)
+
+    monkeypatch.setattr(writer_module, "write_group_in_place", counted)
+    monkeypatch.setattr(writer_module, "GROUP_BYTES", 1)  # every patch is larger
+    build(source, out)
+    assert groups == [[f"{EP}/episode.mp3"], ["002-ep/episode.mp3"], ["003-ep/episode.mp3"]]
+    assert site_files(out) == clean_build(source, tmp_path)
 
 
 def test_a_new_show_cover_leaves_the_mp3_of_an_episode_with_its_own_cover(

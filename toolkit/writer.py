@@ -20,7 +20,7 @@ import re
 import stat
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
@@ -255,9 +255,9 @@ def write_site(
     if changed:  # a journal: should this build be killed, the next one knows
         write_pending(out, changed)
     patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
-    if patches:  # one journal and one flush for them all, not one per file
-        write_group_in_place(out, {name: _writes(patch) for name, patch in patches.items()})
-        records.update({name: _patched(out / name, patch) for name, patch in patches.items()})
+    for batch in _batches(patches, GROUP_BYTES):  # one journal and one flush per batch, not per file
+        write_group_in_place(out, {name: _writes(patch) for name, patch in batch.items()})
+        records.update({name: _patched(out / name, patch) for name, patch in batch.items()})
     for name, output in changed.items():
         if not isinstance(output, Patched):
             records[name] = _put(out / name, output)
@@ -293,6 +293,27 @@ def _put(target: Path, output: Staged | bytes) -> FileEntry:
         key = content_key(output)
     written = target.stat()
     return FileEntry(key, written.st_size, written.st_mtime_ns)
+
+
+# The bytes a group journal saves, and as many new ones, are held in memory: a show-wide
+# change of tags over thousands of episodes goes in several groups.
+GROUP_BYTES = 32 * 1024 * 1024
+
+
+def _batches(patches: dict[str, Patched], limit: int = GROUP_BYTES) -> Iterator[dict[str, Patched]]:
+    """The patches in groups whose regions add up to about ``limit`` bytes at most (a
+    single larger patch makes a group of its own)."""
+    batch: dict[str, Patched] = {}
+    size = 0
+    for name, patch in patches.items():
+        length = sum(length for _, length in patch.regions)
+        if batch and size + length > limit:
+            yield batch
+            batch, size = {}, 0
+        batch[name] = patch
+        size += length
+    if batch:
+        yield batch
 
 
 def _writes(patch: Patched) -> list[tuple[int, bytes]]:
