@@ -5,6 +5,8 @@ what the methods `dataclass` generates would give, for every class."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from dataclasses import (
     MISSING,
     FrozenInstanceError,
@@ -23,11 +25,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import audio, model
+from toolkit import audio, config, errors, model, one_episode
 
 MODEL = [v for v in vars(model).values() if is_dataclass(v) and isinstance(v, type)]
 AUDIO = [v for v in vars(audio).values() if is_dataclass(v) and v.__module__ == audio.__name__]
-CLASSES = MODEL + AUDIO
+CLASSES = (
+    MODEL + AUDIO + [errors.Problem, config._Read, one_episode.Tagged, one_episode.TaggedFiles]
+)
 st.register_type_strategy(Path, st.text(max_size=5).map(Path))
 
 
@@ -47,11 +51,23 @@ def as_generated(value: Any) -> Any:
     return cls(**{f.name: getattr(value, f.name) for f in fields(value)})
 
 
-def test_every_model_class_is_a_value() -> None:
-    assert len(MODEL) == 24 and len(CLASSES) == 30
-    for cls in CLASSES:
-        assert issubclass(cls, model.FrozenValue)
-        assert isinstance(cls.__dict__["__init__"], model._Init)  # not compiled on import
+# Prints the values whose __init__ importing the modules that hold them compiled.
+COMPILED = """
+from toolkit import audio, config, errors, model, one_episode
+modules = (model, audio, config, errors, one_episode)
+values = [v for m in modules for v in vars(m).values() if isinstance(v, type)]
+print([v for v in values if "__init__" in vars(v) and issubclass(v, model.FrozenValue)
+       and not isinstance(vars(v)["__init__"], model._Init)])
+"""
+
+
+def test_every_model_class_is_a_value_whose_init_is_compiled_when_used() -> None:
+    assert len(MODEL) == 24 and len(CLASSES) == 34
+    assert all(issubclass(cls, model.FrozenValue) for cls in CLASSES)
+    done = subprocess.run(
+        [sys.executable, "-c", COMPILED], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "[]\n"  # none yet: a fresh process, nothing made
 
 
 @cache
@@ -98,6 +114,11 @@ def test_an_instance_is_made_and_frozen_as_generated(cls: type, data: st.DataObj
             change(twin)
         assert str(ours.value) == str(generated_error.value)
     assert vars(one) == vars(again)
+
+
+def test_a_problem_checks_its_level_once_made() -> None:
+    with pytest.raises(ValueError, match="a problem's level is 'error' or 'warning', not 'bad'"):
+        errors.Problem("show.toml", None, "fix it", "bad")  # type: ignore[arg-type]
 
 
 def _required(f: Any) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -31,12 +31,14 @@ from toolkit.model import (
     Chapter,
     Episode,
     EpisodeType,
+    FrozenValue,
     Funding,
     Link,
     LinkedAudio,
     Person,
     Show,
     Transcript,
+    value,
 )
 from toolkit.parallel import fork_map
 from toolkit.textcheck import file_character_problem
@@ -439,8 +441,8 @@ def _person_group(p: Table, given: str | None, role: str | None) -> str | None:
     return group
 
 
-@dataclass(frozen=True)
-class _Read:
+@value
+class _Read(FrozenValue):
     """An episode read but for its transcript, which is parsed for all episodes at once."""
 
     episode: Episode | None

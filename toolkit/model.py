@@ -112,7 +112,7 @@ _FACTORY = _Factory()
 
 def _compiled_init(cls: type) -> Callable[..., None]:
     """The ``__init__`` of a frozen dataclass: each field set with `object.__setattr__`,
-    defaults and default factories as `dataclass` applies them."""
+    defaults and default factories as `dataclass` applies them, then its ``__post_init__``."""
     names = {"_set": object.__setattr__, "_FACTORY": _FACTORY}
     parameters, lines = [], []
     for f in fields(cls):
@@ -129,6 +129,8 @@ def _compiled_init(cls: type) -> Callable[..., None]:
         else:
             parameters.append(f.name)
         lines.append(f"  _set(self, {f.name!r}, {given})")
+    if hasattr(cls, "__post_init__"):
+        lines.append("  self.__post_init__()")
     source = (
         f"def _make({', '.join(names)}):\n"
         f" def __init__(self, {', '.join(parameters)}):\n"
