@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import struct
@@ -41,12 +40,13 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
+from toolkit import logs
 from toolkit.errors import Problem, ToolkitError
 from toolkit.journal import CannotInsert, roll_back, write_in_place
 from toolkit.model import AudioInfo, FrozenValue, value
 from toolkit.timecode import format_timestamp
 
-log = logging.getLogger(__name__)
+log = logs.Logger(__name__)
 
 
 class AudioError(Exception):

@@ -3,12 +3,11 @@ elsewhere with it (`podkit tag`). Its chapters' commands are in `chapter_command
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-from toolkit import audio, derived, journal
+from toolkit import audio, derived, journal, logs
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_problems
 from toolkit.config import EPISODE_FILE, load_show
@@ -16,7 +15,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.model import AudioInfo, Episode, FrozenValue, Show, value
 
-log = logging.getLogger(__name__)
+log = logs.Logger(__name__)
 
 
 @value
