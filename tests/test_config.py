@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import shutil
+import uuid
 import wave
 from pathlib import Path
 
 import pytest
 from conftest import EPISODE_TOML, SHOW_TOML, TONE, TRANSCRIPT, ShowMaker
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from toolkit.config import load_show, podcast_guid
@@ -58,6 +61,35 @@ def test_podcast_guid_follows_the_spec() -> None:
     assert podcast_guid("http://mp3s.nashownotes.com/pc20rss.xml/") == podcast_guid(
         "mp3s.nashownotes.com/pc20rss.xml"
     )
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"])))
+def test_podcast_guid_is_uuid5_of_the_feed_url_in_the_namespace(path: str) -> None:
+    # podkit writes the UUIDv5 out (not to import the uuid module): the same as uuid5's.
+    namespace = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+    expected = uuid.uuid5(namespace, path.rstrip("/"))
+    assert podcast_guid("https://" + path) == str(expected)
+
+
+@pytest.mark.parametrize("line", ["", 'timezone = ""\n'])
+def test_a_show_without_a_time_zone_is_in_utc(make_show: ShowMaker, line: str) -> None:
+    toml = SHOW_TOML.replace('timezone = "Europe/Paris"\n', line)
+    show, _ = load_show(make_show(**{"show.toml": toml}))
+    assert show.timezone == "UTC"
+
+
+def test_a_show_guid_that_is_no_uuid_is_refused(make_show: ShowMaker) -> None:
+    toml = SHOW_TOML.replace('guid = "0495cb90-b9d0-50ba-b94b-a40da5f73898"', 'guid = "nope"')
+    assert problems(make_show(**{"show.toml": toml})) == [
+        "episodes/show.toml: guid: must be a UUID; leave it out to derive it from the feed URL"
+    ]
+
+
+def test_a_show_guid_is_written_as_a_uuid(make_show: ShowMaker) -> None:
+    given_guid = "{0495CB90B9D050BAB94BA40DA5F73898}"
+    toml = SHOW_TOML.replace('"0495cb90-b9d0-50ba-b94b-a40da5f73898"', f'"{given_guid}"')
+    show, _ = load_show(make_show(**{"show.toml": toml}))
+    assert show.podcast_guid == "0495cb90-b9d0-50ba-b94b-a40da5f73898"
 
 
 def _jpeg(size: tuple[int, int], fmt: str = "JPEG") -> bytes:

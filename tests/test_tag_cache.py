@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EPISODE_TOML, TONE, ShowMaker
+from conftest import EPISODE_TOML, SHOW_TOML, TONE, ShowMaker
 from mutagen.id3 import ID3
 from PIL import Image
 
@@ -87,8 +87,12 @@ runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
 
 def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker, mp3: Path) -> None:
     # Suggestions for misspelt keys (difflib), HTML (html), chapters placed by their words
-    # (sentences) and the digests of other audio files (base64): none in this show.
-    episode = make_show() / "001-premier"
+    # (sentences) and the digests of other audio files (base64): none in this show; nor a
+    # time zone to check (zoneinfo) or a guid to read (uuid, which imports platform); and a
+    # re-tag that goes well logs nothing (logging).
+    own = ('timezone = "Europe/Paris"\n', 'guid = "0495cb90-b9d0-50ba-b94b-a40da5f73898"\n')
+    episode = make_show(**{"show.toml": SHOW_TOML.replace(own[0], "").replace(own[1], "")})
+    episode = episode / "001-premier"
     args = ["tag", "-q", str(mp3), "--episode", str(episode)]
     for _ in range(2):  # the second: the show's derived values are kept
         done = subprocess.run(
@@ -98,6 +102,7 @@ def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker,
     modules = set(done.stdout.split())
     assert {"toolkit.one_episode", "toolkit.config", "mutagen.id3"} <= modules
     unused = {"difflib", "html", "base64", "toolkit.sentences", "toolkit.chapter_commands"}
+    unused |= {"zoneinfo", "uuid", "platform", "logging"}
     assert not unused & modules
 
 

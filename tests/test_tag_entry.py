@@ -142,3 +142,26 @@ def test_a_reader_gone_from_stdout_ends_both_ways_alike(
         stderr = process.stderr.read().decode()
         ends.append((process.wait(timeout=60), stderr.splitlines()[:-1]))  # less click's line
     assert ends[0] == ends[1] == (1, [])
+
+
+def test_the_library_log_is_printed_alike_though_logging_is_imported_late(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    # A file where the cache folder should be: each derived value says it is not kept, a
+    # debug line that only -v shows; the fast way imports logging only for it.
+    show = make_show()
+    (show / ".podkit-cache").write_bytes(b"")
+    results = {}
+    for way, program in (("fast", FAST), ("click", CLICK)):
+        mp3 = tmp_path / way / "final.mp3"
+        mp3.parent.mkdir()
+        mp3.write_bytes(TONE.read_bytes())
+        results[way] = []
+        for level in ("-v", "-q", "--verbose"):
+            args = ["tag", level, str(mp3), "--episode", str(show / "001-premier")]
+            code, stdout, stderr, _ = podkit(program, args)
+            results[way].append((code, stdout.replace(way, "WAY"), stderr))
+    assert results["fast"] == results["click"]
+    (code, verbose, stderr), quiet = results["fast"][0], results["fast"][1]
+    assert code == 0 and stderr == "" and quiet == (0, "", "")
+    assert ": not cached (" in verbose and verbose.endswith("tagged with 3 chapters (in place)\n")

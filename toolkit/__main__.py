@@ -8,14 +8,17 @@ command, an option this parser does not know, a usage error) goes to the click C
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-_LEVELS = {"-q": logging.ERROR, "--quiet": logging.ERROR, "-v": logging.DEBUG}
-_LEVELS["--verbose"] = logging.DEBUG
+from toolkit import logs
+
+# logging's levels, which a re-tag that logs nothing does not import logging to read
+DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
+_LEVELS = {"-q": ERROR, "--quiet": ERROR, "-v": DEBUG, "--verbose": DEBUG}
 
 
 class TagCall(NamedTuple):
@@ -32,7 +35,7 @@ def plain_tag(args: list[str]) -> TagCall | None:
         return None
     mp3s: list[Path] = []
     episode: str | None = None
-    version, level = 3, logging.INFO
+    version, level = 3, INFO
     rest = iter(args[1:])
     for arg in rest:
         if arg in _LEVELS:
@@ -53,13 +56,28 @@ def plain_tag(args: list[str]) -> TagCall | None:
     return TagCall(mp3s, Path(episode), version, level)
 
 
-class _Print(logging.Handler):
-    """The library's log as `toolkit.cli` prints it: the bare message, problems and warnings
-    on stderr, the rest on stdout."""
+def _printed(message: str, level: int) -> None:
+    """A line of the library's log as `toolkit.cli` prints it: the bare message, problems
+    and warnings on stderr, the rest on stdout."""
+    print(message, file=sys.stderr if level >= WARNING else sys.stdout, flush=True)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        stream = sys.stderr if record.levelno >= logging.WARNING else sys.stdout
-        print(record.getMessage(), file=stream, flush=True)
+
+def _log_to_print(level: int) -> Callable[[], None]:
+    """What sets up the "toolkit" logger as `toolkit.cli` does, when it is first used."""
+
+    def configure() -> None:
+        import logging
+
+        class Print(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                _printed(record.getMessage(), record.levelno)
+
+        log = logging.getLogger("toolkit")
+        log.addHandler(Print())
+        log.propagate = False
+        log.setLevel(level)
+
+    return configure
 
 
 def run_tag(call: TagCall) -> int:
@@ -73,12 +91,11 @@ def run_tag(call: TagCall) -> int:
 
     gc.freeze()  # what is imported stays out of every later collection
     gc.enable()
-    log = logging.getLogger("toolkit")
-    log.addHandler(_Print())
-    log.propagate = False
-    log.setLevel(call.level)
+    logs.before_first_use(_log_to_print(call.level))
     try:
-        log.info("%s", tag_episode_files(call.mp3s, call.episode_dir, call.id3_version).summary())
+        summary = tag_episode_files(call.mp3s, call.episode_dir, call.id3_version).summary()
+        if call.level <= INFO:
+            _printed(summary, INFO)
     except ToolkitError as error:
         print(error.message, file=sys.stderr, flush=True)
         return 1

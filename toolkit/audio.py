@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import struct
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -42,12 +40,13 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
+from toolkit import logs
 from toolkit.errors import Problem, ToolkitError
 from toolkit.journal import CannotInsert, roll_back, write_in_place
-from toolkit.model import AudioInfo
+from toolkit.model import AudioInfo, FrozenValue, value
 from toolkit.timecode import format_timestamp
 
-log = logging.getLogger(__name__)
+log = logs.Logger(__name__)
 
 
 class AudioError(Exception):
@@ -246,8 +245,8 @@ KEEP_PADDING = TAG_BLOCK + PADDING  # more room than this is given back on the n
 COPY_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class ChapterTag:
+@value
+class ChapterTag(FrozenValue):
     start_ms: int
     end_ms: int
     title: str
@@ -257,8 +256,8 @@ class ChapterTag:
     hidden: bool = False
 
 
-@dataclass(frozen=True)
-class EpisodeTags:
+@value
+class EpisodeTags(FrozenValue):
     title: str
     artist: str
     album: str
@@ -515,8 +514,8 @@ def tag_bytes(data: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     return render_tag(data[:start], tags, v2_version) + data[start:end] + id3v1
 
 
-@dataclass(frozen=True)
-class TagPatch:
+@value
+class TagPatch(FrozenValue):
     """What tagging a file changes: its ID3v2 tag (padding included, from offset 0) and its
     ID3v1 tag (its last 128 bytes, empty when it has none); the audio between stays."""
 
@@ -551,8 +550,8 @@ def tag_patch(source: Path, tags: EpisodeTags, v2_version: int = 3) -> TagPatch:
     return TagPatch(tag, id3v1, len(tag) + end - len(head) + len(id3v1))
 
 
-@dataclass(frozen=True)
-class CoverPatch:
+@value
+class CoverPatch(FrozenValue):
     """What a new front cover changes in a tagged file: the regions from its cover frame to
     the end of its frames (the rest of the tag and the audio stay)."""
 
@@ -688,8 +687,8 @@ def write_tagged(source: Path, tags: EpisodeTags, target: BinaryIO, v2_version: 
     return len(tag) + end - len(head) + len(id3v1)
 
 
-@dataclass(frozen=True)
-class TagResult:
+@value
+class TagResult(FrozenValue):
     in_place: bool  # only the tag regions were written (else the file was rewritten)
     removed: list[Path]  # temporary files an interrupted run had left, now removed
     recovered: str | None  # what was done with a journal an interrupted run had left
@@ -855,8 +854,8 @@ def read_chapters(data: bytes) -> list[tuple[str, int, int, str]]:
     return out
 
 
-@dataclass(frozen=True)
-class Inspection:
+@value
+class Inspection(FrozenValue):
     mp3: Path
     info: AudioInfo
     tags: list[str]  # what `describe_tags` says

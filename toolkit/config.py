@@ -6,13 +6,12 @@ All problems of all files are collected and raised together as one `ToolkitError
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit import audio, notes, paths
 from toolkit.apple_categories import APPLE_CATEGORIES
@@ -32,12 +31,14 @@ from toolkit.model import (
     Chapter,
     Episode,
     EpisodeType,
+    FrozenValue,
     Funding,
     Link,
     LinkedAudio,
     Person,
     Show,
     Transcript,
+    value,
 )
 from toolkit.parallel import fork_map
 from toolkit.textcheck import file_character_problem
@@ -58,7 +59,8 @@ if TYPE_CHECKING:
 
 SHOW_FILE, EPISODE_FILE, NOTES_FILE = "show.toml", "episode.toml", "notes.md"
 TRANSCRIPT_NAMES = ("transcript.txt", "transcript.vtt", "transcript.srt", "transcript.json")
-PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# The UUID ead4c236-bf58-58c6-a2c6-a6b28d128cb6 (podcast:guid), as bytes.
+PODCAST_NAMESPACE = bytes.fromhex("ead4c236bf5858c6a2c6a6b28d128cb6")
 # podcast:medium: the namespace's list, each with its "L" variant (a list of such feeds).
 _MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")
 MEDIUMS = (*_MEDIUMS, "publisher", "mixed", *(m + "L" for m in _MEDIUMS))
@@ -73,7 +75,15 @@ def podcast_guid(feed_url: str) -> str:
     '917393e3-1b1e-5cef-ace4-edaa54e1f810'
     """
     bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url).rstrip("/")
-    return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
+    # `uuid.uuid5` written out (RFC 4122): the uuid module imports `platform`, a cost for
+    # every `podkit tag` of a show whose guid is derived.
+    digest = hashlib.sha1(PODCAST_NAMESPACE + bare.encode(), usedforsecurity=False).digest()
+    made = bytearray(digest[:16])
+    made[6] = made[6] & 0x0F | 0x50  # version 5
+    made[8] = made[8] & 0x3F | 0x80  # the RFC 4122 variant
+    hexadecimal = made.hex()
+    parts = (hexadecimal[:8], hexadecimal[8:12], hexadecimal[12:16], hexadecimal[16:20])
+    return "-".join((*parts, hexadecimal[20:]))
 
 
 class Reuse(Protocol):
@@ -279,7 +289,11 @@ def _cover(t: Table, directory: Path, root: Path, required: bool = False) -> Pat
 
 
 def _timezone(t: Table) -> str:
-    timezone = t.text("timezone", default="UTC") or "UTC"
+    timezone = t.text("timezone")
+    if not timezone:
+        return "UTC"
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when the show names one
+
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -290,6 +304,8 @@ def _timezone(t: Table) -> str:
 def _guid(t: Table) -> str | None:
     guid = t.text("guid")
     if guid is not None:
+        import uuid  # only when the show gives its guid; see `podcast_guid`
+
         try:
             guid = str(uuid.UUID(guid))
         except ValueError:
@@ -425,8 +441,8 @@ def _person_group(p: Table, given: str | None, role: str | None) -> str | None:
     return group
 
 
-@dataclass(frozen=True)
-class _Read:
+@value
+class _Read(FrozenValue):
     """An episode read but for its transcript, which is parsed for all episodes at once."""
 
     episode: Episode | None

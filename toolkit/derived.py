@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -22,10 +21,10 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit import __version__, seal
+from toolkit import __version__, logs, seal
 from toolkit.errors import ToolkitError
 
-log = logging.getLogger(__name__)
+log = logs.Logger(__name__)
 
 CACHE_FOLDER = ".podkit-cache"  # in the show's folder, beside show.toml
 

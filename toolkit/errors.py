@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from toolkit.model import FrozenValue, value
 
 Level = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class Problem:
+@value
+class Problem(FrozenValue):
     """Something wrong (``error``) or worth a look (``warning``) in a file, at a key or a
     line (``where``), with what to do about it."""
 

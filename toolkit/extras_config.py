@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import uuid
 from pathlib import Path
 
 from toolkit import paths
@@ -250,6 +249,8 @@ def _podroll(t: Table) -> tuple[RemoteItem, ...]:
         found.finish()
         if guid is None:
             continue
+        import uuid  # only for a show with a podroll: the module imports `platform`
+
         try:
             guid = str(uuid.UUID(guid))
         except ValueError:

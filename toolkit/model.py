@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import reprlib
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, replace
 from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, dataclass_transform
 
 from toolkit import paths
 
@@ -16,12 +17,21 @@ EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
 
-class _Value:
-    """The equality, hash and repr of the frozen dataclasses below, written once: what
-    `dataclass` generates for each class (its compared fields in order; its qualified name
-    and shown fields in the repr) without compiling a copy of each for every class."""
+class FrozenValue:
+    """The equality, hash, repr and frozenness of the frozen dataclasses made with `value`
+    (below, and in other modules), written once: what `dataclass` generates for each class
+    (its compared fields in order; its qualified name and shown fields in the repr; no field
+    assigned or deleted after `__init__`) without compiling a copy of each for every class."""
 
     __slots__ = ()
+
+    if not TYPE_CHECKING:  # mypy knows the classes frozen from `value`
+
+        def __setattr__(self, name: str, value: object) -> None:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+        def __delattr__(self, name: str) -> None:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -60,8 +70,83 @@ def _shown(cls: type) -> tuple[str, ...]:
     return _SHOWN[cls]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Person(_Value):
+_V = TypeVar("_V", bound=FrozenValue)
+
+
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
+def value(cls: type[_V]) -> type[_V]:
+    """A frozen dataclass whose methods are `FrozenValue`'s, and whose ``__init__`` is compiled
+    only when first needed: compiling the methods `dataclass` generates for every class was
+    most of the cost of importing this module."""
+    if not cls.__doc__:  # else `dataclass` makes one from the class's signature, a slow step
+        cls.__doc__ = cls.__name__
+    made = dataclass(init=False, eq=False, repr=False)(cls)
+    type.__setattr__(made, "__init__", _Init(made))
+    return made
+
+
+class _Init:
+    """A value class's ``__init__`` until it is first looked up (to make an instance, or
+    read its signature): then the ``__init__`` that `dataclass(frozen=True)` would write,
+    compiled and put in its place."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        init = _compiled_init(self.cls)
+        type.__setattr__(self.cls, "__init__", init)
+        return init if instance is None else init.__get__(instance, owner)
+
+
+class _Factory:
+    """The default of a parameter whose field has a default factory, shown as `dataclass`
+    shows its own."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+def _compiled_init(cls: type) -> Callable[..., None]:
+    """The ``__init__`` of a frozen dataclass: each field set with `object.__setattr__`,
+    defaults and default factories as `dataclass` applies them, then its ``__post_init__``."""
+    names = {"_set": object.__setattr__, "_FACTORY": _FACTORY}
+    parameters, lines = [], []
+    for f in fields(cls):
+        if not f.init:
+            raise TypeError(f"{cls.__qualname__}.{f.name}: a value's fields are all given")
+        given = f.name
+        if f.default_factory is not MISSING:
+            names[f"_factory_{f.name}"] = f.default_factory
+            given = f"_factory_{f.name}() if {f.name} is _FACTORY else {f.name}"
+            parameters.append(f"{f.name}=_FACTORY")
+        elif f.default is not MISSING:
+            names[f"_default_{f.name}"] = f.default
+            parameters.append(f"{f.name}=_default_{f.name}")
+        else:
+            parameters.append(f.name)
+        lines.append(f"  _set(self, {f.name!r}, {given})")
+    if hasattr(cls, "__post_init__"):
+        lines.append("  self.__post_init__()")
+    source = (
+        f"def _make({', '.join(names)}):\n"
+        f" def __init__(self, {', '.join(parameters)}):\n"
+        + "\n".join(lines or ["  pass"])
+        + "\n return __init__"
+    )
+    made: dict[str, Any] = {}
+    exec(source, vars(sys.modules[cls.__module__]), made)  # globals: annotations resolve there
+    init: Callable[..., None] = made["_make"](**names)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {f.name: f.type for f in fields(cls)} | {"return": None}
+    return init
+
+
+@value
+class Person(FrozenValue):
     name: str
     role: str = "host"  # Podcasting 2.0 taxonomy role, e.g. host, guest
     group: str = "cast"
@@ -69,8 +154,8 @@ class Person(_Value):
     img: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Chapter(_Value):
+@value
+class Chapter(FrozenValue):
     start: float  # seconds from the start of the audio
     title: str
     url: str | None = None
@@ -80,36 +165,36 @@ class Chapter(_Value):
     location: Location | None = None  # the place the chapter is about
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Category(_Value):
+@value
+class Category(FrozenValue):
     name: str
     subcategory: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Funding(_Value):
+@value
+class Funding(FrozenValue):
     url: str
     text: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Link(_Value):
+@value
+class Link(FrozenValue):
     """A subscribe link on the home page (Apple Podcasts, Spotify, …)."""
 
     name: str
     url: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Segment(_Value):
+@value
+class Segment(FrozenValue):
     speaker: str
     text: str
     start: float | None = None
     end: float | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Transcript(_Value):
+@value
+class Transcript(FrozenValue):
     segments: tuple[Segment, ...]
 
     @property
@@ -122,8 +207,8 @@ class Transcript(_Value):
         return bool(self.segments) and all(s.start is not None for s in self.segments)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class AudioInfo(_Value):
+@value
+class AudioInfo(FrozenValue):
     duration: float  # seconds, from the LAME/Xing header when there is one
     size: int  # bytes of the source file
     bitrate: int  # bits per second
@@ -131,8 +216,8 @@ class AudioInfo(_Value):
     channels: int
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class LinkedAudio(_Value):
+@value
+class LinkedAudio(FrozenValue):
     """Audio left on another host (a show imported with its enclosures linked): the site
     holds no copy, so episode.toml gives what the build cannot measure."""
 
@@ -140,16 +225,16 @@ class LinkedAudio(_Value):
     type: str = "audio/mpeg"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class License(_Value):
+@value
+class License(FrozenValue):
     """podcast:license: an SPDX identifier, or a name with the URL of its text."""
 
     name: str
     url: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Location(_Value):
+@value
+class Location(FrozenValue):
     name: str
     rel: str | None = None  # "subject" (what it is about) or "creator" (where it was made)
     geo: str | None = None  # geo URI, e.g. geo:48.78,2.36
@@ -157,21 +242,21 @@ class Location(_Value):
     country: str | None = None  # ISO 3166-1 alpha-2
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Soundbite(_Value):
+@value
+class Soundbite(FrozenValue):
     start: float  # seconds
     duration: float
     title: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Txt(_Value):
+@value
+class Txt(FrozenValue):
     text: str
     purpose: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RemoteItem(_Value):
+@value
+class RemoteItem(FrozenValue):
     """A show recommended in podcast:podroll."""
 
     feed_guid: str
@@ -179,16 +264,16 @@ class RemoteItem(_Value):
     medium: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class UpdateFrequency(_Value):
+@value
+class UpdateFrequency(FrozenValue):
     text: str
     rrule: str | None = None
     complete: bool = False
     dtstart: datetime | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SocialInteract(_Value):
+@value
+class SocialInteract(FrozenValue):
     protocol: str
     uri: str | None = None
     account_id: str | None = None
@@ -196,8 +281,8 @@ class SocialInteract(_Value):
     priority: int | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class ValueRecipient(_Value):
+@value
+class ValueRecipient(FrozenValue):
     name: str
     address: str
     split: int
@@ -207,16 +292,16 @@ class ValueRecipient(_Value):
     fee: bool = False
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Value(_Value):
+@value
+class Value(FrozenValue):
     recipients: tuple[ValueRecipient, ...]
     type: str = "lightning"
     method: str = "keysend"
     suggested: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class AlternateEnclosure(_Value):
+@value
+class AlternateEnclosure(FrozenValue):
     """Another version of the episode's audio that the podcaster provides (Opus, AAC…)."""
 
     file: Path
@@ -227,16 +312,16 @@ class AlternateEnclosure(_Value):
     integrity: str | None = None  # Subresource Integrity digest, e.g. sha384-…
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Notify(_Value):
+@value
+class Notify(FrozenValue):
     """Where `podkit notify` announces a new feed: a WebSub hub, the Podcast Index."""
 
     hub: str | None = None
     podcast_index: str | None = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class ShowExtras(_Value):
+@value
+class ShowExtras(FrozenValue):
     """Show-level Podcasting 2.0 and Apple tags beyond the basics."""
 
     license: License | None = None
@@ -252,8 +337,8 @@ class ShowExtras(_Value):
     notify: Notify = field(default_factory=Notify)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class EpisodeExtras(_Value):
+@value
+class EpisodeExtras(FrozenValue):
     """Episode-level Podcasting 2.0 and Apple tags beyond the basics."""
 
     soundbites: tuple[Soundbite, ...] = ()
@@ -269,8 +354,8 @@ class EpisodeExtras(_Value):
     block: bool = False
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Episode(_Value):
+@value
+class Episode(FrozenValue):
     slug: str
     directory: Path
     title: str
@@ -308,8 +393,8 @@ class Episode(_Value):
         return self.audio_info.duration
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Show(_Value):
+@value
+class Show(FrozenValue):
     directory: Path
     title: str
     description: str

@@ -3,24 +3,23 @@ elsewhere with it (`podkit tag`). Its chapters' commands are in `chapter_command
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-from toolkit import audio, derived, journal
+from toolkit import audio, derived, journal, logs
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_problems
 from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
-from toolkit.model import AudioInfo, Episode, Show
+from toolkit.model import AudioInfo, Episode, FrozenValue, Show, value
 
-log = logging.getLogger(__name__)
+log = logs.Logger(__name__)
 
 
-@dataclass(frozen=True)
-class Tagged:
+@value
+class Tagged(FrozenValue):
     mp3: Path
     chapters: int
     in_place: bool = False
@@ -31,8 +30,8 @@ class Tagged:
         return f"{self.mp3}: tagged with {chapters} ({how})"
 
 
-@dataclass(frozen=True)
-class TaggedFiles:
+@value
+class TaggedFiles(FrozenValue):
     files: list[Tagged]
 
     def summary(self) -> str:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from toolkit import logs
+
+log = logs.Logger(__name__)
 
 KEY_BYTES = 32
 
