@@ -255,7 +255,7 @@ def write_site(
     if changed:  # a journal: should this build be killed, the next one knows
         write_pending(out, changed)
     patches = {name: o for name, o in changed.items() if isinstance(o, Patched)}
-    for batch in _batches(patches, GROUP_BYTES):  # one journal and one flush per batch, not per file
+    for batch in _batches(patches, GROUP_BYTES):  # a journal and a flush per batch, not file
         write_group_in_place(out, {name: _writes(patch) for name, patch in batch.items()})
         records.update({name: _patched(out / name, patch) for name, patch in batch.items()})
     for name, output in changed.items():
