@@ -409,13 +409,15 @@ def files_state(
     recent = time.time_ns() - RACY_NS
     lines, racy = [], False
     for name in sorted(map(str, names)):
-        try:
-            found = seen[name] if seen and name in seen else os.stat(name)
+        found = seen.get(name) if seen else None
+        if found is None:
+            try:
+                found = os.stat(name)
+            except OSError:
+                lines.append(f"{name}\0\n")
+                continue
             if seen is not None:
                 seen[name] = found
-        except OSError:
-            lines.append(f"{name}\0\n")
-            continue
         racy = racy or max(found.st_ctime_ns, found.st_mtime_ns) > recent
         lines.append(f"{name}\0{identity(found)}\n")
     return State(hashlib.sha256("".join(lines).encode()).hexdigest(), racy)
@@ -708,7 +710,9 @@ class Cache:
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)
             record = to_record(formats[e.slug])
-            about = by_file.get(os.path.normpath(transcript_file), []) if transcript_file else []
+            about: list[Problem] = []
+            if by_file and transcript_file:  # no warnings at all: no path to normalise
+                about = by_file.get(os.path.normpath(transcript_file), [])
             kept = [warning_record(w, e.directory) for w in about]
             key, outputs_of = self.key(e, transcript_file), tuple(sorted(files[e.slug]))
             entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept)

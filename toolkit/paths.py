@@ -22,6 +22,7 @@ STYLE = PurePosixPath("assets", "style.css")
 PLAYER = PurePosixPath("assets", "player.js")
 FEED_STYLE = PurePosixPath("assets", "feed.xsl")  # rendered: it speaks the show's language
 ASSETS = (STYLE, PLAYER)
+_RESERVED = frozenset(asset.parts[0] for asset in ASSETS)  # asked of every episode folder
 # What the site names its own files in an episode's folder, whatever the extension (and the
 # case: a Mac's disk does not tell Index.html from index.html): the page, chapters.json,
 # transcript.*, cover.* and chapter-N.* images.
@@ -43,7 +44,7 @@ def own_name_problem(name: str) -> str | None:
 
 def reserved_folder(name: str) -> bool:
     """Whether the site's own files use this top-level folder (an episode's cannot)."""
-    return any(name == asset.parts[0] for asset in ASSETS)
+    return name in _RESERVED
 
 
 def folders(show: Show) -> list[PurePosixPath]:
