@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -106,7 +107,7 @@ def build(
         # The show's cover has a key of its own (see `tag_key`).
         without_cover = show_key(source, base_url, images=False)
         tags_key = partial(_tags_key, cache, transcripts, without_cover)
-        audio_plan = plan_audio(show, stage, id3_version, tags_key)
+        audio_plan = plan_audio(show, stage, id3_version, tags_key, cache.audio_stat)
         outputs = audio_plan.outputs
         formats = make_episode_files(show, transcripts, cache, stage, audio_plan, progress)
         enclosures = episode_enclosures(show, outputs, audio_plan.paths)
@@ -305,11 +306,16 @@ class AudioPlan:
 
 
 def plan_audio(
-    show: Show, stage: Stage, id3_version: int, tags_key: Callable[[Episode], str]
+    show: Show,
+    stage: Stage,
+    id3_version: int,
+    tags_key: Callable[[Episode], str],
+    audio_stat: Callable[[Episode], os.stat_result | None] = lambda episode: None,
 ) -> AudioPlan:
     """Which tagged copies of the episodes' MP3s (the sources are only read) must be made:
     copies whose inputs (``tags_key``: a key of the inputs of an episode's tags) did not
-    change since the last build are kept as they are, their tags not even made."""
+    change since the last build are kept as they are, their tags not even made.
+    ``audio_stat``: an MP3's stat taken while loading, if any."""
     outputs: dict[PurePosixPath, Output] = {}
     # Made only when an MP3 is tagged or gets a new cover: a rebuild that keeps them all
     # neither decodes the cover nor imports the imaging library.
@@ -321,7 +327,7 @@ def plan_audio(
         if episode.audio is not None:  # linked audio: the build never tags a file it lacks
             path = audio_paths[episode.slug] = paths.audio(episode)
             cover = "" if episode.cover else cover_key  # an episode's own: one of its files
-            key = tag_key(episode, tags_key(episode), id3_version, cover)
+            key = tag_key(episode, tags_key(episode), id3_version, cover, audio_stat(episode))
             kept = stage.previous.kept(stage.out, path, key)
             if kept:
                 outputs[path] = kept

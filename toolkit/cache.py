@@ -231,12 +231,27 @@ def _file_entries(raw: object) -> tuple[dict[str, FileEntry], list[str]]:
         return {}, []
     files: dict[str, FileEntry] = {}
     ignored: list[str] = []
+    all_site_names = _all_site_names(raw)
     for name, value in raw.items():
-        if is_site_name(name):
+        if all_site_names or is_site_name(name):
             files[name] = _file_entry(value)
         else:
             ignored.append(name)
     return files, ignored
+
+
+def _all_site_names(names: Iterable[object]) -> bool:
+    """Whether every name is a site name (`is_site_name`), told by one look at them all:
+    each name, between slashes, is part of the text looked at; False sends each name to
+    `is_site_name` (tens of thousands of them in a big show's manifest)."""
+    try:
+        text = "/\n/".join(names)  # type: ignore[arg-type]  # a name that is no text: False
+    except TypeError:
+        return False
+    wrapped = f"/{text}/"
+    if "\\" in text or "\0" in text or f"/{MANIFEST}/" in wrapped:
+        return False
+    return "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped
 
 
 def _file_entry(value: object) -> FileEntry:
@@ -394,28 +409,35 @@ def files_state(
     recent = time.time_ns() - RACY_NS
     lines, racy = [], False
     for name in sorted(map(str, names)):
-        try:
-            found = seen[name] if seen and name in seen else os.stat(name)
+        found = seen.get(name) if seen else None
+        if found is None:
+            try:
+                found = os.stat(name)
+            except OSError:
+                lines.append(f"{name}\0\n")
+                continue
             if seen is not None:
                 seen[name] = found
-        except OSError:
-            lines.append(f"{name}\0\n")
-            continue
         racy = racy or max(found.st_ctime_ns, found.st_mtime_ns) > recent
         lines.append(f"{name}\0{identity(found)}\n")
     return State(hashlib.sha256("".join(lines).encode()).hexdigest(), racy)
 
 
 def tag_key(
-    episode: Episode, tags: EpisodeTags | str | None, id3_version: int, cover: str = ""
+    episode: Episode,
+    tags: EpisodeTags | str | None,
+    id3_version: int,
+    cover: str = "",
+    found: os.stat_result | None = None,
 ) -> str:
     """Changes when the source audio, the tags or podkit itself change: a key of the audio
     (see `same_audio`), a key of the tags (or of what they are made from but the cover), and
-    a key of the ``cover`` they show, when the tags' key leaves it out (see `same_but_cover`)."""
+    a key of the ``cover`` they show, when the tags' key leaves it out (see `same_but_cover`).
+    ``found``: the source audio's stat, if taken already (as loading does)."""
     assert episode.audio is not None  # a linked episode is never tagged
-    found = episode.audio.stat()
+    found = found if found is not None else episode.audio.stat()
     audio = (__version__, id3_version, found.st_size, found.st_mtime_ns)
-    return _half_key(audio) + _half_key(tags) + _half_key(cover)
+    return _half_key(audio) + _half_key(tags) + _cover_half_key(cover)
 
 
 def same_audio(key: str, other: str) -> bool:
@@ -430,6 +452,12 @@ def same_but_cover(key: str, other: str) -> bool:
 
 def _half_key(inputs: object) -> str:
     return hashlib.sha256(pickle.dumps(inputs)).hexdigest()[:32]
+
+
+@cache
+def _cover_half_key(cover: str) -> str:
+    """The same few covers' keys for every episode: each made once."""
+    return _half_key(cover)
 
 
 @dataclass(frozen=True)
@@ -479,15 +507,16 @@ class Cache:
         self._keys: dict[str, str] = {}  # by slug, once the show is loaded
         self._pages_key = ""
 
-    def before_reading(self, directory: Path) -> None:
+    def before_reading(self, directory: Path) -> dict[str, os.stat_result]:
         """Takes the folder's state before its files are read: a file edited meanwhile then
-        changes the next build's key."""
+        changes the next build's key. Returns the stat of each file found, by name."""
         folder = str(directory)  # texts: thousands of folders, no Path objects
         names = [f"{folder}/{name}" for name in os.listdir(folder)]
         # The files the episode names are mostly in its folder: their identities as taken
         # here, before the folder is read, serve for its named files' state too.
         seen = self._seen[directory.name] = {}
         self._folders[directory.name] = files_state(names, seen)
+        return seen
 
     def loaded(self, directory: Path) -> Loaded | None:
         """The episode as the last build loaded it, if podkit sealed that record and the
@@ -571,12 +600,26 @@ class Cache:
         out, records = self.out, self.previous.files
         files = {}
         for name in entry.outputs:  # texts, not paths: 7 files × 1000s of episodes
-            kept = unchanged(f"{out}/{name}", records[name])
-            if kept is None:  # missing, or not as the last build left it
+            record = records[name]
+            try:  # `unchanged`, written out: the call costs more than the check
+                found = os.lstat(f"{out}/{name}")
+            except OSError:
                 return None
-            files[name] = kept
+            if not (
+                stat.S_ISREG(found.st_mode)
+                and found.st_size == record.size
+                and found.st_mtime_ns == record.mtime_ns
+            ):  # missing, or not as the last build left it
+                return None
+            files[name] = Kept(record)
         self.previous.checked.update(files)
         return files
+
+    def audio_stat(self, episode: Episode) -> os.stat_result | None:
+        """The stat of the episode's MP3 taken while loading it (the one its key holds), if
+        any: a later stat would ask again for the same file."""
+        seen = self._seen.get(episode.slug)
+        return seen.get(str(episode.audio)) if seen and episode.audio else None
 
     def is_reused(self, slug: str) -> bool:
         return slug in self._taken
@@ -667,7 +710,9 @@ class Cache:
         for e in show.episodes:
             transcript_file = transcripts.get(e.slug)
             record = to_record(formats[e.slug])
-            about = by_file.get(os.path.normpath(transcript_file), []) if transcript_file else []
+            about: list[Problem] = []
+            if by_file and transcript_file:  # no warnings at all: no path to normalise
+                about = by_file.get(os.path.normpath(transcript_file), [])
             kept = [warning_record(w, e.directory) for w in about]
             key, outputs_of = self.key(e, transcript_file), tuple(sorted(files[e.slug]))
             entries[e.slug] = EpisodeEntry(key, outputs_of, record, kept)

@@ -149,7 +149,9 @@ def _path(*parts: str) -> PosixPath:
         root = "/" if text[0] == "/" else ""
         names = text[1:].split("/") if root else text.split("/")
         make = PosixPath._from_parsed_parts  # type: ignore[attr-defined]
-        return make("", root, [root, *names] if root else names)  # type: ignore[no-any-return]
+        path: PosixPath = make("", root, [root, *names] if root else names)
+        path._str = text  # type: ignore[attr-defined]  # its text, as `str` would write it again
+        return path
     return PosixPath(*parts)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -89,7 +90,7 @@ def podcast_guid(feed_url: str) -> str:
 class Reuse(Protocol):
     """A previous build's record (the build's cache): which episodes it already published."""
 
-    def before_reading(self, directory: Path) -> None: ...
+    def before_reading(self, directory: Path) -> dict[str, os.stat_result]: ...
 
     def loaded(self, directory: Path) -> Loaded | None: ...
 
@@ -139,7 +140,7 @@ def _load(
         problems.raise_if_errors()
     data = load_toml(show_file, problems)
     show = _read_show(data, show_file, source, base_url, problems) if data is not None else None
-    read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems, only)]
+    read = [_read_episode(d, problems, reuse) for d in _episode_dirs(source, problems, only, reuse)]
     _check_unique([r.episode for r in read if r.episode is not None], problems)
     if show is not None and show.show_type == "serial":
         _check_numbered([r.episode for r in read if r.episode is not None], problems)
@@ -159,12 +160,16 @@ def _folders(source: Path) -> list[Path]:
     return [source / name for name in names]
 
 
-def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> list[Path]:
+def _episode_dirs(
+    source: Path, problems: Problems, only: str | None = None, reuse: Reuse | None = None
+) -> list[Path]:
+    """The episode folders; with ``reuse``, each folder's state is taken here (see
+    `Reuse.before_reading`), and its listing tells whether it holds an episode.toml."""
     found = []
     for child in [source / only] if only else _folders(source):
         if child.name.startswith((".", "_")) or (only and not child.is_dir()):
             continue  # _scripts, .git and the like are the show's own business
-        if not os.path.isfile(os.path.join(child, EPISODE_FILE)):
+        if not _has_episode_file(child, reuse):
             if not only:  # asked for by name, it is an error below
                 problems.warn(child, None, f"no {EPISODE_FILE}: not an episode folder, skipped")
             continue
@@ -190,6 +195,16 @@ def _episode_dirs(source: Path, problems: Problems, only: str | None = None) -> 
     elif not found:
         problems.add(source, None, 'no episode folder: create one with `podkit new "Title"`')
     return found
+
+
+def _has_episode_file(folder: Path, reuse: Reuse | None) -> bool:
+    """Whether the folder holds an episode.toml (a link's target's kind), asked once: the
+    folder's state, taken before its files are read, holds that file's stat."""
+    name = os.path.join(folder, EPISODE_FILE)
+    if reuse is None:
+        return os.path.isfile(name)
+    found = reuse.before_reading(folder).get(name)
+    return found is not None and stat.S_ISREG(found.st_mode)
 
 
 class _Settings(NamedTuple):
@@ -454,8 +469,7 @@ class _Read(FrozenValue):
 def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _Read:
     if reuse is None:
         return _read_episode_files(directory, problems)
-    reuse.before_reading(directory)
-    loaded = reuse.loaded(directory)
+    loaded = reuse.loaded(directory)  # the folder's state was taken when it was found
     if loaded is not None:  # the same files as the last build read: taken back as loaded
         problems.items.extend(loaded.warnings)
         read = _Read(loaded.episode, loaded.transcript_file, loaded.episode.audio_info)
@@ -471,7 +485,7 @@ def _read_episode(directory: Path, problems: Problems, reuse: Reuse | None) -> _
     if reused is not None:
         problems.items.extend(reused.warnings)
         # Its transcript was checked and published by that build: it is not read again.
-        return replace(read, reused=True)
+        return _Read(read.episode, read.transcript_path, read.audio_info, reused=True)
     return read
 
 

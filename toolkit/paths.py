@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlparse
@@ -21,6 +22,7 @@ STYLE = PurePosixPath("assets", "style.css")
 PLAYER = PurePosixPath("assets", "player.js")
 FEED_STYLE = PurePosixPath("assets", "feed.xsl")  # rendered: it speaks the show's language
 ASSETS = (STYLE, PLAYER)
+_RESERVED = frozenset(asset.parts[0] for asset in ASSETS)  # asked of every episode folder
 # What the site names its own files in an episode's folder, whatever the extension (and the
 # case: a Mac's disk does not tell Index.html from index.html): the page, chapters.json,
 # transcript.*, cover.* and chapter-N.* images.
@@ -42,12 +44,12 @@ def own_name_problem(name: str) -> str | None:
 
 def reserved_folder(name: str) -> bool:
     """Whether the site's own files use this top-level folder (an episode's cannot)."""
-    return any(name == asset.parts[0] for asset in ASSETS)
+    return name in _RESERVED
 
 
 def folders(show: Show) -> list[PurePosixPath]:
     """The site's folders: the theme's and one per episode."""
-    return [*{asset.parent for asset in ASSETS}, *(PurePosixPath(e.slug) for e in show.episodes)]
+    return [*{asset.parent for asset in ASSETS}, *(_site_path(e.slug) for e in show.episodes)]
 
 
 def show_cover(show: Show) -> PurePosixPath:
@@ -61,7 +63,25 @@ def episode_page(episode: Episode) -> PurePosixPath:
 def audio(episode: Episode) -> PurePosixPath:
     """The site's copy of the episode's audio (a linked episode has none: see `audio_url`)."""
     assert episode.audio is not None, f"{episode.slug}: linked audio has no site path"
-    return PurePosixPath(episode.slug, episode.audio.name)
+    return _site_path(episode.slug, episode.audio.name)
+
+
+def _site_path(*names: str) -> PurePosixPath:
+    """``PurePosixPath(*names)``, asked for each of thousands of episodes: on Python 3.11,
+    which parses the names again, plain names (no "/", not "", "." or "..") are taken as the
+    path's parts."""
+    text = "/".join(names)
+    wrapped = f"/{text}/"  # no empty, "." or ".." name; and no "/" in one (counted below)
+    plain = "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped
+    if not (_PARSED_PARTS and plain and text.count("/") == len(names) - 1):
+        return PurePosixPath(*names)
+    make = PurePosixPath._from_parsed_parts  # type: ignore[attr-defined]
+    path: PurePosixPath = make("", "", list(names))
+    path._str = text  # type: ignore[attr-defined]  # its text, as `str` would write it again
+    return path
+
+
+_PARSED_PARTS = sys.version_info[:2] == (3, 11)
 
 
 def audio_url(show: Show, episode: Episode) -> str:
