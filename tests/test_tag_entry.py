@@ -165,3 +165,30 @@ def test_the_library_log_is_printed_alike_though_logging_is_imported_late(
     (code, verbose, stderr), quiet = results["fast"][0], results["fast"][1]
     assert code == 0 and stderr == "" and quiet == (0, "", "")
     assert ": not cached (" in verbose and verbose.endswith("tagged with 3 chapters (in place)\n")
+
+
+EXIT_PROBE = """
+import atexit, gc, sys
+# Registered before the command runs, so it runs after the command's own exit handlers.
+atexit.register(lambda: print(gc.get_freeze_count() > 1000, len(gc.get_objects()) < 1000))
+kept = [[i] for i in range(100_000)]  # objects alive until the end, as a build's are
+sys.argv = ["podkit", *sys.argv[1:]]
+from toolkit.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("args", [["--version"], ["tag", "missing.mp3", "--episode", "."]])
+def test_what_is_alive_at_exit_is_left_out_of_pythons_last_collection(
+    args: list[str], tmp_path: Path
+) -> None:
+    """Python's last garbage collection would walk every object a command left alive only
+    to free memory the process gives back: the entry point freezes them first."""
+    found = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.stdout.splitlines()[-1] == "True True", (found.stdout, found.stderr)
