@@ -7,6 +7,8 @@ import io
 import json
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path, PosixPath, PurePosixPath
 
 import pytest
@@ -148,3 +150,33 @@ def test_a_recorded_path_comes_back_with_its_text(names: list[str], absolute: bo
     assert back == path
     assert str(back) == str(path)
     assert isinstance(back, PosixPath) and back.parts == path.parts
+
+
+UNCHANGED_REBUILD = """
+import sys
+from pathlib import Path
+from toolkit import cache
+cache.RACY_NS = 0  # the sources were written just now
+from toolkit.build import build
+source, out = Path(sys.argv[1]), Path(sys.argv[2])
+report = build(source, out)
+assert report.written.written == (), report.written.written
+print(sorted(m for m in sys.modules if m.split(".")[0] in {"jinja2", "feedgen", "lxml"}))
+"""
+
+
+def test_a_rebuild_with_nothing_changed_loads_neither_the_template_engine_nor_the_feeds(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    """Jinja2, feedgen and lxml are for a build that renders a page or makes the feed: a
+    rebuild that keeps every file loads none of them."""
+    source, out = make_show(), tmp_path / "site"
+    build(source, out)  # in this process: the subprocess only rebuilds
+    found = subprocess.run(
+        [sys.executable, "-c", UNCHANGED_REBUILD, str(source), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"

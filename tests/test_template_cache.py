@@ -17,7 +17,8 @@ from toolkit.build import build
 from toolkit.cache import MANIFEST
 from toolkit.errors import ToolkitError
 from toolkit.seal import seal
-from toolkit.template_cache import PURPOSE, SealedBytecodeCache
+from toolkit.site import SealedBytecodeCache
+from toolkit.template_cache import PURPOSE
 
 EP = "001-premier"
 

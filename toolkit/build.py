@@ -13,19 +13,18 @@ import gc
 import logging
 import os
 import shutil
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, cast
-
-from jinja2 import TemplateError, TemplateSyntaxError
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from toolkit import audio, paths, template_cache
-from toolkit.artwork import chapter_image_bytes, resized_jpeg
+from toolkit.artwork import chapter_image_bytes, favicon_png, resized_jpeg
 from toolkit.cache import (
     Cache,
     Kept,
@@ -42,14 +41,11 @@ from toolkit.cache import (
 from toolkit.chapters import chapter_image_name
 from toolkit.config import load_show_for_build, load_transcript
 from toolkit.errors import Problem, ToolkitError
-from toolkit.feed import Enclosure
-from toolkit.feed_fragments import build_feed
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.journal import roll_back, roll_back_group
-from toolkit.model import Episode, Show, published_only
+from toolkit.model import Enclosure, Episode, Show, published_only
 from toolkit.parallel import fork_map
-from toolkit.site import USER_TEMPLATES, build_site, episode_files
-from toolkit.site import cover_files as site_cover_files
+from toolkit.theme import USER_TEMPLATES
 from toolkit.transcript import published_formats
 from toolkit.writer import (
     Output,
@@ -61,6 +57,9 @@ from toolkit.writer import (
     check_out,
     write_site,
 )
+
+if TYPE_CHECKING:
+    from jinja2 import TemplateError
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +131,10 @@ def build(
         cache.keep_loads()
         template_cache.keep()
         stage.end()
-    except TemplateError as error:  # a show's own template is wrong: say where, no traceback
-        stage.discard()
-        raise ToolkitError([template_problem(error, source)]) from None
-    except BaseException:
+    except BaseException as error:
         stage.discard()  # a failed build leaves nothing of itself in the site
+        if _is_template_error(error):  # a show's own template is wrong: say where, no traceback
+            raise ToolkitError([template_problem(cast("TemplateError", error), source)]) from None
         raise
     finally:
         template_cache.forget()
@@ -165,6 +163,43 @@ def _loading() -> Iterator[None]:
             gc.enable()
 
 
+# The template engine and the feed's libraries are imported only by a build that renders or
+# makes the feed: a rebuild with nothing changed needs neither. (Module-level names: the
+# benches and tests time and replace these stages here.)
+def build_feed(
+    out: Path,
+    show: Show,
+    enclosures: dict[str, Enclosure],
+    transcripts: dict[str, tuple[str, ...]],
+    records: Mapping[str, bytes],
+) -> bytes:
+    from toolkit import feed_fragments
+
+    return feed_fragments.build_feed(out, show, enclosures, transcripts, records)
+
+
+def build_site(
+    show: Show, out: Path | None = None, keys: Mapping[str, str] | None = None
+) -> dict[PurePosixPath, bytes]:
+    from toolkit import site
+
+    return site.build_site(show, out, keys)
+
+
+def episode_files(
+    show: Show, episode: Episode, out: Path | None = None
+) -> dict[PurePosixPath, bytes]:
+    from toolkit import site
+
+    return site.episode_files(show, episode, out)
+
+
+def _is_template_error(error: BaseException) -> bool:
+    """A show's own template is wrong (Jinja2 is loaded only when a page is rendered)."""
+    jinja2 = sys.modules.get("jinja2")
+    return jinja2 is not None and isinstance(error, jinja2.TemplateError)
+
+
 def show_files(
     show: Show, key: str, stage: Stage, keys: dict[str, str] | None = None
 ) -> dict[PurePosixPath, Output]:
@@ -177,10 +212,15 @@ def show_files(
 
 
 def cover_files(show: Show, key: str, stage: Stage) -> dict[PurePosixPath, Output]:
-    """The site's files of the show's cover (`site.cover_files`), made again only when the
-    cover or podkit changed."""
-    files = site_cover_files(show).items()
-    return {path: stage.add_written(path, key, _made(make)) for path, make in files}
+    """The site's files of the show's cover (its copy, the pages' 600 px one and the favicon),
+    made again only when the cover or podkit changed. Apart from the pages, which only name
+    them: a new cover makes only these."""
+    files: dict[PurePosixPath, Callable[[], bytes]] = {
+        paths.show_cover(show): show.cover.read_bytes,
+        paths.COVER_SMALL: partial(resized_jpeg, show.cover, 600),
+        paths.FAVICON: partial(favicon_png, show.cover),
+    }
+    return {path: stage.add_written(path, key, _made(make)) for path, make in files.items()}
 
 
 def _made(make: Callable[[], bytes]) -> Callable[[BinaryIO], object]:
@@ -192,6 +232,8 @@ def _tags_key(cache: Cache, transcripts: dict[str, Path], show: str, episode: Ep
 
 
 def template_problem(error: TemplateError, source: Path) -> Problem:
+    from jinja2 import TemplateSyntaxError  # the error is Jinja2's: it is loaded
+
     if isinstance(error, TemplateSyntaxError):
         return Problem(
             error.filename or str(error.name), error.lineno, f"template error: {error.message}"
@@ -221,6 +263,9 @@ def make_episode_files(
         for e in show.episodes
         if e.slug not in formats or e.slug in copies
     ]
+    if any(job.make_files for job in jobs):
+        from toolkit import site  # noqa: F401  imported once, before the workers fork
+
     version, cover = audio_plan.id3_version, audio_plan.show_cover
     work = partial(_staged_episode_files, stage, show, version, cover)
     made_all: Iterable[_Made] = fork_map(work, jobs)

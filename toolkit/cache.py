@@ -50,10 +50,11 @@ from toolkit.cache_record import (
 from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Episode, Show
 from toolkit.seal import opened_file, seal, sealed_file, verified
+from toolkit.theme import USER_TEMPLATES, builtin_key
 
 if TYPE_CHECKING:
     from toolkit.audio import EpisodeTags
-    from toolkit.feed import Enclosure
+    from toolkit.model import Enclosure
 
 MANIFEST = ".podkit-manifest.json"
 # podkit's caches in the site (feed items, episodes as loaded...): hidden, so never deployed.
@@ -330,8 +331,6 @@ def site_key(source: Path, base_url: str | None) -> str:
     URL, the files at the top of the show's folder but its images (show.toml, a glossary) and
     the templates, the show's and built-in. Pages name the cover, never read it: a new cover
     makes its own copies and the MP3s' tags again, not every page."""
-    from toolkit.site import USER_TEMPLATES, builtin_key  # Jinja: only builds need it
-
     files = [p for p in (source / USER_TEMPLATES).rglob("*") if p.is_file()]
     theme = builtin_key()  # read as resources: the theme may be no folder on disk
     return files_key(files, salt=f"{show_key(source, base_url, images=False)}\0{theme}")

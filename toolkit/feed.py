@@ -21,7 +21,7 @@ from toolkit.artwork import image_mime
 from toolkit.chapters import chapter_image_url, description_timestamps
 from toolkit.extras_config import url_after_prefix
 from toolkit.i18n import words
-from toolkit.model import Episode, License, Location, Show, Txt, Value
+from toolkit.model import Enclosure, Episode, License, Location, Show, Txt, Value
 from toolkit.timecode import format_timestamp
 from toolkit.transcript import MIME_TYPES
 from toolkit.typography import typeset_episode, typeset_show
@@ -35,12 +35,6 @@ _NAMESPACES = {"podcast": PODCAST_NS, "psc": PSC_NS, "itunes": ITUNES_NS, "atom"
 # 4,000 characters; counted in UTF-8 bytes, the stricter reading, it holds for any reader.
 DESCRIPTION_MAX = 4000
 TITLE_MAX = 255  # characters: Apple's limit on other tag values, titles included
-
-
-@dataclass(frozen=True)
-class Enclosure:
-    url: str
-    length: int  # bytes of the tagged MP3 that the site serves (or of the linked file)
 
 
 @dataclass(frozen=True)

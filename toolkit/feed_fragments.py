@@ -24,8 +24,8 @@ from lxml import etree
 from toolkit import seal
 from toolkit.cache import CACHE_FOLDER, code_key, files_key
 from toolkit.errors import ToolkitError
-from toolkit.feed import Enclosure, render_feed
-from toolkit.model import Episode, Show
+from toolkit.feed import render_feed
+from toolkit.model import Enclosure, Episode, Show
 from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)

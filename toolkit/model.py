@@ -426,6 +426,14 @@ class Show(FrozenValue):
         return paths.url(self, paths.episode_page(episode))
 
 
+@value
+class Enclosure(FrozenValue):
+    """The file an episode's feed item names: its URL and its length in bytes."""
+
+    url: str
+    length: int  # bytes of the tagged MP3 that the site serves (or of the linked file)
+
+
 def published_only(show: Show, now: datetime, drafts: bool) -> Show:
     """Leave out episodes dated after ``now`` unless drafts are wanted."""
     if drafts:

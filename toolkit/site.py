@@ -6,12 +6,9 @@ built-in ones as ``podkit/<name>``."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, cast, overload
@@ -28,44 +25,35 @@ from jinja2 import (
     TemplateNotFound,
     pass_context,
 )
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from toolkit import listing_cache, paths, seal
-from toolkit.artwork import favicon_png, resized_jpeg
+from toolkit import listing_cache, paths, seal, template_cache
 from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
 from toolkit.model import Episode, Link, Segment, Show
-from toolkit.template_cache import SealedBytecodeCache
+from toolkit.theme import USER_TEMPLATES, builtin_templates, theme_files
 from toolkit.timecode import format_clock
 from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write
 from toolkit.typography import TypesetOnUse, typeset_episode, typeset_show
 
-USER_TEMPLATES = "_templates"
 
+class SealedBytecodeCache(BytecodeCache):
+    """Each template's compiled code kept in the site's caches (`toolkit.template_cache`),
+    under Jinja2's key for it (a digest of its name and file); Jinja2 itself checks its
+    version and the template's source when it takes one back."""
 
-def builtin_templates() -> Traversable:
-    """The default theme, read as the package's resources (never as a path built from one):
-    a folder in a checkout or an editable install, files in a wheel or a zip alike."""
-    return resources.files("toolkit.templates")
+    def __init__(self, out: Path) -> None:
+        self.out = out
 
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = template_cache.read(self.out, bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
 
-def _theme_files(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_dir():
-            if entry.name != "__pycache__":
-                yield from _theme_files(entry, f"{prefix}{entry.name}/")
-        elif not entry.name.endswith((".py", ".pyc")):
-            yield prefix + entry.name, entry
-
-
-def builtin_key() -> str:
-    """A digest of the default theme's file names and contents: it changes when podkit's
-    templates or assets do, however podkit is installed."""
-    digest = hashlib.sha256()
-    for name, entry in _theme_files(builtin_templates()):
-        digest.update(name.encode() + b"\0" + entry.read_bytes() + b"\0")
-    return digest.hexdigest()
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        template_cache.hold(self.out, bucket.key, bucket.bytecode_to_string())
 
 
 class ResourceLoader(BaseLoader):
@@ -88,7 +76,7 @@ class ResourceLoader(BaseLoader):
         return entry.read_text(encoding="utf-8"), None, lambda: True
 
     def list_templates(self) -> list[str]:
-        return [name for name, _ in _theme_files(self.root)]
+        return [name for name, _ in theme_files(self.root)]
 
 
 def environment(show: Show, out: Path | None = None) -> Environment:
@@ -280,7 +268,7 @@ def build_site(
     show: Show, out: Path | None = None, keys: Mapping[str, str] | None = None
 ) -> dict[PurePosixPath, bytes]:
     """The home, 404 and sitemap pages and the theme's assets; the cover art and the favicon
-    come from `cover_files`, each episode's files from `episode_files`. ``out``: see
+    come from `toolkit.build.cover_files`, each episode's files from `episode_files`. ``out``: see
     `environment`; with ``keys`` (of each episode's inputs, by slug) what these pages show of
     each episode is kept there too (see `toolkit.listing_cache`)."""
     show = typeset_show(show, episodes=False)
@@ -417,16 +405,6 @@ class _Lazy(Sequence[EpisodeItem]):
 def _listing_values(item: EpisodeItem) -> listing_cache.Values:
     texts = (item.label, item.date, item.duration, item.href, item.cover, item.url, item.day)
     return texts, cast(TypesetOnUse, item.episode).typeset_texts()
-
-
-def cover_files(show: Show) -> dict[PurePosixPath, Callable[[], bytes]]:
-    """How to make the site's files of the show's cover: its copy, the pages' 600 px one and
-    the favicon. Apart from the pages, which only name them: a new cover makes only these."""
-    return {
-        paths.show_cover(show): show.cover.read_bytes,
-        paths.COVER_SMALL: partial(resized_jpeg, show.cover, 600),
-        paths.FAVICON: partial(favicon_png, show.cover),
-    }
 
 
 def episode_files(

@@ -7,14 +7,14 @@ machine's seal (`toolkit.seal`), and only for the very podkit that wrote it (its
 the sealed body); Jinja2 itself then checks its version and the template's source. A missing,
 torn, edited or unsealed file means compiling the template again, never a failure. What a
 build compiles is written only when it succeeds (`keep`): a failed build leaves nothing.
+Jinja2 reaches this store through `toolkit.site.SealedBytecodeCache`: this module does not
+import it, so a rebuild that renders nothing does not load the template engine.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-from jinja2.bccache import Bucket, BytecodeCache
 
 from toolkit import seal
 from toolkit.cache import CACHE_FOLDER, code_key
@@ -28,29 +28,26 @@ PURPOSE = "compiled template"  # what its seal is for (see toolkit.seal)
 _compiled: dict[Path, bytes] = {}  # this process's, sealed, by file: written by `keep`
 
 
-class SealedBytecodeCache(BytecodeCache):
-    """Each template's compiled code in a file of its own, named by Jinja2's key for it (a
-    digest of its name and file): a seal line, then podkit's code key and the code."""
+def read(out: Path, key: str) -> bytes | None:
+    """The compiled code kept in the site ``out`` under Jinja2's ``key`` for a template, when
+    this very podkit sealed it on this machine; else None."""
+    try:
+        data = (out / FOLDER / key).read_bytes()
+    except OSError:
+        return None
+    return seal.opened_file(data, _header(), PURPOSE)
 
-    def __init__(self, out: Path) -> None:
-        self.folder = out / FOLDER
 
-    def _header(self) -> bytes:
-        return f"podkit compiled template 1\0{code_key()}\n".encode()
+def hold(out: Path, key: str, code: bytes) -> None:
+    """Seal the code Jinja2 compiled for a template, to be written by `keep` (without a seal
+    key on this machine nothing is kept)."""
+    sealed = seal.sealed_file(_header(), code, PURPOSE)
+    if sealed is not None:
+        _compiled[out / FOLDER / key] = sealed
 
-    def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            data = (self.folder / bucket.key).read_bytes()
-        except OSError:
-            return
-        code = seal.opened_file(data, self._header(), PURPOSE)
-        if code is not None:
-            bucket.bytecode_from_string(code)  # Jinja2 checks its version, source
 
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        sealed = seal.sealed_file(self._header(), bucket.bytecode_to_string(), PURPOSE)
-        if sealed is not None:  # else no seal key on this machine: nothing is kept
-            _compiled[self.folder / bucket.key] = sealed
+def _header() -> bytes:
+    return f"podkit compiled template 1\0{code_key()}\n".encode()
 
 
 def keep() -> None:
