@@ -111,19 +111,8 @@ def _code_key() -> str:
 def read(path: Path) -> dict[str, bytes]:
     """The kept fragments by key; none when the file is not as this machine's podkit sealed
     it (a person, another machine or a crash may have changed it)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    body = seal.opened_file(data, _HEADER, PURPOSE)
-    return {} if body is None else _records(body) or {}
-
-
-def _records(body: bytes) -> dict[str, bytes] | None:
-    """The records of a sealed body; None if they do not add up (podkit wrote it, so only a
-    change of format could do that)."""
-    found = seal.unpacked(body, 1)
-    return None if found is None else {key: xml for key, (xml,) in found.items()}
+    found = seal.read_packed(path, _HEADER, PURPOSE, 1)
+    return {key: xml for key, (xml,) in found.items()}
 
 
 def write(path: Path, fragments: dict[str, bytes]) -> None:

@@ -75,19 +75,8 @@ def _is_values(value: object) -> bool:
 def read(out: Path) -> dict[str, Listed]:
     """The kept entries by key; none when the file is not as this machine's podkit sealed
     it."""
-    try:
-        data = (out / FILE).read_bytes()
-    except OSError:
-        return {}
-    body = seal.opened_file(data, _HEADER, PURPOSE)
-    return {} if body is None else _records(body) or {}
-
-
-def _records(body: bytes) -> dict[str, Listed] | None:
-    """The records of a sealed body; None if they do not add up (podkit wrote it, so only a
-    change of format could do that)."""
-    found = seal.unpacked(body, 3)
-    return None if found is None else {key: Listed(*parts) for key, parts in found.items()}
+    found = seal.read_packed(out / FILE, _HEADER, PURPOSE, 3)
+    return {key: Listed(*parts) for key, parts in found.items()}
 
 
 def write(out: Path, entries: dict[str, Listed]) -> None:

@@ -77,6 +77,20 @@ def opened_file(contents: bytes, header: bytes, purpose: str) -> bytes | None:
     return body[len(header) :] if verified(body, tag, purpose) else None
 
 
+def read_packed(
+    path: Path, header: bytes, purpose: str, parts: int
+) -> dict[str, tuple[bytes, ...]]:
+    """The entries of a file `sealed_file` made of `packed` data with this header for this
+    purpose; none when it is missing or unreadable, or holds anything else (another format,
+    another machine's, torn, or changed since): a kept file is only ever worth its seal."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    body = opened_file(data, header, purpose)
+    return {} if body is None else unpacked(body, parts) or {}
+
+
 def packed(entries: Mapping[str, Sequence[bytes]], parts: int) -> bytes:
     """Entries by key (no space nor newline in it), each of ``parts`` byte strings, as data
     `unpacked` reads: their number, a line per entry with its key and its parts' lengths,
