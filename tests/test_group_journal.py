@@ -268,3 +268,41 @@ def test_a_journal_with_a_region_outside_its_file_is_not_applied(
     assert "incomplete" in (journal.roll_back_group(site) or "")
     assert path.read_bytes() == old
     assert not (site / journal.GROUP_JOURNAL).exists()
+
+
+def _spied_flushes(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
+    """The fds given to syncfs (a stand-in that flushes its file) and to fsync, from now on."""
+    synced: list[int] = []
+    flushed: list[int] = []
+    real = os.fsync
+
+    def syncfs(fd: int) -> int:
+        synced.append(fd)
+        real(fd)
+        return 0
+
+    monkeypatch.setattr(journal, "_libc_function", lambda name: syncfs)
+    monkeypatch.setattr(journal.os, "fsync", lambda fd: flushed.append(fd) or real(fd))
+    return synced, flushed
+
+
+def test_a_few_files_are_flushed_each_not_the_whole_file_system(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """syncfs would also wait for every other file's unwritten data (a build's fresh copies):
+    a group of a few files is flushed file by file."""
+    synced, flushed = _spied_flushes(monkeypatch)
+    journal.write_group_in_place(site, _writes())
+    assert synced == [] and len(flushed) >= len(NAMES)
+
+
+def test_many_files_of_one_file_system_are_flushed_at_once(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced, flushed = _spied_flushes(monkeypatch)
+    monkeypatch.setattr(journal, "SYNCFS_FROM", len(NAMES))
+    old = _contents(site)
+    journal.write_group_in_place(site, _writes())
+    assert len(synced) == 1
+    assert len(flushed) < len(NAMES)  # the journal's own, not one per file
+    assert _contents(site) == {n: _patched(old[n], w) for n, w in _writes().items()}

@@ -19,8 +19,9 @@ A build that patches many files of a site (a show's new cover in every MP3) jour
 in one group journal, `.podkit-cache/journal` in the site: for each file its name in the site,
 size, modification time, inode and saved regions, then one checksum, written and flushed
 once; then every file is overwritten; then one syncfs(2) per file system makes them durable
-(an fsync per file where syncfs is missing); then the journal is deleted and its folder
-flushed. A crash at each point leaves every file old or new once the group is rolled back:
+(an fsync per file for a few files, or where syncfs is missing); then the journal is deleted
+and its folder flushed. A crash at each point leaves every file old or new once the group is
+rolled back:
 
 - while the journal is written: no file was touched yet, and the journal, incomplete (its
   checksum fails) or absent, is deleted: every file is old;
@@ -204,17 +205,25 @@ def _overwrite(path: Path, writes: list[tuple[int, bytes]]) -> None:
         os.close(fd)
 
 
+# From this many files on one file system, one syncfs(2) flushes them: far cheaper than an
+# fsync each. Below it, each file is flushed alone: syncfs also waits for every other file's
+# unwritten data there (a build's fresh copies of its MP3s, say), which one re-tag should not.
+SYNCFS_FROM = 16
+
+
 def _flush(devices: dict[int, list[Path]]) -> None:
-    """Make what was written to these files (by file system) durable: one syncfs(2) for each
-    file system, far cheaper than an fsync per file, or an fsync per file without syncfs."""
-    syncfs = _libc_function("syncfs")
+    """Make what was written to these files (by file system) durable: one syncfs(2) for a file
+    system holding many of them, else (or without syncfs) an fsync per file."""
+    many = any(len(paths) >= SYNCFS_FROM for paths in devices.values())
+    syncfs = _libc_function("syncfs") if many else None
     for paths in devices.values():
-        for path in paths[:1] if syncfs else paths:
+        at_once = syncfs is not None and len(paths) >= SYNCFS_FROM
+        for path in paths[:1] if at_once else paths:
             fd = os.open(path, os.O_RDONLY)
             try:
-                if syncfs is None:
+                if not at_once:
                     os.fsync(fd)
-                elif syncfs(fd) != 0:
+                elif cast(Callable[[int], int], syncfs)(fd) != 0:
                     _raise_errno()
             finally:
                 os.close(fd)
