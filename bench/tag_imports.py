@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from conditions import compile_podkit
-from tagging import make_show
+from tagging import make_show, one_minute_mp3
 
 
 def imported(stderr: str) -> tuple[float, list[str], dict[str, float]]:
@@ -69,12 +69,7 @@ def main() -> None:
         podkit = [sys.executable, "-X", "importtime", str(Path(sys.executable).parent / "podkit")]
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        mp3 = folder / "one.mp3"
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=60",
-             "-ac", "1", "-b:a", "128k", "-id3v2_version", "0", "-y", str(mp3)],
-            check=True,
-        )  # fmt: skip
+        mp3 = one_minute_mp3(folder / "one.mp3")
         episode = make_show(folder, mp3, 1)
         work = folder / "work.mp3"
         shutil.copyfile(mp3, work)

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from conditions import machine_speed
-from tagging import make_show, retitle
+from tagging import make_show, one_minute_mp3, retitle
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -57,12 +57,7 @@ def main() -> None:
     print(machine_speed(), "| load:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        mp3 = folder / "one.mp3"
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=60",
-             "-ac", "1", "-b:a", "128k", "-id3v2_version", "0", "-y", str(mp3)],
-            check=True,
-        )  # fmt: skip
+        mp3 = one_minute_mp3(folder / "one.mp3")
         runs = {}
         for name, root in checkouts.items():
             # One show each: the cache of derived values is keyed by the code that made them.
