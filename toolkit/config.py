@@ -10,7 +10,6 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -39,6 +38,7 @@ from toolkit.model import (
     Person,
     Show,
     Transcript,
+    replace,
     value,
 )
 from toolkit.parallel import fork_map

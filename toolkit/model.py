@@ -1,11 +1,16 @@
-"""The in-memory show: frozen dataclasses that every stage reads and none changes."""
+"""The in-memory show: frozen values that every stage reads and none changes.
+
+Value classes (`value`) behave as frozen dataclasses but are made without the `dataclasses`
+module: importing it also imports `inspect`, `ast`, `dis` and `tokenize`, a tenth of what
+`podkit tag` costs. `dataclasses` still sees them as its own (`fields`, `replace`,
+`is_dataclass`, `asdict`): their ``__dataclass_fields__`` are made by `dataclass` itself when
+first asked for."""
 
 from __future__ import annotations
 
 import reprlib
 import sys
 from collections.abc import Callable
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, replace
 from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
@@ -17,21 +22,57 @@ EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
 
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()  # no default given
+
+
+class Field:
+    """One field of a value class: its name, its annotation (as written) and its default or
+    default factory (`MISSING` when it has none)."""
+
+    __slots__ = ("default", "default_factory", "name", "type")
+
+    def __init__(self, default: Any = MISSING, default_factory: Any = MISSING) -> None:
+        if default is not MISSING and default_factory is not MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        self.name, self.type = "", ""
+        self.default, self.default_factory = default, default_factory
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING and self.default_factory is MISSING
+
+
+def field(*, default: Any = MISSING, default_factory: Callable[[], Any] = MISSING) -> Any:
+    """A field's default or default factory, as `dataclasses.field` gives them."""
+    return Field(default, default_factory)
+
+
+def _frozen_error(message: str) -> Exception:
+    from dataclasses import FrozenInstanceError  # only when a value is wrongly changed
+
+    return FrozenInstanceError(message)
+
+
 class FrozenValue:
-    """The equality, hash, repr and frozenness of the frozen dataclasses made with `value`
-    (below, and in other modules), written once: what `dataclass` generates for each class
-    (its compared fields in order; its qualified name and shown fields in the repr; no field
-    assigned or deleted after `__init__`) without compiling a copy of each for every class."""
+    """The equality, hash, repr and frozenness of the values made with `value` (below, and in
+    other modules), written once: what `dataclass(frozen=True)` generates for each class (its
+    fields in order; its qualified name and fields in the repr; no field assigned or deleted
+    after `__init__`) without compiling a copy of each for every class."""
 
     __slots__ = ()
 
     if not TYPE_CHECKING:  # mypy knows the classes frozen from `value`
 
         def __setattr__(self, name: str, value: object) -> None:
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+            raise _frozen_error(f"cannot assign to field {name!r}")
 
         def __delattr__(self, name: str) -> None:
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
+            raise _frozen_error(f"cannot delete field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -44,18 +85,17 @@ class FrozenValue:
 
     @reprlib.recursive_repr()
     def __repr__(self) -> str:
-        shown = (f"{name}={getattr(self, name)!r}" for name in _shown(self.__class__))
+        shown = (f"{name}={getattr(self, name)!r}" for name in _names(self.__class__))
         return f"{self.__class__.__qualname__}({', '.join(shown)})"
 
 
 _COMPARED: dict[type, Callable[[object], tuple[object, ...]]] = {}
-_SHOWN: dict[type, tuple[str, ...]] = {}
 
 
 def _compared(cls: type) -> Callable[[object], tuple[object, ...]]:
     """What a dataclass's generated ``__eq__`` and ``__hash__`` compare, as one tuple."""
     if cls not in _COMPARED:
-        names = [f.name for f in fields(cls) if f.compare]
+        names = _names(cls)
         if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
             one = attrgetter(names[0])
             _COMPARED[cls] = lambda value: (one(value),)
@@ -64,25 +104,104 @@ def _compared(cls: type) -> Callable[[object], tuple[object, ...]]:
     return _COMPARED[cls]
 
 
-def _shown(cls: type) -> tuple[str, ...]:
-    if cls not in _SHOWN:
-        _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)
-    return _SHOWN[cls]
+def value_fields(cls: type) -> tuple[Field, ...]:
+    """A value class's fields, in order."""
+    found: tuple[Field, ...] = cls.__dict__["__value_fields__"]
+    return found
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return cls.__dict__["__match_args__"]  # type: ignore[no-any-return]
 
 
 _V = TypeVar("_V", bound=FrozenValue)
 
 
+def replace(obj: _V, /, **changes: Any) -> _V:
+    """A copy of the value ``obj`` with these fields changed, as `dataclasses.replace`
+    makes it."""
+    given = {name: getattr(obj, name) for name in _names(obj.__class__)}
+    given.update(changes)
+    return obj.__class__(**given)
+
+
 @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
 def value(cls: type[_V]) -> type[_V]:
-    """A frozen dataclass whose methods are `FrozenValue`'s, and whose ``__init__`` is compiled
-    only when first needed: compiling the methods `dataclass` generates for every class was
-    most of the cost of importing this module."""
-    if not cls.__doc__:  # else `dataclass` makes one from the class's signature, a slow step
+    """A class of frozen values with the fields its annotations name, like
+    `@dataclass(frozen=True)`, whose methods are `FrozenValue`'s, and whose ``__init__`` is
+    compiled only when first needed."""
+    made = _value_fields(cls)
+    names = tuple(f.name for f in made)
+    for name, attribute in (
+        ("__value_fields__", made),
+        ("__match_args__", names),
+        ("__init__", _Init(cls)),
+        ("__dataclass_fields__", _AsDataclass("__dataclass_fields__")),
+        ("__dataclass_params__", _AsDataclass("__dataclass_params__")),
+    ):
+        type.__setattr__(cls, name, attribute)
+    if not cls.__doc__:  # as `dataclass` gives one
         cls.__doc__ = cls.__name__
-    made = dataclass(init=False, eq=False, repr=False)(cls)
-    type.__setattr__(made, "__init__", _Init(made))
-    return made
+    return cls
+
+
+def _value_fields(cls: type) -> tuple[Field, ...]:
+    """The fields `dataclass` would find: those of the value classes it derives from, then its
+    own annotations in order, each with the default its class body gives; a default stays a
+    class attribute, a default factory does not. The same errors as `dataclass` for a field
+    without a default after one with, and for a mutable default."""
+    fields: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        fields.update((f.name, f) for f in base.__dict__.get("__value_fields__", ()))
+    for name, annotation in _own_annotations(cls).items():
+        if any(word in str(annotation) for word in ("ClassVar", "InitVar")):
+            raise TypeError(f"{cls.__qualname__}.{name}: a value class takes only fields")
+        given = cls.__dict__.get(name, MISSING)
+        made = given if isinstance(given, Field) else Field(default=given)
+        if made.default is MISSING:
+            if name in cls.__dict__:
+                type.__delattr__(cls, name)
+        else:
+            if made.default.__class__.__hash__ is None:
+                raise ValueError(
+                    f"mutable default {type(made.default)} for field {name} is not allowed:"
+                    " use default_factory"
+                )
+            type.__setattr__(cls, name, made.default)
+        made.name, made.type = name, annotation
+        fields[name] = made
+    with_default = False
+    for made in fields.values():
+        if made.required and with_default:
+            raise TypeError(f"non-default argument {made.name!r} follows default argument")
+        with_default = with_default or not made.required
+    return tuple(fields.values())
+
+
+def _own_annotations(cls: type) -> dict[str, Any]:
+    # What `dataclass` reads; `inspect.get_annotations` would import inspect.
+    return cls.__dict__.get("__annotations__", {})  # type: ignore[no-any-return]  # noqa: RUF063
+
+
+class _AsDataclass:
+    """A value class's ``__dataclass_fields__`` or ``__dataclass_params__`` until asked for:
+    then `dataclass` makes both from the class, as it would have at its definition."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        from dataclasses import dataclass
+        from dataclasses import field as dataclass_field
+
+        for made in value_fields(owner):
+            if made.default_factory is not MISSING and made.name in _own_annotations(owner):
+                factory = dataclass_field(default_factory=made.default_factory)
+                type.__setattr__(owner, made.name, factory)
+        for name in ("__dataclass_fields__", "__dataclass_params__"):
+            type.__delattr__(owner, name)
+        dataclass(init=False, eq=False, repr=False)(owner)
+        return owner.__dict__[self.name]
 
 
 class _Init:
@@ -115,9 +234,7 @@ def _compiled_init(cls: type) -> Callable[..., None]:
     defaults and default factories as `dataclass` applies them, then its ``__post_init__``."""
     names = {"_set": object.__setattr__, "_FACTORY": _FACTORY}
     parameters, lines = [], []
-    for f in fields(cls):
-        if not f.init:
-            raise TypeError(f"{cls.__qualname__}.{f.name}: a value's fields are all given")
+    for f in value_fields(cls):
         given = f.name
         if f.default_factory is not MISSING:
             names[f"_factory_{f.name}"] = f.default_factory
@@ -141,7 +258,7 @@ def _compiled_init(cls: type) -> Callable[..., None]:
     exec(source, vars(sys.modules[cls.__module__]), made)  # globals: annotations resolve there
     init: Callable[..., None] = made["_make"](**names)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__annotations__ = {f.name: f.type for f in fields(cls)} | {"return": None}
+    init.__annotations__ = {f.name: f.type for f in value_fields(cls)} | {"return": None}
     return init
 
 

@@ -3,7 +3,6 @@ elsewhere with it (`podkit tag`). Its chapters' commands are in `chapter_command
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -13,7 +12,7 @@ from toolkit.chapters import chapter_problems
 from toolkit.config import EPISODE_FILE, load_show
 from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
-from toolkit.model import AudioInfo, Episode, FrozenValue, Show, value
+from toolkit.model import AudioInfo, Episode, FrozenValue, Show, replace, value
 
 log = logs.Logger(__name__)
 

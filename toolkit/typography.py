@@ -14,14 +14,12 @@ brand). URLs, e-mail addresses, `code`, times (10:30, 00:12:34.5) and version nu
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable
-from dataclasses import replace
-from types import MethodType
+from types import FunctionType, MethodType
 from typing import Any
 
-from toolkit.model import Chapter, Episode, EpisodeExtras, Segment, Show, Transcript
+from toolkit.model import Chapter, Episode, EpisodeExtras, Segment, Show, Transcript, replace
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -265,7 +263,7 @@ class TypesetOnUse:
         if name in self._read:
             return self._read[name]
         member = getattr(type(self._episode), name, None)
-        if inspect.isfunction(member):  # a method reads the typeset fields, through self
+        if isinstance(member, FunctionType):  # a method reads the typeset fields, through self
             return MethodType(member, self)
         if isinstance(member, property):
             value = member.__get__(self)
