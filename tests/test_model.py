@@ -5,6 +5,7 @@ what the methods `dataclass` generates would give, for every class."""
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 from dataclasses import (
@@ -145,3 +146,93 @@ def test_equality_hash_and_repr_are_those_dataclass_generates(
     else:
         assert hash(copy) == hash(one) == hash(twin_one)
     assert one != twin_one and one != object()  # another class: never equal, as generated
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_replace_gives_what_dataclasses_replace_gives(cls: type, data: st.DataObject) -> None:
+    one = data.draw(st.from_type(cls))
+    names = [f.name for f in fields(cls)]
+    changed = data.draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+    other = data.draw(st.from_type(cls))
+    changes = {name: getattr(other, name) for name in changed}
+    ours, theirs = model.replace(one, **changes), replace(one, **changes)
+    assert type(ours) is cls and vars(ours) == vars(theirs)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'not_a_field'"):
+        model.replace(one, not_a_field=1)
+
+
+def test_the_fields_are_those_dataclass_finds() -> None:
+    for cls in CLASSES:
+        ours = [(f.name, f.type, f.default, f.default_factory) for f in model.value_fields(cls)]
+        theirs = [
+            (f.name, f.type, model.MISSING if f.default is MISSING else f.default,
+             model.MISSING if f.default_factory is MISSING else f.default_factory)
+            for f in fields(cls)
+        ]  # fmt: skip
+        assert ours == theirs
+        assert cls.__match_args__ == tuple(f.name for f in fields(cls))
+        for f in fields(cls):  # a default stays a class attribute, a factory does not
+            assert vars(cls).get(f.name, MISSING) == f.default
+
+
+# Imports every module that holds values, makes and compares values, then reads their fields
+# through `dataclasses`: prints whether dataclasses was imported before, and what it found.
+WITHOUT_DATACLASSES = """
+import sys
+from pathlib import Path
+from toolkit import audio, config, errors, model, one_episode
+show = model.Show(Path("."), "T", "D", "fr", "https://e.org/", "A", "O", "o@e.org", Path("c"),
+                  (), False, "episodic", "C", "g", False, "podcast", "Europe/Paris")
+assert model.replace(show, title="U") != show and repr(show).startswith("Show(directory=")
+before = "dataclasses" in sys.modules or "inspect" in sys.modules
+import dataclasses
+print(before, dataclasses.is_dataclass(show), [f.name for f in dataclasses.fields(model.Show)][-2:],
+      dataclasses.replace(show, title="U") == model.replace(show, title="U"))
+"""
+
+
+def test_values_are_made_without_importing_dataclasses_which_still_knows_them() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_DATACLASSES], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "False True ['extras', 'episodes'] True\n"
+
+
+def _class_body(annotations: dict[str, str], **defaults: Any) -> dict[str, Any]:
+    return {"__annotations__": annotations, "__module__": __name__, **defaults}
+
+
+@pytest.mark.parametrize(
+    ("annotations", "defaults"),
+    [
+        ({"a": "int", "b": "str"}, {"a": 1}),  # a field without a default after one with
+        ({"a": "list[int]"}, {"a": []}),  # a mutable default
+        ({"a": "dict[str, int]"}, {"a": {}}),
+    ],
+)
+def test_a_bad_class_body_is_refused_as_dataclass_refuses_it(
+    annotations: dict[str, str], defaults: dict[str, Any]
+) -> None:
+    with pytest.raises((TypeError, ValueError)) as theirs:
+        dataclass(frozen=True)(type("Twin", (), _class_body(annotations, **defaults)))
+    with pytest.raises(theirs.type, match=re.escape(str(theirs.value))):
+        model.value(type("Value", (model.FrozenValue,), _class_body(annotations, **defaults)))
+
+
+def test_a_value_class_takes_no_class_variable() -> None:
+    body = _class_body({"a": "ClassVar[int]"}, a=1)
+    with pytest.raises(TypeError, match=r"Value\.a: a value class takes only fields"):
+        model.value(type("Value", (model.FrozenValue,), body))
+
+
+def test_a_value_class_inherits_the_fields_of_another_as_a_dataclass_does() -> None:
+    base = model.value(type("Base", (model.FrozenValue,), _class_body({"a": "int"})))
+    body = _class_body({"b": "str", "c": "int"}, c=model.field(default_factory=int))
+    child = model.value(type("Child", (base,), body))
+    assert [f.name for f in model.value_fields(child)] == ["a", "b", "c"]
+    made = child(1, "x")
+    assert (made.a, made.b, made.c) == (1, "x", 0) and "c" not in vars(child)
+    assert [f.name for f in fields(child)] == ["a", "b", "c"]
+    assert repr(made) == "Child(a=1, b='x', c=0)"
