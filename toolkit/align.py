@@ -15,13 +15,13 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit import speech_audio
 from toolkit.errors import Problem, Problems, ToolkitError
-from toolkit.model import Segment, Transcript
+from toolkit.model import Segment, Transcript, replace
 from toolkit.tomlcheck import load_toml
 from toolkit.transcript import is_editor_note
 from toolkit.transcript_files import output_format, read_transcript, write_transcript

@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -43,7 +43,7 @@ from toolkit.config import load_show_for_build, load_transcript
 from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.journal import roll_back, roll_back_group
-from toolkit.model import Enclosure, Episode, Show, published_only
+from toolkit.model import Enclosure, Episode, Show, published_only, replace
 from toolkit.parallel import fork_map
 from toolkit.theme import USER_TEMPLATES
 from toolkit.transcript import published_formats

@@ -17,13 +17,13 @@ import os
 import pickle
 import sys
 from collections.abc import Iterable
-from dataclasses import is_dataclass, replace
+from dataclasses import is_dataclass
 from pathlib import Path, PosixPath
 from typing import Any
 
 from toolkit import model, paths
 from toolkit.errors import Problem
-from toolkit.model import Episode
+from toolkit.model import Episode, replace
 from toolkit.textcheck import character_problem
 from toolkit.transcript import REGISTRY
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import LocatedError
-from toolkit.model import Transcript
+from toolkit.model import Transcript, replace
 from toolkit.textcheck import file_character_problem
 from toolkit.tomlcheck import read_source
 

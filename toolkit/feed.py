@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from toolkit.artwork import image_mime
 from toolkit.chapters import chapter_image_url, description_timestamps
 from toolkit.extras_config import url_after_prefix
 from toolkit.i18n import words
-from toolkit.model import Enclosure, Episode, License, Location, Show, Txt, Value
+from toolkit.model import Enclosure, Episode, License, Location, Show, Txt, Value, replace
 from toolkit.timecode import format_timestamp
 from toolkit.transcript import MIME_TYPES
 from toolkit.typography import typeset_episode, typeset_show

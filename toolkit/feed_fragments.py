@@ -14,7 +14,6 @@ import logging
 import pickle
 from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +24,7 @@ from toolkit import seal
 from toolkit.cache import CACHE_FOLDER, code_key, files_key
 from toolkit.errors import ToolkitError
 from toolkit.feed import render_feed
-from toolkit.model import Enclosure, Episode, Show
+from toolkit.model import Enclosure, Episode, Show, replace
 from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)

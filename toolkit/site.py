@@ -7,7 +7,7 @@ built-in ones as ``podkit/<name>``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from toolkit import listing_cache, paths, seal, template_cache
 from toolkit.chapters import chapter_image_name, chapters_json
 from toolkit.i18n import file_size, long_date, words
-from toolkit.model import Episode, Link, Segment, Show
+from toolkit.model import Episode, Link, Segment, Show, replace
 from toolkit.theme import USER_TEMPLATES, builtin_templates, theme_files
 from toolkit.timecode import format_clock
 from toolkit.transcript import MARKER, is_editor_note, published_formats, turns, write

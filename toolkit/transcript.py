@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
 from toolkit.errors import LocatedError
-from toolkit.model import Segment, Transcript
+from toolkit.model import Segment, Transcript, replace
 from toolkit.textcheck import character_problem, file_character_problem
 from toolkit.timecode import checked_seconds, format_clock, format_timestamp, parse_timestamp
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit import transcript
@@ -16,7 +16,7 @@ from toolkit.corrections import (
     load_corrections,
 )
 from toolkit.errors import Problem, ToolkitError
-from toolkit.model import Transcript
+from toolkit.model import Transcript, replace
 from toolkit.writer import atomic_write
 
 log = logging.getLogger(__name__)
