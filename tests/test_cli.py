@@ -266,6 +266,22 @@ def test_tag_reads_only_its_own_episode(make_show: ShowMaker, tmp_path: Path) ->
     assert stderr.strip() == f"{source / '003-vide'}: not an episode folder: it has no episode.toml"
 
 
+def test_tag_given_a_shows_folder_says_to_give_an_episodes(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    # Not that show.toml is missing in the folder above: that would send one looking there.
+    source = make_show()
+    target = tmp_path / "final.mp3"
+    target.write_bytes(TONE.read_bytes())
+    expected = f"{source}: is a show's folder: give one of its episode folders, e.g. {source / '001-premier'}"
+    for args in (
+        ["tag", str(target), "--episode", str(source)],
+        ["chapters", "export", str(source), "--format", "json"],
+    ):
+        code, _, stderr = run(*args)
+        assert (code, stderr.strip()) == (1, expected)
+
+
 def test_tag_refuses_a_file_that_is_not_mp3(make_show: ShowMaker, tmp_path: Path) -> None:
     target = tmp_path / "notes.mp3"
     target.write_text("not audio\n" * 40)

@@ -9,7 +9,7 @@ from typing import cast
 from toolkit import audio, derived, journal, logs
 from toolkit.artwork import resized_jpeg
 from toolkit.chapters import chapter_problems
-from toolkit.config import EPISODE_FILE, load_show
+from toolkit.config import EPISODE_FILE, SHOW_FILE, load_show
 from toolkit.errors import Problem, ToolkitError
 from toolkit.id3_fields import TAG_COVER_SIZE, episode_tags
 from toolkit.model import AudioInfo, Episode, FrozenValue, Show, replace, value
@@ -41,8 +41,21 @@ def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show
     """The show an episode folder belongs to (the folder above it), and that episode; other
     episodes are not read, so their problems do not stop this one."""
     folder = episode_dir.resolve()
-    show, _ = load_show(folder.parent, read_transcripts=with_transcript, only=folder.name)
+    try:
+        show, _ = load_show(folder.parent, read_transcripts=with_transcript, only=folder.name)
+    except ToolkitError:
+        if (folder / SHOW_FILE).is_file() and not (folder / EPISODE_FILE).exists():
+            raise ToolkitError([_a_show_not_an_episode(episode_dir)]) from None
+        raise
     return show, show.episodes[0]
+
+
+def _a_show_not_an_episode(show_dir: Path) -> Problem:
+    """What to do when given a show's folder where an episode's is wanted: the problems of
+    the folder above it (no show.toml there) would only mislead."""
+    episodes = sorted(p.parent.name for p in show_dir.glob(f"*/{EPISODE_FILE}"))
+    example = f", e.g. {show_dir / episodes[0]}" if episodes else ""
+    return Problem(show_dir, None, f"is a show's folder: give one of its episode folders{example}")
 
 
 def tag_episode_file(mp3: Path, episode_dir: Path, id3_version: int = 3) -> Tagged:
