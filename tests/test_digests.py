@@ -1,7 +1,8 @@
 """podkit's digests without OpenSSL are OpenSSL's: the seals, derived values' keys and
-journals' checksums that `toolkit.digests` computes by CPython's own SHA-256 (small inputs,
-in a process that has not loaded `hashlib`) or by `hashlib` are the ones `hashlib` and `hmac`
-give, so that caches and journals written by either are read by the other."""
+journals' checksums that `toolkit.digests` computes by CPython's own SHA-256 (the first
+bytes a process hashes, while it has not loaded `hashlib`) or by `hashlib` are the ones
+`hashlib` and `hmac` give, so that caches and journals written by either are read by the
+other."""
 
 from __future__ import annotations
 
@@ -37,9 +38,10 @@ constructors = st.sampled_from([c for c in (digests._OWN_SHA256, hashlib.sha256)
 
 @contextmanager
 def without_openssl(threshold: int = THRESHOLD) -> Iterator[None]:
-    """As in a process that has not loaded `hashlib`, with this threshold."""
+    """As in a new process that has not loaded `hashlib`, with this threshold."""
     with (
         mock.patch.object(digests, "SMALL_INPUT", threshold),
+        mock.patch.object(digests, "_own_hashed", 0),
         mock.patch.object(digests, "_openssl_loaded", lambda: False),
     ):
         yield
@@ -48,7 +50,10 @@ def without_openssl(threshold: int = THRESHOLD) -> Iterator[None]:
 def test_cpython_has_its_own_sha256() -> None:
     assert digests._OWN_SHA256 is not None  # else every digest loads OpenSSL
     with without_openssl():
-        assert digests._constructor(THRESHOLD) is digests._OWN_SHA256
+        assert digests._constructor(THRESHOLD - 10) is digests._OWN_SHA256
+        assert digests._constructor(10) is digests._OWN_SHA256
+        assert digests._constructor(1) is hashlib.sha256  # past the threshold in all
+    with without_openssl():
         assert digests._constructor(THRESHOLD + 1) is hashlib.sha256
     assert digests._constructor(1) is hashlib.sha256  # once loaded, OpenSSL's is faster
 
@@ -122,27 +127,37 @@ def test_a_journal_written_is_checked_by_hashlib(tmp_path: Path, size: int) -> N
     assert body.endswith((bytes(range(256)) * 8)[10 : 10 + size])
 
 
-# In a new process: what a digest of this many bytes imports, and whether it is hashlib's.
+# In a new process: what digests of inputs of these sizes import (a SHA-256 of the first, an
+# HMAC of the second, and so on), and whether they are hashlib's and hmac's.
 PROBE = """
 import sys
 from toolkit import digests
-data = bytes(range(256)) * (int(sys.argv[1]) // 256) + bytes(int(sys.argv[1]) % 256)
-made = digests.sha256_hex(data), digests.hmac_sha256_hex(b"k" * 70, data), digests.sha1(data)
+inputs = [bytes(range(256)) * (int(n) // 256) + bytes(int(n) % 256) for n in sys.argv[1:]]
+made = [digests.hmac_sha256_hex(b"k" * 70, data) if i % 2 else digests.sha256_hex(data)
+        for i, data in enumerate(inputs)]
+named = digests.sha1(b"name")
 print(" ".join(m for m in ("hashlib", "_hashlib", "hmac") if m in sys.modules) or "-")
 import hashlib, hmac
-assert made[0] == hashlib.sha256(data).hexdigest()
-assert made[1] == hmac.new(b"k" * 70, data, hashlib.sha256).hexdigest()
-assert made[2] == hashlib.sha1(data).digest()
+assert made == [hmac.new(b"k" * 70, data, hashlib.sha256).hexdigest() if i % 2
+                else hashlib.sha256(data).hexdigest() for i, data in enumerate(inputs)]
+assert named == hashlib.sha1(b"name").digest()
 """
+HALF = digests.SMALL_INPUT // 2
 
 
 @pytest.mark.parametrize(
-    ("size", "loaded"),
-    [(0, "-"), (digests.SMALL_INPUT, "-"), (digests.SMALL_INPUT + 1, "hashlib _hashlib")],
+    ("sizes", "loaded"),
+    [
+        ([0], "-"),
+        ([digests.SMALL_INPUT], "-"),
+        ([HALF, HALF], "-"),
+        ([digests.SMALL_INPUT + 1], "hashlib _hashlib"),
+        ([HALF, HALF + 1], "hashlib _hashlib"),
+    ],
 )
-def test_only_a_large_input_loads_openssl(size: int, loaded: str) -> None:
+def test_only_a_megabyte_hashed_loads_openssl(sizes: list[int], loaded: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(size)], capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE, *map(str, sizes)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == loaded

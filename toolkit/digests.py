@@ -7,9 +7,12 @@ than `podkit tag` spends hashing what it hashes (a journal of a few tens of KB, 
 seals). CPython's own SHA-256 (`_sha256` up to 3.11, `_sha2` from 3.12) loads nothing, but
 hashes each byte several times slower than OpenSSL. So an input is hashed by:
 
-- OpenSSL (through `hashlib`) once `hashlib` is loaded anyway (a build imports it), for any
-  input larger than `SMALL_INPUT` (a sealed file of a large show: the import is soon paid
-  back), and when this Python has no SHA-256 of its own;
+- OpenSSL (through `hashlib`) once `hashlib` is loaded anyway (a build imports it), when
+  this Python has no SHA-256 of its own, and once the inputs hashed so far in this process
+  and this one come to more than `SMALL_INPUT` bytes (a large cover, a sealed file of a large
+  show): hashing that much by the slower hash costs about what loading OpenSSL does, so a
+  process never spends more than about twice what it would have with the better choice for
+  all the inputs it turns out to hash;
 - CPython's own SHA-256 otherwise.
 
 Both compute the same digest, so seals, keys and journals made by either are read by the
@@ -32,8 +35,9 @@ except ImportError:  # another implementation of Python
 
 compare_digest = _compare_digest
 
-# Larger inputs load OpenSSL: at this size its speed pays back the import of `hashlib`.
+# Past this many bytes hashed in a process, OpenSSL's speed pays back the import of `hashlib`.
 SMALL_INPUT = 1 << 20
+_own_hashed = 0  # bytes hashed by CPython's own SHA-256 in this process
 _BLOCK = 64  # SHA-256's block size, the HMAC key's padded length
 _INNER = bytes(x ^ 0x36 for x in range(256))
 _OUTER = bytes(x ^ 0x5C for x in range(256))
@@ -86,7 +90,9 @@ def hmac_sha256_hex(key: bytes, *parts: bytes) -> str:
 
 def _constructor(size: int) -> Constructor:
     """The SHA-256 to hash an input of this size with (see the module's docstring)."""
-    if _OWN_SHA256 is not None and size <= SMALL_INPUT and not _openssl_loaded():
+    global _own_hashed
+    if _OWN_SHA256 is not None and _own_hashed + size <= SMALL_INPUT and not _openssl_loaded():
+        _own_hashed += size
         return _OWN_SHA256
     import hashlib
 
