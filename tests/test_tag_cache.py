@@ -88,8 +88,9 @@ runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
 def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker, mp3: Path) -> None:
     # Suggestions for misspelt keys (difflib), HTML (html), chapters placed by their words
     # (sentences) and the digests of other audio files (base64): none in this show; nor a
-    # time zone to check (zoneinfo) or a guid to read (uuid, which imports platform); and a
-    # re-tag that goes well logs nothing (logging). Nor the modules `dataclasses` imports.
+    # time zone to check (zoneinfo) or a guid to read (uuid, which imports platform); a
+    # re-tag that goes well logs nothing (logging); its few small digests need no OpenSSL
+    # (hashlib, and hmac, which loads it too); nor the modules `dataclasses` imports.
     own = ('timezone = "Europe/Paris"\n', 'guid = "0495cb90-b9d0-50ba-b94b-a40da5f73898"\n')
     episode = make_show(**{"show.toml": SHOW_TOML.replace(own[0], "").replace(own[1], "")})
     episode = episode / "001-premier"
@@ -102,7 +103,7 @@ def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker,
     modules = set(done.stdout.split())
     assert {"toolkit.one_episode", "toolkit.config", "mutagen.id3"} <= modules
     unused = {"difflib", "html", "base64", "toolkit.sentences", "toolkit.chapter_commands"}
-    unused |= {"zoneinfo", "uuid", "platform", "logging"}
+    unused |= {"zoneinfo", "uuid", "platform", "logging", "hashlib", "_hashlib", "hmac"}
     unused |= {"dataclasses", "inspect"}  # value classes are made without them
     assert not unused & modules
 

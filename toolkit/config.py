@@ -6,14 +6,13 @@ All problems of all files are collected and raised together as one `ToolkitError
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from toolkit import audio, notes, paths
+from toolkit import audio, digests, notes, paths
 from toolkit.apple_categories import APPLE_CATEGORIES
 from toolkit.artwork import (
     TOO_LARGE,
@@ -78,7 +77,7 @@ def podcast_guid(feed_url: str) -> str:
     bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url).rstrip("/")
     # `uuid.uuid5` written out (RFC 4122): the uuid module imports `platform`, a cost for
     # every `podkit tag` of a show whose guid is derived.
-    digest = hashlib.sha1(PODCAST_NAMESPACE + bare.encode(), usedforsecurity=False).digest()
+    digest = digests.sha1(PODCAST_NAMESPACE + bare.encode())
     made = bytearray(digest[:16])
     made[6] = made[6] & 0x0F | 0x50  # version 5
     made[8] = made[8] & 0x3F | 0x80  # the RFC 4122 variant

@@ -10,8 +10,6 @@ computed again and written over, and without a seal key nothing is kept."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import importlib.util
 import os
 import sys
@@ -21,7 +19,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit import __version__, logs, seal
+from toolkit import __version__, digests, logs, seal
 from toolkit.errors import ToolkitError
 
 log = logs.Logger(__name__)
@@ -70,7 +68,7 @@ def cached(kind: str, source: bytes, compute: Callable[[], bytes], code: tuple[s
     try:
         header, _, value = entry.read_bytes().partition(b"\n")
         expected = _header(key, value)
-        if expected is not None and hmac.compare_digest(header, expected):
+        if expected is not None and digests.compare_digest(header, expected):
             return value
     except OSError:
         pass  # not kept yet, or unreadable: computed below
@@ -91,9 +89,8 @@ def _header(key: str, value: bytes) -> bytes | None:
 def _key(kind: str, source: bytes, code: tuple[str, ...]) -> str:
     """The digest of the source's bytes, the kind of value, podkit's version and the code's
     (a podkit or a library installed or edited since derives its values again)."""
-    digest = hashlib.sha256(f"{kind}\0{__version__}\0{_code_version(code)}\0".encode())
-    digest.update(source)
-    return digest.hexdigest()
+    versions = f"{kind}\0{__version__}\0{_code_version(code)}\0".encode()
+    return digests.sha256_hex(versions, source)
 
 
 @lru_cache

@@ -7,7 +7,6 @@ run reports them all.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from pathlib import Path
@@ -431,6 +430,7 @@ def _name_clash(name: str, t: Table) -> str | None:
 def _integrity(path: Path) -> str:
     """The file's Subresource Integrity digest (sha384-BASE64), as podcast:integrity wants."""
     import base64  # only for a show that publishes other audio files
+    import hashlib
 
     digest = hashlib.sha384()
     with path.open("rb") as stream:

@@ -42,12 +42,13 @@ on a site's MP3 roll the whole group back first.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import cast
+
+from toolkit import digests
 
 _JOURNAL_NAME = ".{}.podkit-journal"
 _JOURNAL_MAGIC = b"podkit-journal 1\n"
@@ -87,7 +88,7 @@ def write_in_place(path: Path, writes: list[tuple[int, bytes]], inserted: int = 
             }
         ).encode()
         body = header + b"\n" + b"".join(old for _, old in saved)
-        digest = hashlib.sha256(body).hexdigest().encode()
+        digest = digests.sha256_hex(body).encode()
         _write_durably(journal, _JOURNAL_MAGIC + digest + b"\n" + body)
         if inserted:
             _insert(fd, inserted, journal)
@@ -164,7 +165,7 @@ def write_group_in_place(root: Path, files: Mapping[str, list[tuple[int, bytes]]
         saved += old
         devices.setdefault(device, []).append(root / name)
     body = json.dumps({"files": entries}, ensure_ascii=False).encode() + b"\n" + b"".join(saved)
-    digest = hashlib.sha256(body).hexdigest().encode()
+    digest = digests.sha256_hex(body).encode()
     journal = root / GROUP_JOURNAL
     journal.parent.mkdir(exist_ok=True)
     _write_durably(journal, _GROUP_MAGIC + digest + b"\n" + body)
@@ -282,7 +283,7 @@ def _parse_group(data: bytes) -> list[tuple[str, dict[str, int], list[tuple[int,
     if not data.startswith(_GROUP_MAGIC):
         return None
     digest, _, body = data[len(_GROUP_MAGIC) :].partition(b"\n")
-    if hashlib.sha256(body).hexdigest().encode() != digest:
+    if digests.sha256_hex(body).encode() != digest:
         return None
     header, _, rest = body.partition(b"\n")
     files = []
@@ -366,7 +367,7 @@ def _parse_journal(data: bytes) -> tuple[dict[str, int], list[tuple[int, bytes]]
     if not data.startswith(_JOURNAL_MAGIC):
         return None
     digest, _, body = data[len(_JOURNAL_MAGIC) :].partition(b"\n")
-    if hashlib.sha256(body).hexdigest().encode() != digest:
+    if digests.sha256_hex(body).encode() != digest:
         return None
     header, _, rest = body.partition(b"\n")
     try:

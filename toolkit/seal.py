@@ -11,15 +11,13 @@ content made again from the sources; without a usable key nothing is ever reused
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
-from toolkit import logs
+from toolkit import digests, logs
 
 log = logs.Logger(__name__)
 
@@ -44,7 +42,7 @@ def seal(data: bytes, purpose: str) -> str | None:
     key = _key(key_path())
     if key is None:
         return None
-    return hmac.new(key, purpose.encode() + b"\0" + data, hashlib.sha256).hexdigest()
+    return digests.hmac_sha256_hex(key, purpose.encode(), b"\0", data)
 
 
 def verified(data: bytes, tag: object, purpose: str) -> bool:
@@ -53,7 +51,7 @@ def verified(data: bytes, tag: object, purpose: str) -> bool:
     if not isinstance(tag, str):
         return False
     expected = seal(data, purpose)
-    return expected is not None and hmac.compare_digest(expected, tag)
+    return expected is not None and digests.compare_digest(expected, tag)
 
 
 # A sealed file: a line with the seal of the rest, then a header naming the format, then data.
