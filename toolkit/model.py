@@ -154,7 +154,8 @@ def _value_fields(cls: type) -> tuple[Field, ...]:
     for base in reversed(cls.__mro__[1:]):
         fields.update((f.name, f) for f in base.__dict__.get("__value_fields__", ()))
     for name, annotation in _own_annotations(cls).items():
-        if any(word in str(annotation) for word in ("ClassVar", "InitVar")):
+        written = str(annotation)
+        if "ClassVar" in written or "InitVar" in written:
             raise TypeError(f"{cls.__qualname__}.{name}: a value class takes only fields")
         given = cls.__dict__.get(name, MISSING)
         made = given if isinstance(given, Field) else Field(default=given)
