@@ -89,12 +89,21 @@ def _by_rules(text: str, language: str, before: str) -> str:
         spans.append(match.group())
         return marker
 
-    hidden = _compiled(_PROTECTED).sub(hide, before[-1:] + text)
+    hidden = before[-1:] + text
+    if _may_be_protected(hidden):
+        hidden = _compiled(_PROTECTED).sub(hide, hidden)
     done = rules(hidden)
     if spans:
         pieces = done.split(marker)
         done = pieces[0] + "".join(s + p for s, p in zip(spans, pieces[1:], strict=True))
     return done[len(before[-1:]) :]
+
+
+def _may_be_protected(text: str) -> bool:
+    """Whether ``text`` may hold a span `_PROTECTED` finds: each kind needs one of these."""
+    if any(mark in text for mark in ("://", "www.", "mailto:", "@", "`")):
+        return True
+    return ("." in text or ":" in text) and _compiled(_DIGIT).search(text) is not None
 
 
 def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
@@ -128,7 +137,8 @@ def _french(text: str) -> str:
     if "«" in text or "»" in text:
         text = _compiled(_AFTER_OPEN_GUILLEMET).sub("«" + NBSP, text)
         text = _compiled(_BEFORE_CLOSE_GUILLEMET).sub(NBSP + "»", text)
-    text = _compiled(_BEFORE_HIGH).sub(NNBSP, text)
+    if ";" in text or "!" in text or "?" in text:
+        text = _compiled(_BEFORE_HIGH).sub(NNBSP, text)
     if ":" in text:
         text = _compiled(_BEFORE_COLON).sub(
             lambda m: m.group() if m.group() == NNBSP else NBSP, text
