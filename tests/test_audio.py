@@ -605,3 +605,12 @@ def test_temporaries_are_told_as_the_pattern_of_mkstemps_names_tells_them(
     pattern = re.escape(f".{name}.") + "[a-z0-9_]{8}" + re.escape(".tmp")
     expected = re.fullmatch(pattern, candidate) is not None
     assert audio._is_temporary(candidate, f".{name}.") == expected
+
+
+def test_the_probe_keeps_a_few_parsed_tags_at_most() -> None:
+    for padding in range(10):
+        audio.probe_bytes(_tagged_tone(3, padding=padding))
+        assert 1 <= len(audio._PARSED_TAGS) <= audio._PARSED_TAGS_KEPT
+    head = _tagged_tone(3, padding=9)[: audio.audio_start(_tagged_tone(3, padding=9))]
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    assert audio.render_tag(head, tags) == audio.render_tag(head, tags)  # taken, then parsed

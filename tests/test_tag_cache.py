@@ -104,6 +104,7 @@ def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker,
     unused = {"difflib", "html", "base64", "toolkit.sentences", "toolkit.chapter_commands"}
     unused |= {"zoneinfo", "uuid", "platform", "logging"}
     assert not unused & modules
+    assert "threading" not in modules  # a re-tag runs no thread: it takes no lock
 
 
 # Runs `python -m toolkit ARGS...` and prints, at exit, the patterns textcheck and typography

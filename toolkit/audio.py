@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import threading
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -123,23 +122,21 @@ def _check_old_tag(tag: bytes, frames_end: int) -> None:
     if len(tag) < frames_end:
         raise AudioError(DAMAGED_TAG_MESSAGE)
     parsed = _read_old_tag(io.BytesIO(tag + bytes(ID3V1_SIZE)))
-    with _PARSED_LOCK:
-        _PARSED_TAGS[tag] = parsed
-        while len(_PARSED_TAGS) > _PARSED_TAGS_KEPT:
-            del _PARSED_TAGS[next(iter(_PARSED_TAGS))]
+    if len(_PARSED_TAGS) >= _PARSED_TAGS_KEPT:
+        _PARSED_TAGS.clear()  # tags probed long ago are seldom taken
+    _PARSED_TAGS[tag] = parsed
 
 
 def _take_parsed(tag: bytes) -> Any:
     """The old tag `probe` parsed from exactly these bytes, handed out once; else None."""
-    with _PARSED_LOCK:
-        return _PARSED_TAGS.pop(tag, None)
+    return _PARSED_TAGS.pop(tag, None)
 
 
 # Old tags `probe` parsed, by their bytes, each for `render_tag` to take once: the same
-# bytes parse to the same frames, and a file changed since is read and parsed anew.
+# bytes parse to the same frames, and a file changed since is read and parsed anew. Each
+# use is one dict operation, atomic when threads probe (the importer's do).
 _PARSED_TAGS: dict[bytes, Any] = {}
 _PARSED_TAGS_KEPT = 4
-_PARSED_LOCK = threading.Lock()  # the importer probes files in threads
 
 
 class _Head(io.RawIOBase):
