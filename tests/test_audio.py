@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import struct
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from unittest.mock import Mock
@@ -15,13 +17,16 @@ import pytest
 from conftest import EPISODE_TOML, TONE, ShowMaker, need_program
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from mutagen import MutagenError
 from mutagen.id3 import ID3, TCOM, TXXX, CTOCFlags, ParseID3v1
+from mutagen.id3 import error as ID3Error
+from mutagen.mp3 import MP3, HeaderNotFoundError
 from PIL import Image
 
 from toolkit import audio
 from toolkit.config import load_show
 from toolkit.id3_fields import episode_tags
-from toolkit.model import Chapter
+from toolkit.model import AudioInfo, Chapter
 from toolkit.typography import typeset
 
 
@@ -424,3 +429,188 @@ def test_eyed3_warns_on_the_tagged_keytime_mp3_no_more_than_on_its_source(
     tag, after = _eyed3_read(tagged, caplog)
     assert set(after) <= set(before), after
     assert tag.frame_set[b"WFED"][0].text == show.feed_url  # type: ignore[attr-defined]
+
+
+def _tagged_tone(version: int, padding: int = 0, id3v1: bytes = b"") -> bytes:
+    id3 = ID3()
+    id3.add(TCOM(encoding=3, text=["Compositrice"]))
+    id3.add(TXXX(encoding=3, desc="big", text=["x" * 3000]))
+    buffer = io.BytesIO(TONE.read_bytes())
+    id3.save(buffer, v2_version=version, padding=lambda info: padding)
+    return buffer.getvalue() + id3v1
+
+
+def _cbr_tone(tmp_path: Path) -> bytes:
+    """An MP3 without a Xing/LAME header, as ffmpeg writes one on request."""
+    ffmpeg = need_program("ffmpeg", "ffmpeg")
+    out = tmp_path / "cbr.mp3"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-i",
+            str(TONE),
+            "-t",
+            "5",
+            "-b:a",
+            "32k",
+            "-write_xing",
+            "0",
+            "-id3v2_version",
+            "0",
+            str(out),
+        ],
+        check=True,
+    )
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda _: TONE.read_bytes(),
+        lambda _: _tagged_tone(3),
+        lambda _: _tagged_tone(4),
+        lambda _: _tagged_tone(3, padding=70_000),
+        lambda _: _tagged_tone(4, id3v1=id3v1("Old", 3)),
+        lambda _: TONE.read_bytes() + id3v1("Old", 3),
+        _cbr_tone,
+    ],
+    ids=["xing", "v2.3", "v2.4", "padding", "v2.4+v1", "v1", "cbr"],
+)
+def test_probe_reads_what_mutagens_mp3_reads(make: Callable[[Path], bytes], tmp_path: Path) -> None:
+    data = make(tmp_path)
+    info = MP3(io.BytesIO(data)).info
+    assert audio.probe_bytes(data) == AudioInfo(
+        round(info.length, 3), len(data), info.bitrate, info.sample_rate, info.channels
+    )
+
+
+def probe_answer(data: bytes) -> AudioInfo | str:
+    """What `audio.probe_bytes` answers: the MP3's format, or its AudioError's message."""
+    try:
+        return audio.probe_bytes(data)
+    except audio.AudioError as error:
+        return str(error)
+
+
+def _old_probe(data: bytes) -> AudioInfo | str:
+    """The probe as it was with mutagen's MP3(), which parses the whole tag: the reference."""
+    for magic, offset, name in audio._OTHER_FORMATS:
+        if data[offset : offset + len(magic)] == magic:
+            return f"is {name}, not an MP3: encode it as MP3 (e.g. lame -V5 in.wav)"
+    try:
+        info = MP3(io.BytesIO(data)).info
+    except HeaderNotFoundError:
+        return "is not MPEG audio: no MP3 frame found; export the episode as MP3"
+    except (ID3Error, struct.error, ValueError, IndexError, EOFError, OverflowError):
+        return audio.DAMAGED_TAG_MESSAGE
+    except MutagenError as error:
+        return f"cannot be read as MP3 ({error}): export it as MP3 again"
+    start = audio._id3v2_size(data[:10])
+    if info.sketchy or data[start : start + 1] != b"\xff":
+        return "does not start with an MPEG frame: re-export it as MP3"
+    try:
+        audio._check_complete(io.BytesIO(data), len(data), start)
+    except audio.AudioError as error:
+        return str(error)
+    return AudioInfo(
+        round(info.length, 3), len(data), info.bitrate, info.sample_rate, info.channels
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    frames=st.lists(st.tuples(st.sampled_from(FRAME_IDS), st.binary(max_size=40)), max_size=4),
+    size_error=st.integers(-20, 20),
+    audio_bytes=st.one_of(st.binary(max_size=600), st.integers(0, 9000)),
+    with_id3v1=st.booleans(),
+)
+def test_probe_answers_as_mutagens_mp3_did(
+    frames: list[tuple[str, bytes]], size_error: int, audio_bytes: bytes | int, with_id3v1: bool
+) -> None:
+    # Damaged tags and streams: the same duration and format, or the same message.
+    tone = TONE.read_bytes()
+    stream = audio_bytes if isinstance(audio_bytes, bytes) else tone[: len(tone) - audio_bytes]
+    data = id3v23(frames, size_error) + stream + (id3v1("Old", 3) if with_id3v1 else b"")
+    assert probe_answer(data) == _old_probe(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+@example(b"ID3\x05\x00\x00\x00\x00\x00\x10" + bytes(16))
+@example(b"ID3\x03\x00\x10\x00\x00\x00\x10" + bytes(16))
+def test_probe_answers_as_mutagens_mp3_did_on_any_bytes(data: bytes) -> None:
+    assert probe_answer(data) == _old_probe(data)
+
+
+def test_a_re_tag_parses_the_old_tag_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "e.mp3"
+    path.write_bytes(_tagged_tone(3, padding=20_000))  # room for the new tag: in place
+    loads = Mock(wraps=ID3.load)
+    monkeypatch.setattr(ID3, "load", lambda *args, **kwargs: loads(*args, **kwargs))
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    audio.probe(path)
+    assert audio.tag_file(path, tags).in_place
+    assert loads.call_count == 1
+    monkeypatch.undo()
+    assert str(ID3(path)["TCOM"]) == "Compositrice" and str(ID3(path)["TIT2"]) == "T"
+
+
+def test_a_tag_changed_after_the_probe_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "e.mp3"
+    path.write_bytes(_tagged_tone(3))
+    audio.probe(path)
+    changed = ID3(path)
+    changed.add(TXXX(encoding=3, desc="later", text=["Ajouté"]))
+    changed.save(path)
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    audio.tag_file(path, tags)
+    assert str(ID3(path)["TXXX:later"]) == "Ajouté" and str(ID3(path)["TIT2"]) == "T"
+
+
+def test_a_tag_with_a_footer_is_skipped_as_mutagen_skips_it() -> None:
+    body = b"TIT2\x00\x00\x00\x03\x00\x00\x03ab"
+    size = bytes((0, 0, 0, len(body)))
+    data = b"ID3\x04\x00\x10" + size + body + b"3DI\x04\x00\x10" + size + TONE.read_bytes()
+    tone = audio.probe(TONE)
+    expected = AudioInfo(tone.duration, len(data), tone.bitrate, tone.sample_rate, tone.channels)
+    assert probe_answer(data) == _old_probe(data) == expected
+
+
+def test_an_unknown_id3v2_version_is_refused_even_with_an_id3v1_tag() -> None:
+    # mutagen's MP3() read such a file as ID3v1 only; its ID3v2 tag cannot be rewritten, so
+    # tagging always refused it: the probe now says so first.
+    data = b"ID3\x05\x00\x00\x00\x00\x00\x00" + TONE.read_bytes() + id3v1("Old", 3)
+    assert probe_answer(data) == audio.DAMAGED_TAG_MESSAGE
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    with pytest.raises(audio.AudioError, match="damaged or cut-off ID3 tag"):
+        audio.tag_bytes(data, tags)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    name=st.sampled_from(["e.mp3", "a.b.mp3", "[x]*.mp3", "été.mp3", "e"]),
+    mark=st.text(st.sampled_from("az09_Z-.é\n") | st.characters(), max_size=10),
+    suffix=st.sampled_from([".tmp", ".tmp\n", ".TMP", "tmp", ".tmpx", ""]),
+    dot=st.sampled_from([".", "", ".."]),
+)
+@example(name="e.mp3", mark="abc_0129", suffix=".tmp", dot=".")
+@example(name="e.mp3", mark="abc_012\u0131", suffix=".tmp", dot=".")
+def test_temporaries_are_told_as_the_pattern_of_mkstemps_names_tells_them(
+    name: str, mark: str, suffix: str, dot: str
+) -> None:
+    candidate = f".{name}{dot}{mark}{suffix}"
+    pattern = re.escape(f".{name}.") + "[a-z0-9_]{8}" + re.escape(".tmp")
+    expected = re.fullmatch(pattern, candidate) is not None
+    assert audio._is_temporary(candidate, f".{name}.") == expected
+
+
+def test_the_probe_keeps_a_few_parsed_tags_at_most() -> None:
+    for padding in range(10):
+        audio.probe_bytes(_tagged_tone(3, padding=padding))
+        assert 1 <= len(audio._PARSED_TAGS) <= audio._PARSED_TAGS_KEPT
+    head = _tagged_tone(3, padding=9)[: audio.audio_start(_tagged_tone(3, padding=9))]
+    tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
+    assert audio.render_tag(head, tags) == audio.render_tag(head, tags)  # taken, then parsed

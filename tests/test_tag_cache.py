@@ -106,6 +106,33 @@ def test_a_re_tag_imports_no_module_only_other_inputs_need(make_show: ShowMaker,
     unused |= {"zoneinfo", "uuid", "platform", "logging", "hashlib", "_hashlib", "hmac"}
     unused |= {"dataclasses", "inspect"}  # value classes are made without them
     assert not unused & modules
+    assert "threading" not in modules  # a re-tag runs no thread: it takes no lock
+
+
+# Runs `python -m toolkit ARGS...` and prints, at exit, the patterns textcheck and typography
+# compiled (each compiles its patterns on first use).
+COMPILED = """
+import atexit, runpy, sys
+def compiled():
+    for name in ("toolkit.textcheck", "toolkit.typography"):
+        print(name, sorted(sys.modules[name]._COMPILED))
+atexit.register(compiled)
+sys.argv = ["podkit", *sys.argv[1:]]
+runpy.run_module("toolkit", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_a_re_tag_of_plain_titles_compiles_no_pattern(make_show: ShowMaker, mp3: Path) -> None:
+    # Titles, names and a description of words: no typography rule applies and every
+    # character is printable, so textcheck's patterns and typography's rules stay uncompiled.
+    episode = make_show() / "001-premier"
+    args = ["tag", "-q", str(mp3), "--episode", str(episode)]
+    for _ in range(2):  # the second: the show's derived values are kept
+        done = subprocess.run(
+            [sys.executable, "-c", COMPILED, *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["toolkit.textcheck []", "toolkit.typography []"]
 
 
 # Runs `python -m toolkit ARGS...` and prints, at exit, the cyclic collector's state: on or

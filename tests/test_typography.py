@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from toolkit import typography
 from toolkit.typography import NBSP, NNBSP, typeset, typeset_html
 
 N, NN = NBSP, NNBSP
@@ -142,3 +143,28 @@ def test_the_shortcut_for_text_no_rule_changes_gives_what_the_rules_give(
     from toolkit.typography import _by_rules
 
     assert typeset(text, language, before) == _by_rules(text, language.split("-")[0], before)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aé1١٣ \u00a0\u202f\"'«»;!?:%@`.w0-9x")) | st.characters()
+    )
+)
+def test_french_signs_are_found_as_their_character_class_finds_them(text: str) -> None:
+    # The character class the set replaced: only ASCII digits, not every Unicode digit.
+    by_pattern = "..." in text or "www." in text or re.search(r"[\"«»;!?:%0-9@`]", text) is not None
+    assert typography._needs_rules(text, "fr") == by_pattern
+
+
+PIECES = ["://", "www.", "mailto:", "@", "`", "v2.1", "10:30", "1.5", ".", ":", "a", "é", " "]
+PIECES += ["1", "٣", ";", "!", "?", NBSP, NNBSP, "\n", "x@y.fr", "https://a.b/c"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.characters(), max_size=12).map("".join))
+def test_the_rules_skipped_by_a_substring_test_would_have_found_nothing(text: str) -> None:
+    if not typography._may_be_protected(text):
+        assert re.search(typography._PROTECTED, text) is None
+    if not any(sign in text for sign in ";!?"):
+        assert re.search(typography._BEFORE_HIGH, text) is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import struct
 from functools import lru_cache, partial
 from pathlib import Path
@@ -37,7 +36,7 @@ from mutagen.id3 import (
 from mutagen.id3 import Frames as MUTAGEN_FRAMES
 from mutagen.id3 import error as ID3Error
 from mutagen.id3._tags import save_frame
-from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame
+from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGFrame, MPEGInfo
 from mutagen.mp3._util import XingHeader, XingHeaderError
 
 from toolkit import logs
@@ -91,19 +90,19 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
     for magic, offset, name in _OTHER_FORMATS:
         if head[offset : offset + len(magic)] == magic:
             raise AudioError(f"is {name}, not an MP3: encode it as MP3 (e.g. lame -V5 in.wav)")
+    start = _id3v2_size(head)
+    # mutagen's MP3() looks for the stream where the tag's frames end (a footer it skips).
+    frames_end = start - 10 if start and head[5] & 0x10 else start
     stream.seek(0)
+    _check_old_tag(stream.read(start), frames_end)
     try:
-        mp3 = MP3(stream)
+        info: Any = MPEGInfo(stream, frames_end)
     except HeaderNotFoundError:
         raise AudioError(
             "is not MPEG audio: no MP3 frame found; export the episode as MP3"
         ) from None
-    except ID3Error:
-        raise AudioError(DAMAGED_TAG_MESSAGE) from None
     except MutagenError as error:
         raise AudioError(f"cannot be read as MP3 ({error}): export it as MP3 again") from None
-    info: Any = mp3.info
-    start = _id3v2_size(head)
     stream.seek(start)
     if info.sketchy or stream.read(1) != b"\xff":
         raise AudioError("does not start with an MPEG frame: re-export it as MP3")
@@ -115,6 +114,29 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
         sample_rate=info.sample_rate,
         channels=info.channels,
     )
+
+
+def _check_old_tag(tag: bytes, frames_end: int) -> None:
+    """AudioError when the file's ID3v2 tag (``tag``, its bytes) is cut off or damaged. The
+    parsed tag is kept for `render_tag`, which would parse the same bytes again."""
+    if len(tag) < frames_end:
+        raise AudioError(DAMAGED_TAG_MESSAGE)
+    parsed = _read_old_tag(io.BytesIO(tag + bytes(ID3V1_SIZE)))
+    if len(_PARSED_TAGS) >= _PARSED_TAGS_KEPT:
+        _PARSED_TAGS.clear()  # tags probed long ago are seldom taken
+    _PARSED_TAGS[tag] = parsed
+
+
+def _take_parsed(tag: bytes) -> Any:
+    """The old tag `probe` parsed from exactly these bytes, handed out once; else None."""
+    return _PARSED_TAGS.pop(tag, None)
+
+
+# Old tags `probe` parsed, by their bytes, each for `render_tag` to take once: the same
+# bytes parse to the same frames, and a file changed since is read and parsed anew. Each
+# use is one dict operation, atomic when threads probe (the importer's do).
+_PARSED_TAGS: dict[bytes, Any] = {}
+_PARSED_TAGS_KEPT = 4
 
 
 class _Head(io.RawIOBase):
@@ -357,7 +379,9 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     # 128 blank bytes stand for the audio, so mutagen never mistakes the end of the old tag
     # for an ID3v1 tag; they are cut off again below.
     buffer = io.BytesIO(head + bytes(ID3V1_SIZE))
-    id3 = _read_old_tag(buffer)
+    id3 = _take_parsed(head)
+    if id3 is None:
+        id3 = _read_old_tag(buffer)
     _drop_replaced(id3, tags)
     for frame in _frames(tags, _free_description(id3, "Cover")):
         id3.add(frame)
@@ -762,20 +786,27 @@ def _rewrite(path: Path, tags: EpisodeTags, v2_version: int) -> None:
 
 # tag_file's temporary files: mkstemp puts 8 characters of this set between prefix and suffix.
 _TEMPORARY_PREFIX, _TEMPORARY_SUFFIX = ".{}.", ".tmp"
-_TEMPORARY_MARK = "[a-z0-9_]{8}"
+_TEMPORARY_MARK, _TEMPORARY_MARK_LENGTH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_"), 8
+
+
+def _is_temporary(name: str, prefix: str) -> bool:
+    """Whether ``name`` is ``prefix``, a mark as mkstemp makes them, then the suffix."""
+    mark = name[len(prefix) : len(name) - len(_TEMPORARY_SUFFIX)]
+    return (
+        len(name) == len(prefix) + _TEMPORARY_MARK_LENGTH + len(_TEMPORARY_SUFFIX)
+        and name.startswith(prefix)
+        and name.endswith(_TEMPORARY_SUFFIX)
+        and _TEMPORARY_MARK.issuperset(mark)
+    )
 
 
 def remove_stale_temporaries(path: Path) -> list[Path]:
     """Delete what an interrupted tag_file of ``path`` left beside it: regular files named
     exactly as its temporary files are, nothing else. Returns what was removed."""
-    pattern = re.compile(
-        re.escape(_TEMPORARY_PREFIX.format(path.name))
-        + _TEMPORARY_MARK
-        + re.escape(_TEMPORARY_SUFFIX)
-    )
+    prefix = _TEMPORARY_PREFIX.format(path.name)
     removed = []
     for entry in os.scandir(path.parent):
-        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+        if _is_temporary(entry.name, prefix) and entry.is_file(follow_symlinks=False):
             Path(entry.path).unlink(missing_ok=True)
             removed.append(Path(entry.path))
     return removed

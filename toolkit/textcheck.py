@@ -12,15 +12,40 @@ from __future__ import annotations
 import re
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
-_FORBIDDEN_IN_TEXT = re.compile(f"[{_NOT_XML}]")
+_FORBIDDEN_IN_TEXT = f"[{_NOT_XML}]"
 # One line of text: no line break of any kind (U+2028, U+2029 included) and no C1 control.
-_FORBIDDEN_IN_LINE = re.compile(f"[{_NOT_XML}\t\n\r\x7f-\x9f\u2028\u2029]")
+_FORBIDDEN_IN_LINE = f"[{_NOT_XML}\t\n\r\x7f-\x9f\u2028\u2029]"
+
+# Every forbidden character is one Python does not call printable. Some allowed ones are not
+# either: the spaces other than " " (a no-break space...) and, in a text, its line breaks and
+# tabs. Read as a plain space, they leave a text `isprintable` tells clean without the
+# patterns, slow to compile for their surrogate range. Long texts: the pattern is faster.
+_OTHER_SPACES = "\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_SPACES_IN_LINE = dict.fromkeys(map(ord, _OTHER_SPACES), " ")
+_SPACES_IN_TEXT = dict.fromkeys(map(ord, _OTHER_SPACES + "\t\n\r"), " ")
+_TRANSLATED_AT_MOST = 1000  # characters
 
 
 def _first_forbidden(text: str, line_breaks: bool) -> int | None:
-    pattern = _FORBIDDEN_IN_TEXT if line_breaks else _FORBIDDEN_IN_LINE
-    match = pattern.search(text)
+    if text.isprintable():
+        return None
+    if len(text) <= _TRANSLATED_AT_MOST:
+        spaces = _SPACES_IN_TEXT if line_breaks else _SPACES_IN_LINE
+        if text.translate(spaces).isprintable():
+            return None
+    match = _pattern(_FORBIDDEN_IN_TEXT if line_breaks else _FORBIDDEN_IN_LINE).search(text)
     return match.start() if match else None
+
+
+def _pattern(characters: str) -> re.Pattern[str]:
+    """The pattern compiled on its first use: most texts never need it."""
+    found = _COMPILED.get(characters)
+    if found is None:
+        found = _COMPILED[characters] = re.compile(characters)
+    return found
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 def _named(character: str) -> str:

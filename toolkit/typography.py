@@ -23,7 +23,19 @@ from toolkit.model import Chapter, Episode, EpisodeExtras, Segment, Show, Transc
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
-_PROTECTED = re.compile(
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled on its first use: most texts need few of the rules, or none."""
+    found = _COMPILED.get(pattern)
+    if found is None:
+        found = _COMPILED[pattern] = re.compile(pattern)
+    return found
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+_PROTECTED = (
     # A URL; quotes, straight or typographic, end it (so that typesetting twice is once).
     r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.|mailto:)[^\s<>\"“”‘’«»]*[^\s<>\".,;:!?)\]«»'‘’“”]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
@@ -32,20 +44,20 @@ _PROTECTED = re.compile(
     r"|\bv?\d+(?:\.\d+)+"  # a version or a decimal number
 )
 _SPACES = f"[ \t{NBSP}{NNBSP}]"
-_ELLIPSIS = re.compile(r"\.\.\.")
+_ELLIPSIS = r"\.\.\."
 _OPENS_AFTER = frozenset(" \t\n\r\f\v([{<«“‘—–-/" + NBSP + NNBSP)
 
 # French.
-_BEFORE_HIGH = re.compile(rf"(?<=\S){_SPACES}+(?=[;!?])")
-_BEFORE_COLON = re.compile(rf"(?<=\S){_SPACES}+(?=:)")
-_AFTER_OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
-_BEFORE_CLOSE_GUILLEMET = re.compile(rf"(?<=\S){_SPACES}*»")
+_BEFORE_HIGH = rf"(?<=\S){_SPACES}+(?=[;!?])"
+_BEFORE_COLON = rf"(?<=\S){_SPACES}+(?=:)"
+_AFTER_OPEN_GUILLEMET = rf"«{_SPACES}*"
+_BEFORE_CLOSE_GUILLEMET = rf"(?<=\S){_SPACES}*»"
 # Five digits or more, not part of a word, a code, a decimal or a phone number, and not
 # a postcode (followed by a capitalised town).
 _NUMBER_START = rf"(?<![\w.,+#/\-])(?<!\d )(?<!\d{NNBSP})"
-_LONG_NUMBER = re.compile(_NUMBER_START + r"[1-9]\d{4,}(?![\w.,]\d|\d|\s+[A-ZÀ-Ý])")
-_GROUPED = re.compile(_NUMBER_START + rf"[1-9]\d{{0,2}}(?:[ {NNBSP}]\d{{3}})+(?![\w.,]\d|\d)")
-_PERCENT = re.compile(rf"(?<=\d){_SPACES}*%")
+_LONG_NUMBER = _NUMBER_START + r"[1-9]\d{4,}(?![\w.,]\d|\d|\s+[A-ZÀ-Ý])"
+_GROUPED = _NUMBER_START + rf"[1-9]\d{{0,2}}(?:[ {NNBSP}]\d{{3}})+(?![\w.,]\d|\d)"
+_PERCENT = rf"(?<=\d){_SPACES}*%"
 
 
 def typeset(text: str, language: str, before: str = "") -> str:
@@ -75,12 +87,21 @@ def _by_rules(text: str, language: str, before: str) -> str:
         spans.append(match.group())
         return marker
 
-    hidden = _PROTECTED.sub(hide, before[-1:] + text)
+    hidden = before[-1:] + text
+    if _may_be_protected(hidden):
+        hidden = _compiled(_PROTECTED).sub(hide, hidden)
     done = rules(hidden)
     if spans:
         pieces = done.split(marker)
         done = pieces[0] + "".join(s + p for s, p in zip(spans, pieces[1:], strict=True))
     return done[len(before[-1:]) :]
+
+
+def _may_be_protected(text: str) -> bool:
+    """Whether ``text`` may hold a span `_PROTECTED` finds: each kind needs one of these."""
+    if any(mark in text for mark in ("://", "www.", "mailto:", "@", "`")):
+        return True
+    return ("." in text or ":" in text) and _compiled(_DIGIT).search(text) is not None
 
 
 def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
@@ -100,32 +121,35 @@ def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
         pair = double if char == '"' else single
         return pair[0] if opening else pair[1]
 
-    return _STRAIGHT_QUOTE.sub(turn, text)
+    return _compiled(_STRAIGHT_QUOTE).sub(turn, text)
 
 
-_STRAIGHT_QUOTE = re.compile("[\"']")
+_STRAIGHT_QUOTE = "[\"']"
 
 
 def _french(text: str) -> str:
     # Each rule runs only when its characters are there: most sentences need two or three.
     if "..." in text:
-        text = _ELLIPSIS.sub("…", text)
+        text = _compiled(_ELLIPSIS).sub("…", text)
     text = _quotes(text, ("«", "»"), ("’", "’"))
     if "«" in text or "»" in text:
-        text = _AFTER_OPEN_GUILLEMET.sub("«" + NBSP, text)
-        text = _BEFORE_CLOSE_GUILLEMET.sub(NBSP + "»", text)
-    text = _BEFORE_HIGH.sub(NNBSP, text)
+        text = _compiled(_AFTER_OPEN_GUILLEMET).sub("«" + NBSP, text)
+        text = _compiled(_BEFORE_CLOSE_GUILLEMET).sub(NBSP + "»", text)
+    if ";" in text or "!" in text or "?" in text:
+        text = _compiled(_BEFORE_HIGH).sub(NNBSP, text)
     if ":" in text:
-        text = _BEFORE_COLON.sub(lambda m: m.group() if m.group() == NNBSP else NBSP, text)
-    if _DIGIT.search(text):
-        text = _LONG_NUMBER.sub(_group_thousands, text)
-        text = _GROUPED.sub(lambda m: m.group().replace(" ", NNBSP), text)
+        text = _compiled(_BEFORE_COLON).sub(
+            lambda m: m.group() if m.group() == NNBSP else NBSP, text
+        )
+    if _compiled(_DIGIT).search(text):
+        text = _compiled(_LONG_NUMBER).sub(_group_thousands, text)
+        text = _compiled(_GROUPED).sub(lambda m: m.group().replace(" ", NNBSP), text)
         if "%" in text:
-            text = _PERCENT.sub(NBSP + "%", text)
+            text = _compiled(_PERCENT).sub(NBSP + "%", text)
     return text
 
 
-_DIGIT = re.compile(r"\d")
+_DIGIT = r"\d"
 
 
 def _group_thousands(match: re.Match[str]) -> str:
@@ -136,11 +160,11 @@ def _group_thousands(match: re.Match[str]) -> str:
 
 
 def _english(text: str) -> str:
-    return _quotes(_ELLIPSIS.sub("…", text), ("“", "”"), ("‘", "’"))
+    return _quotes(_compiled(_ELLIPSIS).sub("…", text), ("“", "”"), ("‘", "’"))
 
 
 def _other(text: str) -> str:
-    return _ELLIPSIS.sub("…", text)
+    return _compiled(_ELLIPSIS).sub("…", text)
 
 
 _RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
@@ -149,22 +173,22 @@ _RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
 def _needs_rules(text: str, language: str) -> bool:
     """Whether ``language``'s rules could change ``text`` beyond the French apostrophe, or a
     span of it must be protected (a URL, an e-mail, code, a time, a version). Substring
-    tests and one character class: most sentences need no rule, and are told so fast."""
+    tests and one set of characters: most sentences need no rule, and are told so fast."""
     if "..." in text:
         return True
     if language == "fr":
-        return "www." in text or _FRENCH_SIGNS.search(text) is not None
+        return "www." in text or not _FRENCH_SIGNS.isdisjoint(text)
     if language == "en":
         return '"' in text or "'" in text
     return False
 
 
 # ASCII digits: every number rule starts with one, and a time's span has a colon.
-_FRENCH_SIGNS = re.compile(r"[\"«»;!?:%0-9@`]")
+_FRENCH_SIGNS = frozenset('"«»;!?:%0123456789@`')
 
 # ---------------------------------------------------------------- HTML and the model
 
-_TAG = re.compile(r"(<[^>]*>)")
+_TAG = r"(<[^>]*>)"
 _VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 
 
@@ -173,7 +197,7 @@ def typeset_html(fragment: str, language: str) -> str:
     attribute or what is inside <code> or <pre>."""
     import html  # not on the path of `podkit tag`, which writes no HTML
 
-    parts = _TAG.split(fragment)
+    parts = _compiled(_TAG).split(fragment)
     verbatim = 0
     previous = ""
     for index, part in enumerate(parts):
