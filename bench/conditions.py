@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import compileall
+import sys
 import time
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent  # this checkout
 
 
 def compile_podkit() -> None:
     """Compile podkit's bytecode, as pip does on install. A checkout run under
     PYTHONDONTWRITEBYTECODE would otherwise recompile every module on each run (~70 ms)."""
     compileall.compile_dir(Path(__file__).parent.parent / "toolkit", quiet=1)
+
+
+def compiled_checkouts(other: Path) -> dict[str, Path]:
+    """This checkout and ``other`` (a folder holding another version's `toolkit/`), by name,
+    both compiled: the benches that run two versions in turns compare their processes."""
+    if not (other / "toolkit" / "__init__.py").is_file():
+        sys.exit(f"{other}: no toolkit/ package in it")
+    found = {"this": HERE, "other": other.resolve()}
+    for root in found.values():
+        compileall.compile_dir(root / "toolkit", quiet=1)
+    return found
 
 
 def machine_speed() -> str:

@@ -13,7 +13,6 @@ Prints, for each, the best time per construction in ns and the median of
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent
+from conditions import compiled_checkouts
 
 CONSTRUCT = """
 import timeit
@@ -71,11 +70,7 @@ def main() -> None:
     parser.add_argument("other", type=Path, help="a folder with another version's toolkit/")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    if not (args.other / "toolkit" / "__init__.py").is_file():
-        sys.exit(f"{args.other}: no toolkit/ package in it")
-    checkouts = {"this": HERE, "other": args.other.resolve()}
-    for root in checkouts.values():
-        compileall.compile_dir(root / "toolkit", quiet=1)
+    checkouts = compiled_checkouts(args.other)
     print("load:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     made: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
     imports: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent
+from conditions import compiled_checkouts
 
 # Runs in a new process: argv is the checkout, the megabytes, the records; prints ms per step.
 ROUND = """
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--megabytes", type=int, default=20)
     parser.add_argument("--records", type=int, default=10_000)
     args = parser.parse_args()
-    checkouts = {"this": HERE, "other": args.other.resolve()}
+    checkouts = compiled_checkouts(args.other)
     found: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "XDG_CACHE_HOME": home}

@@ -13,7 +13,6 @@ Needs ffmpeg (Debian package) to make the MP3.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import resource
 import shutil
@@ -24,10 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from conditions import machine_speed
+from conditions import HERE, compiled_checkouts, machine_speed
 from tagging import make_show, one_minute_mp3, retitle
-
-HERE = Path(__file__).resolve().parent.parent
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -47,13 +44,9 @@ def main() -> None:
     parser.add_argument("other", type=Path, help="a folder with another version's toolkit/")
     parser.add_argument("--runs", type=int, default=31)
     args = parser.parse_args()
-    if not (args.other / "toolkit" / "__init__.py").is_file():
-        sys.exit(f"{args.other}: no toolkit/ package in it")
     if shutil.which("ffmpeg") is None:
         sys.exit("bench/tag_versus.py needs ffmpeg to make its input: apt-get install ffmpeg")
-    checkouts = {"this": HERE, "other": args.other.resolve()}
-    for root in checkouts.values():
-        compileall.compile_dir(root / "toolkit", quiet=1)
+    checkouts = compiled_checkouts(args.other)
     print(machine_speed(), "| load:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

@@ -7,7 +7,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from toolkit import textcheck
+from toolkit import patterns, textcheck
 
 # The characters each check refuses, written out again: the reference the fast path must match.
 NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
@@ -47,9 +47,9 @@ def test_the_fast_path_finds_what_the_patterns_find(text: str, line_breaks: bool
 
 
 def test_a_clean_title_or_paragraph_needs_no_pattern() -> None:
-    textcheck._COMPILED.clear()
+    patterns.COMPILED.clear()
     assert textcheck.character_problem("Premier\u00a0épisode\u202f: le cœur\u2009!") is None
     paragraph = "Un épisode.\n\nDeux\tlignes\u00a0; une\u202fautre.\r\n"
     assert textcheck.character_problem(paragraph, line_breaks=True) is None
-    assert textcheck._COMPILED == {}
+    assert patterns.COMPILED == {}
     assert textcheck.character_problem("deux\u2028lignes") is not None

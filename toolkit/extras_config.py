@@ -28,6 +28,7 @@ from toolkit.model import (
     Value,
     ValueRecipient,
 )
+from toolkit.patterns import compiled
 from toolkit.timecode import format_timestamp
 from toolkit.tomlcheck import Table, url_problem
 
@@ -95,15 +96,11 @@ SOCIAL_PROTOCOLS = (
 MEDIUMS_REMOTE = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
 LOCATION_RELS = ("subject", "creator")
 # An SPDX identifier has no space; any other license needs the URL of its text.
-_SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
-_GEO = re.compile(
-    r"geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)(?:,-?\d+(?:\.\d+)?)?(?:;u=\d+(?:\.\d+)?)?"
-)
-_OSM = re.compile(r"[NWR]\d+(?:#\d+)?")
-_RRULE = re.compile(
-    r"FREQ=(?:SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(?:;[A-Z]+=[^;\s]+)*"
-)
-_SATS = re.compile(r"\d+(?:\.\d+)?")
+_SPDX_ID = r"[A-Za-z0-9][A-Za-z0-9.+-]*"
+_GEO = r"geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)(?:,-?\d+(?:\.\d+)?)?(?:;u=\d+(?:\.\d+)?)?"
+_OSM = r"[NWR]\d+(?:#\d+)?"
+_RRULE = r"FREQ=(?:SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(?:;[A-Z]+=[^;\s]+)*"
+_SATS = r"\d+(?:\.\d+)?"
 # MIME types of the audio formats an app can play, by what the file's first bytes say.
 ALTERNATE_TYPES = {"opus": "audio/opus", "ogg": "audio/ogg", "aac": "audio/aac"}
 ALTERNATE_TYPES |= {"m4a": "audio/mp4", "flac": "audio/flac", "mp3": "audio/mpeg"}
@@ -178,7 +175,7 @@ def _license(t: Table) -> License | None:
         where, table = "name", found
     if name is None:
         return None
-    if url is None and not _SPDX_ID.fullmatch(name):
+    if url is None and not compiled(_SPDX_ID).fullmatch(name):
         table.error(
             where,
             f"{name!r} is not an SPDX identifier (like CC-BY-4.0): write [license] with "
@@ -206,7 +203,7 @@ def read_location(t: Table) -> Location | None:
     if geo is not None and not _valid_geo(geo):
         found.error("geo", f"{geo!r} is not a geo URI: write geo:LATITUDE,LONGITUDE")
         geo = None
-    if osm is not None and not _OSM.fullmatch(osm):
+    if osm is not None and not compiled(_OSM).fullmatch(osm):
         found.error("osm", f"{osm!r} is not an OpenStreetMap id: write N, W or R and the id")
         osm = None
     if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
@@ -216,7 +213,7 @@ def read_location(t: Table) -> Location | None:
 
 
 def _valid_geo(geo: str) -> bool:
-    match = _GEO.fullmatch(geo)
+    match = compiled(_GEO).fullmatch(geo)
     if match is None:
         return False
     latitude, longitude = float(match[1]), float(match[2])
@@ -270,7 +267,7 @@ def _update_frequency(t: Table) -> UpdateFrequency | None:
     complete = found.boolean("complete", False)
     dtstart = found.moment("dtstart")
     found.finish()
-    if rrule is not None and not _RRULE.fullmatch(rrule):
+    if rrule is not None and not compiled(_RRULE).fullmatch(rrule):
         found.error("rrule", f"{rrule!r} is not an RFC 5545 rule: write e.g. FREQ=MONTHLY")
         return None
     return UpdateFrequency(text, rrule, complete, dtstart) if text else None
@@ -304,7 +301,7 @@ def _value(t: Table) -> Value | None:
     if not found.data.get("recipients"):
         found.error("recipients", "missing: add [[value.recipients]] with name, address, split")
     found.finish()
-    if suggested is not None and not _SATS.fullmatch(suggested):
+    if suggested is not None and not compiled(_SATS).fullmatch(suggested):
         found.error("suggested", f"{suggested!r} is not an amount: write e.g. 0.00000005000")
         return None
     kept = tuple(r for r in recipients if r is not None)

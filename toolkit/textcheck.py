@@ -9,7 +9,7 @@ their line breaks and tabs.
 
 from __future__ import annotations
 
-import re
+from toolkit.patterns import compiled
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _FORBIDDEN_IN_TEXT = f"[{_NOT_XML}]"
@@ -33,19 +33,8 @@ def _first_forbidden(text: str, line_breaks: bool) -> int | None:
         spaces = _SPACES_IN_TEXT if line_breaks else _SPACES_IN_LINE
         if text.translate(spaces).isprintable():
             return None
-    match = _pattern(_FORBIDDEN_IN_TEXT if line_breaks else _FORBIDDEN_IN_LINE).search(text)
+    match = compiled(_FORBIDDEN_IN_TEXT if line_breaks else _FORBIDDEN_IN_LINE).search(text)
     return match.start() if match else None
-
-
-def _pattern(characters: str) -> re.Pattern[str]:
-    """The pattern compiled on its first use: most texts never need it."""
-    found = _COMPILED.get(characters)
-    if found is None:
-        found = _COMPILED[characters] = re.compile(characters)
-    return found
-
-
-_COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 def _named(character: str) -> str:

@@ -20,19 +20,9 @@ from types import FunctionType, MethodType
 from typing import Any
 
 from toolkit.model import Chapter, Episode, EpisodeExtras, Segment, Show, Transcript, replace
+from toolkit.patterns import compiled
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled on its first use: most texts need few of the rules, or none."""
-    found = _COMPILED.get(pattern)
-    if found is None:
-        found = _COMPILED[pattern] = re.compile(pattern)
-    return found
-
-
-_COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 _PROTECTED = (
@@ -89,7 +79,7 @@ def _by_rules(text: str, language: str, before: str) -> str:
 
     hidden = before[-1:] + text
     if _may_be_protected(hidden):
-        hidden = _compiled(_PROTECTED).sub(hide, hidden)
+        hidden = compiled(_PROTECTED).sub(hide, hidden)
     done = rules(hidden)
     if spans:
         pieces = done.split(marker)
@@ -101,7 +91,7 @@ def _may_be_protected(text: str) -> bool:
     """Whether ``text`` may hold a span `_PROTECTED` finds: each kind needs one of these."""
     if any(mark in text for mark in ("://", "www.", "mailto:", "@", "`")):
         return True
-    return ("." in text or ":" in text) and _compiled(_DIGIT).search(text) is not None
+    return ("." in text or ":" in text) and compiled(_DIGIT).search(text) is not None
 
 
 def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
@@ -121,7 +111,7 @@ def _quotes(text: str, double: tuple[str, str], single: tuple[str, str]) -> str:
         pair = double if char == '"' else single
         return pair[0] if opening else pair[1]
 
-    return _compiled(_STRAIGHT_QUOTE).sub(turn, text)
+    return compiled(_STRAIGHT_QUOTE).sub(turn, text)
 
 
 _STRAIGHT_QUOTE = "[\"']"
@@ -130,22 +120,22 @@ _STRAIGHT_QUOTE = "[\"']"
 def _french(text: str) -> str:
     # Each rule runs only when its characters are there: most sentences need two or three.
     if "..." in text:
-        text = _compiled(_ELLIPSIS).sub("…", text)
+        text = compiled(_ELLIPSIS).sub("…", text)
     text = _quotes(text, ("«", "»"), ("’", "’"))
     if "«" in text or "»" in text:
-        text = _compiled(_AFTER_OPEN_GUILLEMET).sub("«" + NBSP, text)
-        text = _compiled(_BEFORE_CLOSE_GUILLEMET).sub(NBSP + "»", text)
+        text = compiled(_AFTER_OPEN_GUILLEMET).sub("«" + NBSP, text)
+        text = compiled(_BEFORE_CLOSE_GUILLEMET).sub(NBSP + "»", text)
     if ";" in text or "!" in text or "?" in text:
-        text = _compiled(_BEFORE_HIGH).sub(NNBSP, text)
+        text = compiled(_BEFORE_HIGH).sub(NNBSP, text)
     if ":" in text:
-        text = _compiled(_BEFORE_COLON).sub(
+        text = compiled(_BEFORE_COLON).sub(
             lambda m: m.group() if m.group() == NNBSP else NBSP, text
         )
-    if _compiled(_DIGIT).search(text):
-        text = _compiled(_LONG_NUMBER).sub(_group_thousands, text)
-        text = _compiled(_GROUPED).sub(lambda m: m.group().replace(" ", NNBSP), text)
+    if compiled(_DIGIT).search(text):
+        text = compiled(_LONG_NUMBER).sub(_group_thousands, text)
+        text = compiled(_GROUPED).sub(lambda m: m.group().replace(" ", NNBSP), text)
         if "%" in text:
-            text = _compiled(_PERCENT).sub(NBSP + "%", text)
+            text = compiled(_PERCENT).sub(NBSP + "%", text)
     return text
 
 
@@ -160,11 +150,11 @@ def _group_thousands(match: re.Match[str]) -> str:
 
 
 def _english(text: str) -> str:
-    return _quotes(_compiled(_ELLIPSIS).sub("…", text), ("“", "”"), ("‘", "’"))
+    return _quotes(compiled(_ELLIPSIS).sub("…", text), ("“", "”"), ("‘", "’"))
 
 
 def _other(text: str) -> str:
-    return _compiled(_ELLIPSIS).sub("…", text)
+    return compiled(_ELLIPSIS).sub("…", text)
 
 
 _RULES: dict[str, Callable[[str], str]] = {"fr": _french, "en": _english}
@@ -197,7 +187,7 @@ def typeset_html(fragment: str, language: str) -> str:
     attribute or what is inside <code> or <pre>."""
     import html  # not on the path of `podkit tag`, which writes no HTML
 
-    parts = _compiled(_TAG).split(fragment)
+    parts = compiled(_TAG).split(fragment)
     verbatim = 0
     previous = ""
     for index, part in enumerate(parts):
