@@ -236,3 +236,11 @@ def test_a_value_class_inherits_the_fields_of_another_as_a_dataclass_does() -> N
     assert (made.a, made.b, made.c) == (1, "x", 0) and "c" not in vars(child)
     assert [f.name for f in fields(child)] == ["a", "b", "c"]
     assert repr(made) == "Child(a=1, b='x', c=0)"
+
+
+def test_a_value_class_is_told_without_making_its_dataclass_fields() -> None:
+    made = model.value(type("Fresh", (model.FrozenValue,), _class_body({"a": "int"})))
+    assert model.is_value_class(made)
+    assert isinstance(vars(made)["__dataclass_fields__"], model._AsDataclass)  # still to make
+    assert not model.is_value_class(made(1)) and not model.is_value_class(model.FrozenValue)
+    assert [v for v in vars(model).values() if model.is_value_class(v)] == MODEL

@@ -17,7 +17,6 @@ import os
 import pickle
 import sys
 from collections.abc import Iterable
-from dataclasses import is_dataclass
 from pathlib import Path, PosixPath
 from typing import Any
 
@@ -167,7 +166,7 @@ def _is_plain(text: str) -> bool:
 
 # What a loaded episode is made of: the model's classes, paths, moments and problems.
 _MODEL: dict[tuple[str, str], Any] = {
-    **{("toolkit.model", n): v for n, v in vars(model).items() if is_dataclass(v)},
+    **{("toolkit.model", n): v for n, v in vars(model).items() if model.is_value_class(v)},
     ("pathlib", "PosixPath"): _path,
     ("toolkit.errors", "Problem"): Problem,
     **{("datetime", n): getattr(datetime, n) for n in ("datetime", "timedelta", "timezone")},

@@ -104,6 +104,12 @@ def _compared(cls: type) -> Callable[[object], tuple[object, ...]]:
     return _COMPARED[cls]
 
 
+def is_value_class(obj: object) -> bool:
+    """Whether ``obj`` is a class made with `value` (asked without making its dataclass
+    fields, as `dataclasses.is_dataclass` would)."""
+    return isinstance(obj, type) and "__value_fields__" in obj.__dict__
+
+
 def value_fields(cls: type) -> tuple[Field, ...]:
     """A value class's fields, in order."""
     found: tuple[Field, ...] = cls.__dict__["__value_fields__"]
