@@ -492,3 +492,94 @@ def test_inspect_of_a_play_counter_too_large_to_print(tmp_path: Path) -> None:
     assert (code, stderr) == (0, "")
     assert "  PCNT  (too large to print)" in stdout.splitlines()
     assert "  TIT2  Compté" in stdout.splitlines()
+
+
+def _tagged_mp3s(tmp_path: Path, names: tuple[str, ...]) -> list[Path]:
+    files = [tmp_path / name for name in names]
+    for file in files:
+        file.write_bytes(TONE.read_bytes())
+    return files
+
+
+def test_tag_refuses_a_read_only_mp3_before_writing_any(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root may write any file: a read-only one is simulated for root, and real for others.
+    episode = make_show() / "001-premier"
+    writable, read_only = _tagged_mp3s(tmp_path, ("a.mp3", "b.mp3"))
+    read_only.chmod(0o444)
+    if os.geteuid() == 0:
+        real_access = os.access
+        denied = os.W_OK  # what the mode bits deny a user who is not root
+
+        def access(path: object, mode: int, **options: object) -> bool:
+            if Path(str(path)) == read_only and mode & denied:
+                return False
+            return real_access(path, mode, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "access", access)
+    before = [f.read_bytes() for f in (writable, read_only)]
+    code, stdout, stderr = run("tag", str(writable), str(read_only), "--episode", str(episode))
+    assert (code, stdout) == (1, ""), stderr
+    assert stderr.strip() == f"{read_only}: is read-only: make it writable to tag it (chmod u+w)"
+    assert [f.read_bytes() for f in (writable, read_only)] == before  # neither written
+
+
+def test_tag_that_cannot_write_one_file_tags_the_others_and_says_which(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file refused only as it is written (e.g. made immutable): the others are still tagged,
+    # and the command says which were, before the line about the one that was not.
+    episode = make_show() / "001-premier"
+    first, refused, last = _tagged_mp3s(tmp_path, ("a.mp3", "b.mp3", "c.mp3"))
+    from toolkit import audio
+
+    real_tag_file = audio.tag_file
+
+    def tag_file(path: Path, *args: object) -> object:
+        if path == refused:
+            raise PermissionError(1, "Operation not permitted")
+        return real_tag_file(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audio, "tag_file", tag_file)
+    unchanged = refused.read_bytes()
+    code, stdout, stderr = run(
+        "tag", str(first), str(refused), str(last), "--episode", str(episode)
+    )
+    assert code == 1
+    assert stdout.splitlines() == [
+        f"{first}: tagged with 3 chapters (in place)",
+        f"{last}: tagged with 3 chapters (in place)",
+    ]
+    assert stderr.strip() == (
+        f"{refused}: cannot be written (Operation not permitted): make it writable to tag it;"
+        " it is unchanged"
+    )
+    assert refused.read_bytes() == unchanged
+    assert ID3(first)["TIT2"].text == ID3(last)["TIT2"].text != []
+
+
+def test_tag_refuses_an_mp3_in_a_folder_it_cannot_write_to(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The journal of an in-place write goes beside the file: without it, no safe write.
+    episode = make_show() / "001-premier"
+    (tmp_path / "locked").mkdir()
+    (mp3,) = _tagged_mp3s(tmp_path / "locked", ("a.mp3",))
+    real_access = os.access
+    folder = mp3.parent.resolve()
+
+    def access(path: object, mode: int, **options: object) -> bool:
+        if Path(str(path)) == folder and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    before = mp3.read_bytes()
+    code, _, stderr = run("tag", str(mp3), "--episode", str(episode))
+    assert code == 1
+    assert stderr.strip() == (
+        f"{mp3}: is in a folder podkit cannot write to ({folder}): tagging writes a journal"
+        " beside the file; make the folder writable"
+    )
+    assert mp3.read_bytes() == before

@@ -724,19 +724,17 @@ def tag_file(path: Path, tags: EpisodeTags, v2_version: int = 3) -> TagResult:
     room, the file system inserts it at the start of the file where it can (see `_grow`);
     otherwise the new file is written beside it and renamed over it. A symbolic link stays a
     link: the file it points to is tagged. A journal or temporary files left by an interrupted
-    run are dealt with first."""
+    run are dealt with first. A file this process may not write is never replaced: the
+    PermissionError goes to the caller and the file is unchanged."""
     path = path.resolve(strict=True)
     recovered = roll_back(path)
     removed = remove_stale_temporaries(path)
     patch = tag_patch(path, tags, v2_version)
-    try:
-        if fits_in_place(path, patch):
-            write_in_place(path, patch.writes())
-            return TagResult(True, removed, recovered)
-        if _grow(path, patch):
-            return TagResult(True, removed, recovered)
-    except PermissionError:  # a read-only file in a writable folder: rewrite it
-        pass
+    if fits_in_place(path, patch):
+        write_in_place(path, patch.writes())
+        return TagResult(True, removed, recovered)
+    if _grow(path, patch):
+        return TagResult(True, removed, recovered)
     _rewrite(path, tags, v2_version)
     return TagResult(False, removed, recovered)
 

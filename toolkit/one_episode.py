@@ -3,6 +3,7 @@ elsewhere with it (`podkit tag`). Its chapters' commands are in `chapter_command
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import cast
 
@@ -66,7 +67,9 @@ def tag_episode_file(mp3: Path, episode_dir: Path, id3_version: int = 3) -> Tagg
 def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3) -> TaggedFiles:
     """Write one episode's tags and chapters into each of ``mp3s`` (its exports at several
     bitrates, its copies for several hosts), safely (see `audio.tag_file`). Every file and the
-    episode are checked first: their problems are raised together and no file is written."""
+    episode are checked first: their problems are raised together and no file is written. A
+    file that still cannot be written is left unchanged and the others are tagged: the files
+    tagged are logged and the failures raised together."""
     infos = {mp3: _probe_to_tag(mp3) for mp3 in mp3s}
     problems = [info for info in infos.values() if isinstance(info, Problem)]
     # The notes' summary and the cover's checks and copy, kept from the last tag of this show.
@@ -76,9 +79,18 @@ def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3)
         except ToolkitError as error:
             raise ToolkitError([*problems, *error.problems]) from None
         tags = _tags_for(show, episode, infos, problems)
-    return TaggedFiles(
-        [Tagged(mp3, len(episode.chapters), _tag(mp3, tags[mp3], id3_version)) for mp3 in tags]
-    )
+    tagged: list[Tagged] = []
+    failed: list[Problem] = []
+    for mp3, file_tags in tags.items():
+        try:
+            tagged.append(Tagged(mp3, len(episode.chapters), _tag(mp3, file_tags, id3_version)))
+        except ToolkitError as error:
+            failed += error.problems
+    if failed:
+        for done in tagged:  # written all the same: a failure must not hide them
+            log.info("%s", done.summary())
+        raise ToolkitError(failed)
+    return TaggedFiles(tagged)
 
 
 def _tags_for(
@@ -105,6 +117,11 @@ def _tag(mp3: Path, tags: audio.EpisodeTags, id3_version: int) -> bool:
         result = audio.tag_file(mp3, tags, id3_version)
     except audio.AudioError as error:
         raise ToolkitError([Problem(mp3, None, str(error))]) from None
+    except PermissionError as error:
+        message = (
+            f"cannot be written ({error.strerror}): make it writable to tag it; it is unchanged"
+        )
+        raise ToolkitError([Problem(mp3, None, message)]) from None
     except OSError as error:
         message = f"could not be tagged ({error.strerror}); it is unchanged"
         raise ToolkitError([Problem(mp3, None, message)]) from None
@@ -123,10 +140,23 @@ def _probe_to_tag(mp3: Path) -> AudioInfo | Problem:
         recovered = journal.roll_back(mp3)  # an interrupted re-tag: undo it first
         if recovered:
             log.warning("%s", recovered)
-        return audio.probe(mp3)
+        info = audio.probe(mp3)
     except FileNotFoundError:
         return Problem(mp3, None, "file not found: check the path of the MP3 to tag")
     except OSError as error:
         return Problem(mp3, None, f"cannot be read ({error.strerror}): check the path")
     except audio.AudioError as error:
         return Problem(mp3, None, str(error))
+    return _unwritable(mp3) or info
+
+
+def _unwritable(mp3: Path) -> Problem | None:
+    """Why this file could not be tagged, found before any file is written: a read-only file
+    is one its owner wants left alone, and its folder gets the journal of an in-place write."""
+    target = mp3.resolve()
+    if not os.access(target, os.W_OK):
+        return Problem(mp3, None, "is read-only: make it writable to tag it (chmod u+w)")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        message = f"is in a folder podkit cannot write to ({target.parent}): tagging writes a"
+        return Problem(mp3, None, f"{message} journal beside the file; make the folder writable")
+    return None
