@@ -43,11 +43,15 @@ def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show
     episodes are not read, so their problems do not stop this one."""
     folder = episode_dir.resolve()
     try:
-        show, _ = load_show(folder.parent, read_transcripts=with_transcript, only=folder.name)
+        show, warnings = load_show(
+            folder.parent, read_transcripts=with_transcript, only=folder.name
+        )
     except ToolkitError:
         if (folder / SHOW_FILE).is_file() and not (folder / EPISODE_FILE).exists():
             raise ToolkitError([_a_show_not_an_episode(episode_dir)]) from None
         raise
+    for warning in warnings:  # an unknown key, a placeholder left: said as the build says it
+        log.warning("%s", warning)
     return show, show.episodes[0]
 
 
