@@ -597,3 +597,17 @@ def test_tag_warns_of_what_the_build_warns_of(make_show: ShowMaker, tmp_path: Pa
     assert stderr.strip() == f"warning: {toml}: titel: unknown key: did you mean 'title'?"
     code, _, build_err = run("build", "--source", str(source), "--out", str(tmp_path / "s"), *NOW)
     assert code == 0 and stderr.strip() in build_err
+
+
+def test_tag_given_a_folder_that_is_no_episode_says_only_that(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    # Not also that show.toml is missing in the folder above: it need not be a show.
+    (mp3,) = _tagged_mp3s(tmp_path, ("a.mp3",))
+    (tmp_path / "exports").mkdir()
+    for folder, message in (
+        (tmp_path / "exports", "not an episode folder: it has no episode.toml"),
+        (make_show() / "003-absent", "folder not found: give the episode's folder"),
+    ):
+        code, _, stderr = run("tag", str(mp3), "--episode", str(folder))
+        assert (code, stderr.strip()) == (1, f"{folder}: {message}")

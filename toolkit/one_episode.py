@@ -47,20 +47,24 @@ def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show
             folder.parent, read_transcripts=with_transcript, only=folder.name
         )
     except ToolkitError:
-        if (folder / SHOW_FILE).is_file() and not (folder / EPISODE_FILE).exists():
-            raise ToolkitError([_a_show_not_an_episode(episode_dir)]) from None
+        if not (folder / EPISODE_FILE).exists():  # then the folder above needn't be a show
+            raise ToolkitError([_not_an_episode(episode_dir, folder)]) from None
         raise
     for warning in warnings:  # an unknown key, a placeholder left: said as the build says it
         log.warning("%s", warning)
     return show, show.episodes[0]
 
 
-def _a_show_not_an_episode(show_dir: Path) -> Problem:
-    """What to do when given a show's folder where an episode's is wanted: the problems of
-    the folder above it (no show.toml there) would only mislead."""
-    episodes = sorted(p.parent.name for p in show_dir.glob(f"*/{EPISODE_FILE}"))
-    example = f", e.g. {show_dir / episodes[0]}" if episodes else ""
-    return Problem(show_dir, None, f"is a show's folder: give one of its episode folders{example}")
+def _not_an_episode(given: Path, folder: Path) -> Problem:
+    """What to do when the folder given for an episode's holds no episode.toml: the problems
+    of the folder above it (no show.toml there, say) would only mislead."""
+    if not folder.is_dir():
+        return Problem(given, None, "folder not found: give the episode's folder")
+    if (folder / SHOW_FILE).is_file():
+        episodes = sorted(p.parent.name for p in folder.glob(f"*/{EPISODE_FILE}"))
+        example = f", e.g. {given / episodes[0]}" if episodes else ""
+        return Problem(given, None, f"is a show's folder: give one of its episode folders{example}")
+    return Problem(given, None, f"not an episode folder: it has no {EPISODE_FILE}")
 
 
 def tag_episode_file(mp3: Path, episode_dir: Path, id3_version: int = 3) -> Tagged:
