@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from toolkit.config import load_show, podcast_guid
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problems, ToolkitError
+from toolkit.tomlcheck import load_toml
 
 
 def problems(source: Path) -> list[str]:
@@ -119,7 +120,10 @@ BROKEN: list[tuple[str, dict[str, str | bytes | None], list[str]]] = [
     (
         "TOML syntax error names the line",
         {"show.toml": SHOW_TOML.replace('author = "Test Author"', "author Test Author")},
-        ["episodes/show.toml:5: invalid TOML: Expected '=' after a key in a key/value pair"],
+        [
+            "episodes/show.toml:5: invalid TOML: Expected '=' after a key in a key/value pair:"
+            ' write key = value (a text in quotes: key = "…")'
+        ],
     ),
     (
         "language is not a code",
@@ -384,3 +388,34 @@ def test_missing_source_folder(tmp_path: Path) -> None:
     assert str(caught.value.problems[0]).endswith(
         "nowhere: folder not found: pass --source with your show's folder"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fix"),
+    [
+        ('title = "Un titre\n', 1, 'a text is not closed on its line: end it with its quote ("…")'),
+        (
+            "explicit = fals\n",
+            1,
+            'put a text in quotes ("…"); true, false, numbers and dates go without',
+        ),
+        ('title = "a"\ntitle = "b"\n', 2, "a key is set twice: keep one"),
+        ("[owner\n", 1, "close the table's name with ]"),
+        ('title "x"\n', 1, 'write key = value (a text in quotes: key = "…")'),
+        ("a = [1, 2\n", None, "close the list with ]"),
+        ("a = 1 b = 2\n", 1, "one key = value per line (a text in quotes)"),
+        ('a = "C:\\dossier"\n', 1, "write a backslash as \\\\, or use single quotes ('…')"),
+        ("[a]\n[a]\n", 2, "a table is declared twice: keep one [table] line"),
+    ],
+)
+def test_a_toml_syntax_error_says_what_to_do(
+    tmp_path: Path, text: str, line: int | None, fix: str
+) -> None:
+    # tomllib's own words say what it found; podkit adds how to fix the common mistakes.
+    path = tmp_path / "show.toml"
+    path.write_text(text, encoding="utf-8")
+    problems = Problems()
+    assert load_toml(path, problems) is None
+    (problem,) = problems.errors
+    assert problem.where == line and problem.message.startswith("invalid TOML: ")
+    assert problem.message.endswith(f": {fix}")

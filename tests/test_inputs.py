@@ -449,7 +449,11 @@ def test_chapters_import_applies_the_loaders_rules_before_writing(
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        (b'title = "x"\naudio = \n', ":2: invalid TOML: Invalid value"),
+        (
+            b'title = "x"\naudio = \n',
+            ':2: invalid TOML: Invalid value: put a text in quotes ("…"); true, false, numbers'
+            " and dates go without",
+        ),
         (b'title = "\xe9pisode"\n', ": is not UTF-8 text: save it as UTF-8"),
     ],
 )

@@ -452,3 +452,24 @@ def test_every_published_cue_keeps_the_readmes_promise(
 def _runs(speakers: Iterable[str]) -> list[str]:
     """Named speakers in turn (a marker alone on a cue reads back as a note)."""
     return [speaker for speaker, _ in itertools.groupby(s for s in speakers if s)]
+
+
+def test_a_vtt_cue_left_empty_is_written_as_no_cue(tmp_path: Path) -> None:
+    # WebVTT allows a cue without text (here its one line was deleted): reading it gives a
+    # segment with no words, which every format writes as nothing rather than failing.
+    vtt = (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:03.250\n\n"
+        "00:00:03.250 --> 00:00:08.000\n<v Hôte Un>Aujourd'hui, nous parlons de tests.\n"
+    )
+    read = tr.read(tmp_path / "transcript.vtt", vtt.encode(), "vtt")
+    assert [s.text for s in read.segments] == ["", "Aujourd'hui, nous parlons de tests."]
+    written_vtt = tr.write(read, "vtt", 8.0)
+    assert [c.text for c in webvtt.from_buffer(io.StringIO(written_vtt))] == [
+        "Aujourd'hui, nous parlons de tests."
+    ]
+    written_srt = tr.write(read, "srt", 8.0)
+    assert [c.content.replace("\n", " ") for c in srt.parse(written_srt)] == [
+        "Hôte Un: Aujourd'hui, nous parlons de tests."
+    ]
+    for fmt in ("turns", "json"):
+        assert "nous parlons de tests" in tr.write(read, fmt, 8.0)

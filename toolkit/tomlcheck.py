@@ -56,8 +56,27 @@ def load_toml(path: Path, problems: Problems) -> dict[str, Any] | None:
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         message = re.sub(r"\s*\(at end of document\)", " at the end of the file", message)
-        problems.add(path, line, f"invalid TOML: {message}")
+        fix = next((fix for start, fix in _SYNTAX_FIXES if message.startswith(start)), None)
+        problems.add(path, line, f"invalid TOML: {message}" + (f": {fix}" if fix else ""))
     return None
+
+
+# What to do about the syntax errors people make most, by the start of tomllib's message.
+_SYNTAX_FIXES = (
+    ("Illegal character '\\n'", 'a text is not closed on its line: end it with its quote ("…")'),
+    ("Unterminated string", 'a text is not closed: end it with its quote ("…")'),
+    ("Invalid value", 'put a text in quotes ("…"); true, false, numbers and dates go without'),
+    ("Cannot overwrite a value", "a key is set twice: keep one"),
+    ("Cannot declare", "a table is declared twice: keep one [table] line"),
+    ("Expected ']' at the end of a table", "close the table's name with ]"),
+    ("Expected ']]' at the end of an array", "close the name with ]]"),
+    ("Expected '=' after a key", 'write key = value (a text in quotes: key = "…")'),
+    ("Unclosed array", "close the list with ]"),
+    ("Unclosed inline table", "close the table with }"),
+    ("Expected newline or end of document", "one key = value per line (a text in quotes)"),
+    ("Invalid statement", "each line is key = value, [table] or [[table]]"),
+    ("Unescaped '\\'", "write a backslash as \\\\, or use single quotes ('…')"),
+)
 
 
 def url_problem(value: str) -> str | None:

@@ -589,6 +589,8 @@ _LAST_CLAUSE_END = re.compile(r".*[,;:.!?…»)](?= |\Z)", re.DOTALL)
 def _cue_times(segment: Segment, cues: list[tuple[str, list[str]]]) -> list[tuple[float, float]]:
     """Share the segment's time among its cues by the length of their text (milliseconds)."""
     assert segment.start is not None and segment.end is not None
+    if not cues:  # a segment with no words (a cue left empty in a VTT): nothing to show
+        return []
     if len(cues) == 1:  # most sentences of a VTT
         return [(round(segment.start * 1000) / 1000, round(segment.end * 1000) / 1000)]
     total = sum(len(cue) for cue, _ in cues) or 1
