@@ -52,6 +52,8 @@ def test_new_creates_a_ready_episode(make_show: ShowMaker) -> None:
     assert data["persons"] == [{"name": "Hôte Un", "role": "host"}]
     assert (folder / "notes.md").read_text() == ""
     assert "Next:" in stdout and "002-deuxieme-episode-l-ia.mp3" in stdout
+    # The commands it suggests name the show's folder: run as printed, they find the show.
+    assert f"podkit check --source {source}, then podkit serve --source {source}" in stdout
 
 
 def test_new_never_overwrites(make_show: ShowMaker) -> None:
@@ -262,7 +264,7 @@ def test_export_youtube_prints_description_lines(make_show: ShowMaker) -> None:
             "c.txt",
             "00:00:00.000 Intro\n00:02:00.000 Trop tard\n",
             None,
-            "c.txt:2: 00:02:00.000 is past the end of episode.mp3 (00:01:00.000)",
+            "c.txt:2: 00:02:00.000 is past the end of episode.mp3 (00:01:00.000): move it before the end, or remove the chapter",
         ),
         (
             "m.csv",
@@ -280,7 +282,7 @@ def test_export_youtube_prints_description_lines(make_show: ShowMaker) -> None:
             "c.json",
             '{"chapters": [{"startTime": 0, "title": "a"},\n{"startTime": 99, "title": "b"}]}',
             None,
-            "c.json: chapter 2: 00:01:39.000 is past the end of episode.mp3 (00:01:00.000)",
+            "c.json: chapter 2: 00:01:39.000 is past the end of episode.mp3 (00:01:00.000): move it before the end, or remove the chapter",
         ),
         (
             "c.json",

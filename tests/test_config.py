@@ -233,7 +233,7 @@ BROKEN: list[tuple[str, dict[str, str | bytes | None], list[str]]] = [
         "chapter past the end of the audio",
         {EP: EPISODE_TOML.replace('start = "00:00:45"', 'start = "00:01:30"')},
         [
-            "episodes/001-premier/episode.toml: chapters[2].start: 00:01:30.000 is past the end of the audio (00:01:00.000)"
+            "episodes/001-premier/episode.toml: chapters[2].start: 00:01:30.000 is past the end of the audio (00:01:00.000): move it before the end, or remove the chapter"
         ],
     ),
     (
@@ -273,7 +273,14 @@ BROKEN: list[tuple[str, dict[str, str | bytes | None], list[str]]] = [
         "audio file missing",
         {"001-premier/episode.mp3": None},
         [
-            "episodes/001-premier/episode.toml: audio: file 'episode.mp3' not found next to episode.toml"
+            "episodes/001-premier/episode.toml: audio: file 'episode.mp3' not found next to episode.toml: check its name"
+        ],
+    ),
+    (
+        "cover missing in a folder of the show",
+        {"show.toml": SHOW_TOML.replace('cover = "cover.jpg"', 'cover = "art/cover.png"')},
+        [
+            "episodes/show.toml: cover: file 'art/cover.png' not found from show.toml's folder: check its name"
         ],
     ),
     (

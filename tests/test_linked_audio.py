@@ -138,7 +138,9 @@ def test_check_says_when_linked_audio_is_on_this_machine(
         ),
         (
             LINKED.replace('"00:42:10.400"', '"00:00:30"'),
-            ["chapters[2].start: 00:00:45.000 is past the end of the audio (00:00:30.000)"],
+            [
+                "chapters[2].start: 00:00:45.000 is past the end of the audio (00:00:30.000): move it before the end, or remove the chapter"
+            ],
         ),
     ],
 )

@@ -63,7 +63,12 @@ def start_problems(
         if duration is not None and start >= duration:
             end = format_timestamp(duration)
             found.append(
-                (index, "start", f"{format_timestamp(start)} is past the end of {audio} ({end})")
+                (
+                    index,
+                    "start",
+                    f"{format_timestamp(start)} is past the end of {audio} ({end}):"
+                    " move it before the end, or remove the chapter",
+                )
             )
     return found
 

@@ -90,7 +90,8 @@ class NewEpisode:
                 f"  3. add chapters: podkit chapters import labels.txt --episode {folder}",
                 "  4. add the transcript: podkit transcript import raw.txt "
                 f"{folder / 'transcript.txt'}",
-                "  5. podkit check, then podkit serve to preview",
+                f"  5. podkit check --source {folder.parent}, then podkit serve --source "
+                f"{folder.parent} to preview",
             ]
         )
 

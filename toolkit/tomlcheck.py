@@ -292,7 +292,10 @@ class Table:
             self.error(name, outside_message(value, root))
             return None
         if not found:
-            self.error(name, f"file {value!r} not found next to {self.file.name}")
+            where = (
+                f"from {self.file.name}'s folder" if "/" in value else f"next to {self.file.name}"
+            )
+            self.error(name, f"file {value!r} not found {where}: check its name")
             return None
         return path
 
