@@ -341,3 +341,15 @@ def test_a_long_show_description_is_cut_at_a_sentence(make_show: ShowMaker, tmp_
     for tag in ("channel/description", "channel/itunes:summary"):
         text = one(root, tag).text or ""
         assert 3000 < len(text.encode("utf-8")) <= 4000 and text.endswith("longuement.…"), tag
+
+
+def test_the_plain_description_keeps_a_numbered_lists_numbers(
+    make_show: ShowMaker, tmp_path: Path
+) -> None:
+    # Apple shows <description> as plain text: "1." must not turn into a bullet there.
+    notes = "Au programme :\n\n3. La question\n4. La réponse\n   - un détail\n\nFin.\n"
+    source = make_show(**{"001-premier/notes.md": notes})
+    item = one(etree.fromstring(built_feed(source, tmp_path / "site")), "channel/item")
+    description = one(item, "description").text or ""
+    assert "3. La question\n4. La réponse\n   - un détail\n\nFin." in description
+    assert '<ol start="3">' in (one(item, "content:encoded").text or "")

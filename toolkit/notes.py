@@ -72,26 +72,56 @@ def render(markdown: str) -> str:
 
 
 def plain_text(markdown: str) -> str:
-    """The notes as text without Markdown marks (for descriptions and ID3 comments).
+    """The notes as text without Markdown marks (for descriptions and ID3 comments): a list
+    keeps its items' marks, bullets as ``-``, numbers as written, nested lists indented.
 
     >>> plain_text("## Titre\\n\\nUn [lien](https://x.org) et **gras**.\\n\\n- un\\n- deux")
     'Titre\\n\\nUn lien et gras.\\n\\n- un\\n- deux'
+    >>> plain_text("3. trois\\n4. quatre\\n   - détail")
+    '3. trois\\n4. quatre\\n   - détail'
     """
     blocks: list[str] = []
-    items: list[str] | None = None
+    lists: list[_List] = []  # the lists open here, the innermost last
     for token in _tokens(markdown):
         if token.type in ("bullet_list_open", "ordered_list_open"):
-            items = []
-        elif token.type in ("bullet_list_close", "ordered_list_close") and items is not None:
-            blocks.append("\n".join(items))
-            items = None
+            ordered = token.type == "ordered_list_open"
+            lists.append(_List(int(token.attrGet("start") or 1) if ordered else None))
+        elif token.type in ("bullet_list_close", "ordered_list_close") and lists:
+            done = lists.pop()
+            if lists:  # a nested list: its lines go under the item that holds it
+                lists[-1].lines += [lists[-1].indent + line for line in done.lines]
+            else:
+                blocks.append("\n".join(done.lines))
+        elif token.type == "list_item_open" and lists:
+            lists[-1].open_item()
         elif token.type == "inline":
             text = _joined(token.children or [])
-            if items is not None:
-                items.append("- " + text)
+            if lists:
+                lists[-1].add(text)
             else:
                 blocks.append(text)
     return "\n\n".join(blocks)
+
+
+class _List:
+    """A list's lines as plain text: each item's first line starts with its mark, the rest
+    of the item is indented to its text."""
+
+    def __init__(self, number: int | None) -> None:
+        self.number = number  # the next item's, or None for bullets
+        self.lines: list[str] = []
+        self.mark = ""  # the open item's, until its first line is written
+        self.indent = "  "
+
+    def open_item(self) -> None:
+        self.mark = "- " if self.number is None else f"{self.number}. "
+        self.indent = " " * len(self.mark)
+        if self.number is not None:
+            self.number += 1
+
+    def add(self, text: str) -> None:
+        self.lines.append((self.mark or self.indent) + text)
+        self.mark = ""
 
 
 def _joined(children: list[Token]) -> str:
