@@ -585,17 +585,22 @@ def test_tag_refuses_an_mp3_in_a_folder_it_cannot_write_to(
     assert mp3.read_bytes() == before
 
 
-def test_tag_warns_of_what_the_build_warns_of(make_show: ShowMaker, tmp_path: Path) -> None:
-    # A misspelt key is ignored by every command: `podkit tag` says so as `podkit build` does.
+def test_tag_warns_of_what_the_build_warns_of(
+    make_show: ShowMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A misspelt key is ignored by every command: `podkit tag` says so as `podkit build` does,
+    # naming the file as the build names it (from the working folder).
     source = make_show(
         **{"001-premier/episode.toml": EPISODE_TOML.replace("title =", "titel = 'x'\ntitle =", 1)}
     )
     (mp3,) = _tagged_mp3s(tmp_path, ("a.mp3",))
-    code, stdout, stderr = run("tag", str(mp3), "--episode", str(source / "001-premier"))
+    monkeypatch.chdir(source.parent)
+    show = Path(source.name)
+    code, stdout, stderr = run("tag", str(mp3), "--episode", str(show / "001-premier"))
     assert code == 0 and stdout.startswith(f"{mp3}: tagged with")
-    toml = source / "001-premier" / "episode.toml"
+    toml = show / "001-premier" / "episode.toml"
     assert stderr.strip() == f"warning: {toml}: titel: unknown key: did you mean 'title'?"
-    code, _, build_err = run("build", "--source", str(source), "--out", str(tmp_path / "s"), *NOW)
+    code, _, build_err = run("build", "--source", str(show), "--out", str(tmp_path / "s"), *NOW)
     assert code == 0 and stderr.strip() in build_err
 
 

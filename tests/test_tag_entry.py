@@ -111,7 +111,7 @@ def test_both_ways_give_the_same_output_status_and_file(
     assert results["fast"] == results["click"]
     assert [code for code, _, _ in results["fast"]] == [0, 0, 0, 1, 1, 1]
     assert "WAY/final.mp3: tagged with 3 chapters" in results["fast"][0][1]
-    assert "not an episode folder" in results["fast"][3][2]
+    assert "absent: folder not found: give the episode's folder" in results["fast"][3][2]
     for name in ("final.mp3", "final-64k.mp3"):
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "click" / name).read_bytes()
 

@@ -41,10 +41,10 @@ class TaggedFiles(FrozenValue):
 def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show, Episode]:
     """The show an episode folder belongs to (the folder above it), and that episode; other
     episodes are not read, so their problems do not stop this one."""
-    folder = episode_dir.resolve()
+    folder = Path(os.path.abspath(episode_dir))  # "." and "x/" have a name and a parent
     try:
         show, warnings = load_show(
-            folder.parent, read_transcripts=with_transcript, only=folder.name
+            _from_here(folder.parent), read_transcripts=with_transcript, only=folder.name
         )
     except ToolkitError:
         if not (folder / EPISODE_FILE).exists():  # then the folder above needn't be a show
@@ -53,6 +53,15 @@ def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show
     for warning in warnings:  # an unknown key, a placeholder left: said as the build says it
         log.warning("%s", warning)
     return show, show.episodes[0]
+
+
+def _from_here(folder: Path) -> Path:
+    """``folder`` (absolute) relative to the working folder when inside it: problems then name
+    files as `podkit build --source` and `podkit check` name them."""
+    try:
+        return folder.relative_to(os.getcwd())
+    except ValueError:
+        return folder
 
 
 def _not_an_episode(given: Path, folder: Path) -> Problem:
