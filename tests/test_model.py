@@ -236,3 +236,31 @@ def test_a_value_class_inherits_the_fields_of_another_as_a_dataclass_does() -> N
     assert (made.a, made.b, made.c) == (1, "x", 0) and "c" not in vars(child)
     assert [f.name for f in fields(child)] == ["a", "b", "c"]
     assert repr(made) == "Child(a=1, b='x', c=0)"
+
+
+def test_a_subclass_without_the_decorator_is_a_value_of_its_base_s_fields() -> None:
+    # As a subclass of a dataclass that is not itself decorated: same fields, same methods.
+    base = model.value(
+        type("Base", (model.FrozenValue,), _class_body({"a": "int", "b": "int"}, b=2))
+    )
+    child = type("Child", (base,), {"__module__": __name__})
+    made = child(1)
+    assert made == child(1) != child(2) and hash(made) == hash(child(1))
+    assert repr(made) == "Child(a=1, b=2)" and made != base(1)
+    assert model.replace(made, b=3) == child(1, 3) and type(model.replace(made, b=3)) is child
+    assert [f.name for f in model.value_fields(child)] == ["a", "b"]
+    assert [f.name for f in fields(child)] == ["a", "b"] == [f.name for f in fields(base)]
+    assert replace(made, a=5) == child(5)
+
+
+def test_a_frozen_dataclass_may_derive_from_a_value_class() -> None:
+    # `dataclass` refuses a frozen class derived from one it sees as not frozen.
+    base = model.value(type("Base", (model.FrozenValue,), _class_body({"a": "int"})))
+    child = dataclass(frozen=True)(type("Child", (base,), _class_body({"b": "int"}, b=0)))
+    made = child(1, 2)
+    assert (made.a, made.b) == (1, 2) and made == child(1, 2) and hash(made) == hash(child(1, 2))
+    assert fields(base)[0].name == "a" and base.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    with pytest.raises(FrozenInstanceError):
+        made.a = 3  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        base(1).a = 3  # type: ignore[misc]
