@@ -5,6 +5,7 @@ what the methods `dataclass` generates would give, for every class."""
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import subprocess
 import sys
@@ -264,3 +265,25 @@ def test_a_frozen_dataclass_may_derive_from_a_value_class() -> None:
         made.a = 3  # type: ignore[misc]
     with pytest.raises(FrozenInstanceError):
         base(1).a = 3  # type: ignore[misc]
+
+
+MISUSED_REPLACE = """
+from toolkit import model
+person = model.Person("Ada")
+model.replace(person, nmae="Grace")
+model.replace(person, name=3)
+"""
+
+
+def test_mypy_checks_the_changes_given_to_replace(tmp_path: Path) -> None:
+    # As it checks those given to `dataclasses.replace`: a wrong name, a wrong type.
+    (tmp_path / "misuse.py").write_text(MISUSED_REPLACE)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull,
+         "--follow-imports=silent", "--no-error-summary", "misuse.py"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+        env={**os.environ, "MYPYPATH": str(Path(model.__file__).parents[1])},
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    errors = sorted(line.split(": error: ")[0] for line in lines if ": error: " in line)
+    assert errors == ["misuse.py:4", "misuse.py:5"], done.stdout + done.stderr

@@ -117,12 +117,16 @@ def _names(cls: type) -> tuple[str, ...]:
 _V = TypeVar("_V", bound=FrozenValue)
 
 
-def replace(obj: _V, /, **changes: Any) -> _V:
-    """A copy of the value ``obj`` with these fields changed, as `dataclasses.replace`
-    makes it."""
-    given = {name: getattr(obj, name) for name in _names(obj.__class__)}
-    given.update(changes)
-    return obj.__class__(**given)
+if TYPE_CHECKING:  # mypy checks the changes given to `dataclasses.replace` only
+    from dataclasses import replace as replace
+else:
+
+    def replace(obj: _V, /, **changes: Any) -> _V:
+        """A copy of the value ``obj`` with these fields changed, as `dataclasses.replace`
+        makes it."""
+        given = {name: getattr(obj, name) for name in _names(obj.__class__)}
+        given.update(changes)
+        return obj.__class__(**given)
 
 
 @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
