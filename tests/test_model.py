@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import (
     MISSING,
     FrozenInstanceError,
@@ -182,6 +183,7 @@ def test_the_fields_are_those_dataclass_finds() -> None:
 # through `dataclasses`: prints whether dataclasses was imported before, and what it found.
 WITHOUT_DATACLASSES = """
 import sys
+import threading
 from pathlib import Path
 from toolkit import audio, config, errors, model, one_episode
 show = model.Show(Path("."), "T", "D", "fr", "https://e.org/", "A", "O", "o@e.org", Path("c"),
@@ -287,3 +289,34 @@ def test_mypy_checks_the_changes_given_to_replace(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     errors = sorted(line.split(": error: ")[0] for line in lines if ": error: " in line)
     assert errors == ["misuse.py:4", "misuse.py:5"], done.stdout + done.stderr
+
+
+def test_threads_that_first_ask_dataclasses_about_a_value_class_all_see_a_dataclass() -> None:
+    # The first one makes its dataclass fields; the others must not see it half made.
+    classes = [
+        model.value(type(f"V{n}", (model.FrozenValue,), _class_body({"a": "int", "b": "str"})))
+        for n in range(30)
+    ]
+    wrong: list[str] = []
+    start = threading.Barrier(6)
+
+    def ask() -> None:
+        start.wait()
+        for cls in classes:
+            try:
+                if not is_dataclass(cls) or [f.name for f in fields(cls)] != ["a", "b"]:
+                    wrong.append(f"{cls.__name__}: not a dataclass")
+            except Exception as error:  # what fields() raises for a class it does not know
+                wrong.append(f"{cls.__name__}: {error!r}")
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
+    try:
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []

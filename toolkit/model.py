@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reprlib
 import sys
+from _thread import RLock  # not `threading`, which a re-tag does not otherwise import
 from collections.abc import Callable
 from datetime import datetime
 from operator import attrgetter
@@ -198,6 +199,13 @@ class _AsDataclass:
         self.cls, self.name = cls, name
 
     def __get__(self, instance: object, owner: type) -> Any:
+        with _MAKING_DATACLASS:  # another thread may be making it: it finds this until done
+            if isinstance(self.cls.__dict__[self.name], _AsDataclass):
+                self._make_dataclass()
+        return self.cls.__dict__[self.name]
+
+    def _make_dataclass(self) -> None:
+        """`dataclass` sets both attributes in place of this and its twin."""
         from dataclasses import dataclass
         from dataclasses import field as dataclass_field
 
@@ -206,10 +214,11 @@ class _AsDataclass:
             if made.default_factory is not MISSING and made.name in _own_annotations(cls):
                 factory = dataclass_field(default_factory=made.default_factory)
                 type.__setattr__(cls, made.name, factory)
-        for name in ("__dataclass_fields__", "__dataclass_params__"):
-            type.__delattr__(cls, name)
         dataclass(init=False, eq=False, repr=False, frozen=True)(cls)
-        return cls.__dict__[self.name]
+
+
+# Reentrant: making a value class a dataclass makes the value classes it derives from first.
+_MAKING_DATACLASS = RLock()
 
 
 class _Init:
