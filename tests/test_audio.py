@@ -614,3 +614,30 @@ def test_the_probe_keeps_a_few_parsed_tags_at_most() -> None:
     head = _tagged_tone(3, padding=9)[: audio.audio_start(_tagged_tone(3, padding=9))]
     tags = audio.EpisodeTags("T", "A", "Al", "2024-01-01", 1, "c", "fra", "g", "u", "f")
     assert audio.render_tag(head, tags) == audio.render_tag(head, tags)  # taken, then parsed
+
+
+def _with_footer(tone: bytes) -> bytes:
+    """The tone under an ID3v2.4 tag that ends with a footer ("3DI"), as some taggers write it
+    (a footer forbids padding)."""
+    id3 = ID3()
+    id3.add(TCOM(encoding=3, text=["Compositrice"]))
+    frames = io.BytesIO()
+    id3.save(frames, v2_version=4, padding=lambda info: 0)
+    made = frames.getvalue()
+    header, body = made[:5] + b"\x10" + made[6:10], made[10:]
+    return header + body + b"3DI" + header[3:] + tone
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_a_tag_with_a_footer_is_replaced_footer_included(version: int) -> None:
+    tone = TONE.read_bytes()
+    source = _with_footer(tone)
+    assert audio.probe_bytes(source).duration == audio.probe_bytes(tone).duration
+    tags = audio.EpisodeTags(
+        "T", "A", "Al", "2024-01-01", None, "c", "fra", "g", "https://x.org/", "https://x.org/f"
+    )
+    data = audio.tag_bytes(source, tags, version)
+    assert data[audio.audio_start(data) :] == tone  # no footer left before the audio
+    assert str(ID3(io.BytesIO(data))["TCOM"]) == "Compositrice"
+    again = audio.tag_bytes(data, replace(tags, title="U"), version)  # re-tagged as any tag
+    assert again[audio.audio_start(again) :] == tone

@@ -5,9 +5,11 @@ what the methods `dataclass` generates would give, for every class."""
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import (
     MISSING,
     FrozenInstanceError,
@@ -181,6 +183,7 @@ def test_the_fields_are_those_dataclass_finds() -> None:
 # through `dataclasses`: prints whether dataclasses was imported before, and what it found.
 WITHOUT_DATACLASSES = """
 import sys
+import threading
 from pathlib import Path
 from toolkit import audio, config, errors, model, one_episode
 show = model.Show(Path("."), "T", "D", "fr", "https://e.org/", "A", "O", "o@e.org", Path("c"),
@@ -244,3 +247,84 @@ def test_a_value_class_is_told_without_making_its_dataclass_fields() -> None:
     assert isinstance(vars(made)["__dataclass_fields__"], model._AsDataclass)  # still to make
     assert not model.is_value_class(made(1)) and not model.is_value_class(model.FrozenValue)
     assert [v for v in vars(model).values() if model.is_value_class(v)] == MODEL
+
+
+def test_a_subclass_without_the_decorator_is_a_value_of_its_base_s_fields() -> None:
+    # As a subclass of a dataclass that is not itself decorated: same fields, same methods.
+    base = model.value(
+        type("Base", (model.FrozenValue,), _class_body({"a": "int", "b": "int"}, b=2))
+    )
+    child = type("Child", (base,), {"__module__": __name__})
+    made = child(1)
+    assert made == child(1) != child(2) and hash(made) == hash(child(1))
+    assert repr(made) == "Child(a=1, b=2)" and made != base(1)
+    assert model.replace(made, b=3) == child(1, 3) and type(model.replace(made, b=3)) is child
+    assert [f.name for f in model.value_fields(child)] == ["a", "b"]
+    assert [f.name for f in fields(child)] == ["a", "b"] == [f.name for f in fields(base)]
+    assert replace(made, a=5) == child(5)
+
+
+def test_a_frozen_dataclass_may_derive_from_a_value_class() -> None:
+    # `dataclass` refuses a frozen class derived from one it sees as not frozen.
+    base = model.value(type("Base", (model.FrozenValue,), _class_body({"a": "int"})))
+    child = dataclass(frozen=True)(type("Child", (base,), _class_body({"b": "int"}, b=0)))
+    made = child(1, 2)
+    assert (made.a, made.b) == (1, 2) and made == child(1, 2) and hash(made) == hash(child(1, 2))
+    assert fields(base)[0].name == "a" and base.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    with pytest.raises(FrozenInstanceError):
+        made.a = 3  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        base(1).a = 3  # type: ignore[misc]
+
+
+MISUSED_REPLACE = """
+from toolkit import model
+person = model.Person("Ada")
+model.replace(person, nmae="Grace")
+model.replace(person, name=3)
+"""
+
+
+def test_mypy_checks_the_changes_given_to_replace(tmp_path: Path) -> None:
+    # As it checks those given to `dataclasses.replace`: a wrong name, a wrong type.
+    (tmp_path / "misuse.py").write_text(MISUSED_REPLACE)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull,
+         "--follow-imports=silent", "--no-error-summary", "misuse.py"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+        env={**os.environ, "MYPYPATH": str(Path(model.__file__).parents[1])},
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    errors = sorted(line.split(": error: ")[0] for line in lines if ": error: " in line)
+    assert errors == ["misuse.py:4", "misuse.py:5"], done.stdout + done.stderr
+
+
+def test_threads_that_first_ask_dataclasses_about_a_value_class_all_see_a_dataclass() -> None:
+    # The first one makes its dataclass fields; the others must not see it half made.
+    classes = [
+        model.value(type(f"V{n}", (model.FrozenValue,), _class_body({"a": "int", "b": "str"})))
+        for n in range(30)
+    ]
+    wrong: list[str] = []
+    start = threading.Barrier(6)
+
+    def ask() -> None:
+        start.wait()
+        for cls in classes:
+            try:
+                if not is_dataclass(cls) or [f.name for f in fields(cls)] != ["a", "b"]:
+                    wrong.append(f"{cls.__name__}: not a dataclass")
+            except Exception as error:  # what fields() raises for a class it does not know
+                wrong.append(f"{cls.__name__}: {error!r}")
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
+    try:
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []

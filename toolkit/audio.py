@@ -377,8 +377,9 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
     """The new ID3v2 tag, padding included, to replace ``head`` (the file's current tag,
     empty when it has none). Frames podkit does not write are carried over."""
     # 128 blank bytes stand for the audio, so mutagen never mistakes the end of the old tag
-    # for an ID3v1 tag; they are cut off again below.
-    buffer = io.BytesIO(head + bytes(ID3V1_SIZE))
+    # for an ID3v1 tag; they are cut off again below. mutagen replaces a tag but not its
+    # footer, which the new tag (never with one) replaces too.
+    buffer = io.BytesIO(_without_footer(head) + bytes(ID3V1_SIZE))
     id3 = _take_parsed(head)
     if id3 is None:
         id3 = _read_old_tag(buffer)
@@ -394,6 +395,11 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
         # out-of-range values): the old tag is damaged.
         raise AudioError(DAMAGED_TAG_MESSAGE) from None
     return buffer.getvalue()[:-ID3V1_SIZE]
+
+
+def _without_footer(tag: bytes) -> bytes:
+    """An ID3v2.4 tag without the footer that ends it, if it has one."""
+    return tag[:-10] if len(tag) >= 20 and tag[5] & 0x10 else tag
 
 
 def _save(id3: Any, buffer: BinaryIO, v2_version: int, available: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reprlib
 import sys
+from _thread import RLock  # not `threading`, which a re-tag does not otherwise import
 from collections.abc import Callable
 from datetime import datetime
 from operator import attrgetter
@@ -111,24 +112,28 @@ def is_value_class(obj: object) -> bool:
 
 
 def value_fields(cls: type) -> tuple[Field, ...]:
-    """A value class's fields, in order."""
-    found: tuple[Field, ...] = cls.__dict__["__value_fields__"]
+    """A value class's fields, in order: a subclass not made with `value` has its base's."""
+    found: tuple[Field, ...] = cls.__value_fields__  # type: ignore[attr-defined]
     return found
 
 
 def _names(cls: type) -> tuple[str, ...]:
-    return cls.__dict__["__match_args__"]  # type: ignore[no-any-return]
+    return cls.__match_args__  # type: ignore[attr-defined, no-any-return]
 
 
 _V = TypeVar("_V", bound=FrozenValue)
 
 
-def replace(obj: _V, /, **changes: Any) -> _V:
-    """A copy of the value ``obj`` with these fields changed, as `dataclasses.replace`
-    makes it."""
-    given = {name: getattr(obj, name) for name in _names(obj.__class__)}
-    given.update(changes)
-    return obj.__class__(**given)
+if TYPE_CHECKING:  # mypy checks the changes given to `dataclasses.replace` only
+    from dataclasses import replace as replace
+else:
+
+    def replace(obj: _V, /, **changes: Any) -> _V:
+        """A copy of the value ``obj`` with these fields changed, as `dataclasses.replace`
+        makes it."""
+        given = {name: getattr(obj, name) for name in _names(obj.__class__)}
+        given.update(changes)
+        return obj.__class__(**given)
 
 
 @dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(field,))
@@ -142,8 +147,8 @@ def value(cls: type[_V]) -> type[_V]:
         ("__value_fields__", made),
         ("__match_args__", names),
         ("__init__", _Init(cls)),
-        ("__dataclass_fields__", _AsDataclass("__dataclass_fields__")),
-        ("__dataclass_params__", _AsDataclass("__dataclass_params__")),
+        ("__dataclass_fields__", _AsDataclass(cls, "__dataclass_fields__")),
+        ("__dataclass_params__", _AsDataclass(cls, "__dataclass_params__")),
     ):
         type.__setattr__(cls, name, attribute)
     if not cls.__doc__:  # as `dataclass` gives one
@@ -192,23 +197,34 @@ def _own_annotations(cls: type) -> dict[str, Any]:
 
 class _AsDataclass:
     """A value class's ``__dataclass_fields__`` or ``__dataclass_params__`` until asked for:
-    then `dataclass` makes both from the class, as it would have at its definition."""
+    then `dataclass` makes both from the class, as it would have at its definition (frozen,
+    so that a frozen dataclass may derive from it). The class is the one made with `value`,
+    not the subclass (if any) it is asked through."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, cls: type, name: str) -> None:
+        self.cls, self.name = cls, name
 
     def __get__(self, instance: object, owner: type) -> Any:
+        with _MAKING_DATACLASS:  # another thread may be making it: it finds this until done
+            if isinstance(self.cls.__dict__[self.name], _AsDataclass):
+                self._make_dataclass()
+        return self.cls.__dict__[self.name]
+
+    def _make_dataclass(self) -> None:
+        """`dataclass` sets both attributes in place of this and its twin."""
         from dataclasses import dataclass
         from dataclasses import field as dataclass_field
 
-        for made in value_fields(owner):
-            if made.default_factory is not MISSING and made.name in _own_annotations(owner):
+        cls = self.cls
+        for made in value_fields(cls):
+            if made.default_factory is not MISSING and made.name in _own_annotations(cls):
                 factory = dataclass_field(default_factory=made.default_factory)
-                type.__setattr__(owner, made.name, factory)
-        for name in ("__dataclass_fields__", "__dataclass_params__"):
-            type.__delattr__(owner, name)
-        dataclass(init=False, eq=False, repr=False)(owner)
-        return owner.__dict__[self.name]
+                type.__setattr__(cls, made.name, factory)
+        dataclass(init=False, eq=False, repr=False, frozen=True)(cls)
+
+
+# Reentrant: making a value class a dataclass makes the value classes it derives from first.
+_MAKING_DATACLASS = RLock()
 
 
 class _Init:
