@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from conditions import HERE, compiled_checkouts, machine_speed
-from tagging import make_show, one_minute_mp3, retitle
+from tagging import retitle, shows_per_checkout
 
 # (module, function): the steps of a re-tag, outermost first.
 STEPS = [
@@ -83,15 +83,8 @@ def main() -> None:
     steps = json.dumps(STEPS)
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        mp3 = one_minute_mp3(folder / "one.mp3")
         runs = {}
-        for name, root in checkouts.items():
-            place = folder / name
-            place.mkdir()
-            episode = make_show(place, mp3, 1)
-            work = place / "work.mp3"
-            shutil.copyfile(mp3, work)
-            env = dict(os.environ, PYTHONPATH=str(root))
+        for name, (work, episode, env) in shows_per_checkout(folder, checkouts).items():
             command = [sys.executable, "-c", TIMED, steps, "tag", "-q", str(work)]
             command += ["--episode", str(episode)]
             one_run(command, env, folder)  # fills the cache

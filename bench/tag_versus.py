@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from conditions import HERE, compiled_checkouts, machine_speed
-from tagging import make_show, one_minute_mp3, retitle
+from tagging import retitle, shows_per_checkout
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -50,16 +50,8 @@ def main() -> None:
     print(machine_speed(), "| load:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        mp3 = one_minute_mp3(folder / "one.mp3")
         runs = {}
-        for name, root in checkouts.items():
-            # One show each: the cache of derived values is keyed by the code that made them.
-            place = folder / name
-            place.mkdir()
-            episode = make_show(place, mp3, 1)
-            work = place / "work.mp3"
-            shutil.copyfile(mp3, work)
-            env = dict(os.environ, PYTHONPATH=str(root))
+        for name, (work, episode, env) in shows_per_checkout(folder, checkouts).items():
             command = [sys.executable, "-m", "toolkit", "tag", "-q", str(work)]
             command += ["--episode", str(episode)]
             subprocess.run(command, check=True, env=env, cwd=folder)  # fills the cache

@@ -94,6 +94,24 @@ def make_show(folder: Path, mp3: Path, minutes: int) -> Path:
     return episode
 
 
+def shows_per_checkout(
+    folder: Path, checkouts: dict[str, Path]
+) -> dict[str, tuple[Path, Path, dict[str, str]]]:
+    """For each checkout (by name): a copy of a one-minute MP3 to re-tag, the folder of its
+    one-episode show, and the environment that runs that checkout's podkit. One show each: the
+    cache of derived values is keyed by the code that made them."""
+    mp3 = one_minute_mp3(folder / "one.mp3")
+    made = {}
+    for name, root in checkouts.items():
+        place = folder / name
+        place.mkdir()
+        episode = make_show(place, mp3, 1)
+        work = place / "work.mp3"
+        shutil.copyfile(mp3, work)
+        made[name] = (work, episode, dict(os.environ, PYTHONPATH=str(root)))
+    return made
+
+
 def retitle(episode: Path) -> Callable[[], object]:
     """Before each re-tag, not timed: episode.toml gets a new title of the same length, so
     every run writes a tag that differs from the file's."""
