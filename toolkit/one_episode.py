@@ -90,7 +90,8 @@ def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3)
     infos = {mp3: _probe_to_tag(mp3) for mp3 in mp3s}
     problems = [info for info in infos.values() if isinstance(info, Problem)]
     # The notes' summary and the cover's checks and copy, kept from the last tag of this show.
-    with derived.kept_in(episode_dir.resolve().parent / derived.CACHE_FOLDER):
+    show_folder = Path(os.path.abspath(episode_dir)).parent  # the one `load_episode` reads
+    with derived.kept_in(show_folder / derived.CACHE_FOLDER):
         try:
             show, episode = load_episode(episode_dir)
         except ToolkitError as error:
