@@ -73,8 +73,13 @@ def _id3v2_size(head: bytes) -> int:
     size = 0
     for byte in head[6:10]:
         size = (size << 7) | (byte & 0x7F)
-    footer = 10 if head[5] & 0x10 else 0
-    return 10 + size + footer
+    return 10 + size + _footer_size(head)
+
+
+def _footer_size(tag: bytes) -> int:
+    """Bytes of the footer that ends an ID3v2.4 tag whose header (``tag``'s start) says it
+    has one: 0 or 10."""
+    return 10 if len(tag) >= 10 and tag[5] & 0x10 else 0
 
 
 def audio_start(data: bytes) -> int:
@@ -92,7 +97,7 @@ def probe_stream(stream: BinaryIO, size: int) -> AudioInfo:
             raise AudioError(f"is {name}, not an MP3: encode it as MP3 (e.g. lame -V5 in.wav)")
     start = _id3v2_size(head)
     # mutagen's MP3() looks for the stream where the tag's frames end (a footer it skips).
-    frames_end = start - 10 if start and head[5] & 0x10 else start
+    frames_end = start - _footer_size(head) if start else start
     stream.seek(0)
     _check_old_tag(stream.read(start), frames_end)
     try:
@@ -399,7 +404,7 @@ def render_tag(head: bytes, tags: EpisodeTags, v2_version: int = 3) -> bytes:
 
 def _without_footer(tag: bytes) -> bytes:
     """An ID3v2.4 tag without the footer that ends it, if it has one."""
-    return tag[:-10] if len(tag) >= 20 and tag[5] & 0x10 else tag
+    return tag[: len(tag) - _footer_size(tag)]
 
 
 def _save(id3: Any, buffer: BinaryIO, v2_version: int, available: int) -> None:

@@ -41,7 +41,7 @@ class TaggedFiles(FrozenValue):
 def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show, Episode]:
     """The show an episode folder belongs to (the folder above it), and that episode; other
     episodes are not read, so their problems do not stop this one."""
-    folder = Path(os.path.abspath(episode_dir))  # "." and "x/" have a name and a parent
+    folder = _episode_folder(episode_dir)
     try:
         show, warnings = load_show(
             _from_here(folder.parent), read_transcripts=with_transcript, only=folder.name
@@ -53,6 +53,12 @@ def load_episode(episode_dir: Path, with_transcript: bool = False) -> tuple[Show
     for warning in warnings:  # an unknown key, a placeholder left: said as the build says it
         log.warning("%s", warning)
     return show, show.episodes[0]
+
+
+def _episode_folder(episode_dir: Path) -> Path:
+    """The episode's folder as given, made absolute without resolving links: "." and "x/"
+    then have a name and a parent, the show's folder."""
+    return Path(os.path.abspath(episode_dir))
 
 
 def _from_here(folder: Path) -> Path:
@@ -90,8 +96,7 @@ def tag_episode_files(mp3s: list[Path], episode_dir: Path, id3_version: int = 3)
     infos = {mp3: _probe_to_tag(mp3) for mp3 in mp3s}
     problems = [info for info in infos.values() if isinstance(info, Problem)]
     # The notes' summary and the cover's checks and copy, kept from the last tag of this show.
-    show_folder = Path(os.path.abspath(episode_dir)).parent  # the one `load_episode` reads
-    with derived.kept_in(show_folder / derived.CACHE_FOLDER):
+    with derived.kept_in(_episode_folder(episode_dir).parent / derived.CACHE_FOLDER):
         try:
             show, episode = load_episode(episode_dir)
         except ToolkitError as error:
